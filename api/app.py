@@ -1,0 +1,56 @@
+"""The FastAPI application: routers per resource, one error shape, the web page at /."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.deps import require_key
+from api.routers import documents, search, system
+from policykb import __version__
+from policykb.config import Settings, load_settings
+from policykb.service import KnowledgeBase
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None, *,
+               background_worker: bool = True) -> FastAPI:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        knowledge = kb or KnowledgeBase(settings)
+        app.state.kb = knowledge
+        app.state.settings = settings
+        if background_worker:
+            knowledge.start_worker()
+        yield
+        if kb is None:
+            knowledge.close()
+
+    app = FastAPI(
+        title="政策知识库 API",
+        version=__version__,
+        description="政策文件与讲话的检索、带引用问答与文档管理。",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    secured = [Depends(require_key)]
+    app.include_router(system.router, prefix="/api")
+    app.include_router(search.router, prefix="/api", dependencies=secured)
+    app.include_router(documents.router, prefix="/api", dependencies=secured)
+
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+        @app.get("/", include_in_schema=False)
+        def index() -> FileResponse:
+            return FileResponse(STATIC / "index.html")
+
+    return app

@@ -1,0 +1,28 @@
+"""Dependencies: the knowledge base and the settings come in through Depends, so tests and
+other deployments can swap them."""
+from __future__ import annotations
+
+import secrets
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from api.errors import ApiError
+from policykb.config import Settings
+from policykb.service import KnowledgeBase
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
+
+
+def get_kb(request: Request) -> KnowledgeBase:
+    return request.app.state.kb
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def require_key(key: str | None = Depends(_api_key_header), settings: Settings = Depends(get_settings)) -> None:
+    """When an API key is configured, every /api call must carry it in X-API-Key."""
+    if settings.api_key and not (key and secrets.compare_digest(key, settings.api_key)):
+        raise ApiError(401, "unauthorized", "缺少或错误的访问密钥（请求头 X-API-Key）")

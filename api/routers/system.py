@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from api.deps import get_kb
+from api.schemas import Health
+from policykb import __version__
+from policykb.service import KnowledgeBase
+
+router = APIRouter(tags=["系统"])
+
+
+@router.get("/health", response_model=Health, summary="健康检查")
+def health(kb: KnowledgeBase = Depends(get_kb)) -> dict:
+    stats = kb.stats()
+    return {"status": "ok", "kb": kb.name, "documents": stats["documents"], "chunks": stats["chunks"],
+            "pending_vectors": stats["pending_vectors"], "version": __version__}
+
+
+@router.get("/stats", summary="知识库统计")
+def stats(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
+    return kb.stats()
+
+
+@router.get("/status", summary="向量化进度与后台任务状态")
+def status(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
+    return kb.status()

@@ -1,0 +1,150 @@
+"""Pydantic models at the API boundary."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Filters(BaseModel):
+    issuer: str | None = Field(None, description="发文机关（包含即可）")
+    doc_type: str | None = Field(None, description="文种，如 通知、意见、讲话、案例")
+    date_from: str | None = Field(None, description="起始日期：2026、2026-01、2026-01-15 或 2026Q1")
+    date_to: str | None = Field(None, description="截止日期，格式同上")
+    include_superseded: bool = Field(False, description="包含已被替代的旧版本")
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(..., min_length=1, max_length=2000, examples=["村党组织书记每年培训多少学时？"])
+    top_k: int = Field(10, ge=1, le=100)
+    filters: Filters | None = None
+    mode: str = Field("hybrid", pattern="^(hybrid|keyword|vector)$")
+
+
+class HitModel(BaseModel):
+    chunk_id: str
+    doc_id: str
+    title: str | None
+    source_path: str
+    section_path: list[str]
+    text: str
+    char_start: int
+    char_end: int
+    page: int | None
+    score: float
+    metadata: dict[str, Any]
+    match: dict[str, Any] = {}
+
+
+class SearchResponse(BaseModel):
+    query: str
+    results: list[HitModel]
+    pending_vectors: int = 0
+    mode: str = "hybrid"
+
+
+class AskRequest(BaseModel):
+    question: str = Field(..., min_length=1, max_length=2000, examples=["村党组织书记每年培训多少学时？"])
+    filters: Filters | None = None
+
+
+class Citation(HitModel):
+    n: int
+
+
+class AnswerResponse(BaseModel):
+    question: str
+    answer: str
+    citations: list[Citation]
+    found: bool
+    answerer: str = "extractive"
+    notice: str | None = None
+    unsupported: list[str] = []
+    pending_vectors: int = 0
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class DocumentSummary(BaseModel):
+    id: str
+    title: str | None
+    doc_no: str | None
+    issuer: str | None
+    date: str | None
+    doc_type: str | None
+    region: str | None = None
+    filename: str
+    source_path: str
+    format: str
+    status: str
+    superseded_by: str | None
+    version: int
+    created_at: str
+    updated_at: str
+    chunk_count: int
+    pending_vectors: int
+    extra: dict[str, Any] = {}
+
+
+class DocumentList(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    documents: list[DocumentSummary]
+
+
+class ChunkModel(BaseModel):
+    id: str
+    ord: int
+    text: str
+    char_start: int
+    char_end: int
+    page: int | None
+    section_path: list[str]
+    vectorized: bool
+
+
+class DocumentDetail(DocumentSummary):
+    sections: list[str]
+    chunks: list[ChunkModel]
+    pages: list[dict[str, int]] = []
+
+
+class DocumentText(BaseModel):
+    id: str
+    title: str | None
+    text: str
+    pages: list[dict[str, int]] = []
+
+
+class FileResultModel(BaseModel):
+    path: str
+    status: str
+    doc_id: str | None = None
+    title: str | None = None
+    chunks: int = 0
+    code: str | None = None
+    message: str | None = None
+    seconds_to_searchable: float | None = None
+
+
+class UploadResponse(BaseModel):
+    files: list[FileResultModel]
+    counts: dict[str, int]
+    pending_vectors: int
+
+
+class Health(BaseModel):
+    status: str
+    kb: str
+    documents: int
+    chunks: int
+    pending_vectors: int
+    version: str

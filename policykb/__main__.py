@@ -1,0 +1,3 @@
+from policykb.cli import main
+
+main()

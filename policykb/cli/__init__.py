@@ -1,0 +1,60 @@
+"""`policykb` command line. Commands are split by group; each is a thin skin over
+`policykb.service.KnowledgeBase`. Heavy libraries load inside commands, so `--help` is
+instant."""
+from __future__ import annotations
+
+import click
+
+from policykb import __version__
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs (or its help is shown)."""
+
+    COMMANDS = {
+        "ingest": ("policykb.cli.ingest", "ingest"),
+        "search": ("policykb.cli.query", "search"),
+        "ask": ("policykb.cli.query", "ask"),
+        "docs": ("policykb.cli.docs", "docs"),
+        "serve": ("policykb.cli.serve", "serve"),
+        "status": ("policykb.cli.status", "status"),
+        "stats": ("policykb.cli.status", "stats"),
+        "reindex": ("policykb.cli.status", "reindex"),
+        "config": ("policykb.cli.status", "config"),
+    }
+    HELP = {
+        "ingest": "导入文件或文件夹（pdf、docx、txt、md、html）",
+        "search": "检索段落（关键词 + 语义混合检索）",
+        "ask": "提问，返回带引用的答案",
+        "docs": "文档管理：list / show / delete",
+        "serve": "启动 HTTP 服务与网页",
+        "status": "向量化进度与服务状态",
+        "stats": "知识库统计",
+        "reindex": "从登记库重建向量索引",
+        "config": "显示当前配置",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.COMMANDS) | set(super().list_commands(ctx)))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.COMMANDS:
+            import importlib
+
+            module, attr = self.COMMANDS[name]
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.HELP.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("命令"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policykb")
+def main() -> None:
+    """政策知识库：政策文件与讲话的检索和带引用问答。
+
+    数据目录由环境变量 POLICYKB_HOME 指定（默认 ~/.policykb）。
+    """

@@ -1,0 +1,50 @@
+"""Helpers shared by the commands: opening the knowledge base, printing, errors."""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+kb_option = click.option("--kb", "kb", default=None, help="知识库名称（默认 default）")
+
+
+def open_kb(kb: str | None) -> Any:
+    from policykb.service import KnowledgeBase, KnowledgeBaseError
+
+    try:
+        return KnowledgeBase(kb=kb)
+    except KnowledgeBaseError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+def filters_from(issuer: str | None, doc_type: str | None, date_from: str | None, date_to: str | None) -> dict[str, Any]:
+    from policykb.filters import FilterError, SearchFilters
+
+    flt = SearchFilters(issuer=issuer, doc_type=doc_type, date_from=date_from, date_to=date_to)
+    try:
+        flt.to_registry()
+    except FilterError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return {k: v for k, v in flt.__dict__.items() if v not in (None, False)}
+
+
+def filter_options(func: Any) -> Any:
+    for opt in reversed([
+        click.option("--issuer", default=None, help="发文机关（包含即可）"),
+        click.option("--doc-type", default=None, help="文种，如 通知、意见、讲话、案例"),
+        click.option("--from", "date_from", default=None, help="起始日期：2026、2026-01、2026-01-15 或 2026Q1"),
+        click.option("--to", "date_to", default=None, help="截止日期，格式同上"),
+    ]):
+        func = opt(func)
+    return func

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import click
+
+from policykb.cli.common import fail, filter_options, filters_from, kb_option, open_kb, print_json
+
+
+@click.group()
+def docs() -> None:
+    """文档管理。"""
+
+
+def _doc_dict(doc) -> dict:  # type: ignore[no-untyped-def]
+    from dataclasses import asdict
+
+    return asdict(doc)
+
+
+@docs.command("list")
+@click.option("--title", default=None, help="标题包含")
+@click.option("--sort", type=click.Choice(["date_desc", "date_asc", "title", "added_desc"]), default="date_desc")
+@click.option("--limit", default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@filter_options
+@kb_option
+def list_(title: str | None, sort: str, limit: int, as_json: bool, issuer: str | None, doc_type: str | None,
+          date_from: str | None, date_to: str | None, kb: str | None) -> None:
+    """列出文档。"""
+    knowledge = open_kb(kb)
+    items, total = knowledge.list_documents(filters_from(issuer, doc_type, date_from, date_to), title=title,
+                                            sort=sort, limit=limit)
+    if as_json:
+        print_json({"total": total, "documents": [_doc_dict(d) for d in items]})
+        return
+    for d in items:
+        flags = "（已被替代）" if d.status == "superseded" else ""
+        pending = f" 待向量化{d.pending_vectors}" if d.pending_vectors else ""
+        click.echo(f"{d.id}  {d.date or '----------':10}  {d.doc_type or '-':4}  《{d.title}》{flags} {d.doc_no or ''}"
+                   f"  {d.chunk_count}段{pending}")
+    click.echo(f"共 {total} 篇")
+
+
+@docs.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True)
+@kb_option
+def show(doc_id: str, as_json: bool, kb: str | None) -> None:
+    """显示文档元数据与分段。"""
+    from policykb.service import KnowledgeBaseError
+
+    knowledge = open_kb(kb)
+    try:
+        doc = knowledge.get_document(doc_id)
+        chunks = knowledge.document_chunks(doc_id)
+    except KnowledgeBaseError as exc:
+        fail(str(exc))
+    if as_json:
+        from dataclasses import asdict
+
+        print_json({"document": _doc_dict(doc), "chunks": [asdict(c) for c in chunks]})
+        return
+    for label, value in [("标题", doc.title), ("文号", doc.doc_no), ("发文机关", doc.issuer), ("日期", doc.date),
+                         ("文种", doc.doc_type), ("文件", doc.source_path), ("状态", doc.status),
+                         ("分段", doc.chunk_count), ("待向量化", doc.pending_vectors)]:
+        click.echo(f"{label}：{value if value not in (None, '') else '—'}")
+    for c in chunks:
+        path = " › ".join(c.section_path)
+        click.echo(f"  [{c.ord}] {path} ({c.char_start}-{c.char_end}{'，第%d页' % c.page if c.page else ''}) {c.text[:40]}…")
+
+
+@docs.command()
+@click.argument("doc_id")
+@click.option("--yes", "-y", is_flag=True, help="不再确认")
+@kb_option
+def delete(doc_id: str, yes: bool, kb: str | None) -> None:
+    """删除文档（登记库、关键词索引与向量）。"""
+    from policykb.service import KnowledgeBaseError
+
+    knowledge = open_kb(kb)
+    try:
+        doc = knowledge.get_document(doc_id)
+        if not yes and not click.confirm(f"确定删除《{doc.title}》？", default=False):
+            return
+        knowledge.delete_document(doc_id)
+    except KnowledgeBaseError as exc:
+        fail(str(exc))
+    click.echo(f"已删除《{doc.title}》（{doc_id}）")

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import sys
+
+import click
+
+from policykb.cli.common import kb_option, open_kb, print_json
+
+_STATUS = {
+    "added": "新增", "updated": "已更新", "unchanged": "未变化", "duplicate": "重复", "failed": "失败",
+}
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@kb_option
+@click.option("--wait/--no-wait", default=True, help="等待向量化完成（默认等待）；--no-wait 关键词可检索后即返回")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果")
+@click.option("--supersedes", default=None, help="新文件替代的旧文档（ID、文号或标题）")
+def ingest(paths: tuple[str, ...], kb: str | None, wait: bool, as_json: bool, supersedes: str | None) -> None:
+    """导入文件或文件夹（递归）。全部成功退出码 0，有失败退出码 1（其余文件照常导入）。"""
+    knowledge = open_kb(kb)
+    show = not as_json
+    bar = None
+
+    def on_file(result) -> None:  # type: ignore[no-untyped-def]
+        if not show:
+            return
+        label = _STATUS.get(result.status, result.status)
+        detail = f"《{result.title}》{result.chunks} 段" if result.title else ""
+        if result.status == "failed":
+            click.secho(f"[{label}] {result.path}：{result.message}", fg="red", err=True)
+        else:
+            extra = f"（{result.message}）" if result.message else ""
+            click.echo(f"[{label}] {result.path} {detail}{extra}")
+
+    def on_vectors(done: int, total: int) -> None:
+        nonlocal bar
+        if not show:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, desc="向量化", unit="段", file=sys.stderr, disable=total < 20)
+        bar.n = done
+        bar.refresh()
+
+    report = knowledge.ingest(
+        paths, wait=wait, on_file=on_file, on_vectors=on_vectors,
+        overrides={"supersedes": supersedes} if supersedes else None,
+    )
+    if bar is not None:
+        bar.close()
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        counts = report.counts()
+        summary = "，".join(f"{_STATUS.get(k, k)} {v}" for k, v in counts.items()) or "没有可导入的文件"
+        click.echo(f"完成：{summary}。待向量化段落 {report.pending_vectors}。")
+    knowledge.close()
+    if not report.files:
+        click.echo("错误：没有找到可导入的文件", err=True)
+        sys.exit(1)
+    sys.exit(1 if report.failed else 0)

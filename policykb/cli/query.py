@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import click
+
+from policykb.cli.common import fail, filter_options, filters_from, kb_option, open_kb, print_json
+
+
+def _where(hit: dict) -> str:
+    meta = hit["metadata"]
+    parts = [f"《{hit['title'] or '无标题'}》"]
+    for key in ("doc_no", "issuer", "date"):
+        if meta.get(key):
+            parts.append(str(meta[key]))
+    if hit["section_path"]:
+        parts.append(" › ".join(hit["section_path"]))
+    if hit.get("page"):
+        parts.append(f"第{hit['page']}页")
+    return " · ".join(parts)
+
+
+@click.command()
+@click.argument("query")
+@click.option("--top-k", "-k", default=10, show_default=True, type=click.IntRange(1, 100))
+@click.option("--mode", type=click.Choice(["hybrid", "keyword", "vector"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@filter_options
+@kb_option
+def search(query: str, top_k: int, mode: str, as_json: bool, issuer: str | None, doc_type: str | None,
+           date_from: str | None, date_to: str | None, kb: str | None) -> None:
+    """检索段落。"""
+    from policykb.service import KnowledgeBaseError
+
+    knowledge = open_kb(kb)
+    try:
+        result = knowledge.search(query, top_k=top_k, mode=mode,
+                                  filters=filters_from(issuer, doc_type, date_from, date_to))
+    except KnowledgeBaseError as exc:
+        fail(str(exc), 2)
+    data = result.to_dict()
+    if as_json:
+        print_json({"results": data["results"], "pending_vectors": data["pending_vectors"]})
+        return
+    if not data["results"]:
+        click.echo("没有找到匹配的段落。")
+    for i, hit in enumerate(data["results"], 1):
+        click.secho(f"{i}. {_where(hit)}", bold=True)
+        click.echo(f"   {hit['text'][:160]}{'…' if len(hit['text']) > 160 else ''}")
+        click.echo(f"   [{hit['chunk_id']}]")
+    if data["pending_vectors"]:
+        click.echo(f"（另有 {data['pending_vectors']} 段尚未向量化，仅参与关键词检索）")
+
+
+@click.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+@filter_options
+@kb_option
+def ask(question: str, as_json: bool, issuer: str | None, doc_type: str | None, date_from: str | None,
+        date_to: str | None, kb: str | None) -> None:
+    """提问，返回每句带引用 [n] 的答案。"""
+    from policykb.service import KnowledgeBaseError
+
+    knowledge = open_kb(kb)
+    try:
+        answer = knowledge.ask(question, filters=filters_from(issuer, doc_type, date_from, date_to))
+    except KnowledgeBaseError as exc:
+        fail(str(exc), 2)
+    if as_json:
+        print_json(answer.to_dict())
+        return
+    click.echo(answer.answer)
+    if answer.notice:
+        click.secho(answer.notice, fg="yellow")
+    for c in answer.citations:
+        click.echo(f"[{c['n']}] {_where(c)}")

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import click
+
+from policykb.cli.common import kb_option, open_kb, print_json
+
+
+@click.command()
+@kb_option
+def status(kb: str | None) -> None:
+    """向量化进度。"""
+    print_json(open_kb(kb).status())
+
+
+@click.command()
+@kb_option
+def stats(kb: str | None) -> None:
+    """知识库统计。"""
+    print_json(open_kb(kb).stats())
+
+
+@click.command()
+@kb_option
+def reindex(kb: str | None) -> None:
+    """从登记库重建向量索引（已缓存的向量不再重新计算）。"""
+    knowledge = open_kb(kb)
+    stats = knowledge.rebuild_vectors()
+    click.echo(f"已写入 {stats.chunks} 段向量，其中新计算 {stats.encoded_texts} 段。")
+
+
+@click.command()
+def config() -> None:
+    """显示当前配置（密钥已隐藏）。"""
+    from policykb.config import load_settings
+
+    print_json(load_settings().public_dict())

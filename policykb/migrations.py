@@ -1,0 +1,74 @@
+"""Registry schema, as numbered migrations applied on open. Never edit a released one:
+add a new one at the end."""
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: documents, chunks, keyword index, embedding cache, vector queue, ingest log
+    """
+    CREATE TABLE documents (
+        id TEXT PRIMARY KEY,
+        source_path TEXT NOT NULL UNIQUE,
+        filename TEXT NOT NULL,
+        format TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        title TEXT, doc_no TEXT, issuer TEXT, date TEXT, date_int INTEGER,
+        doc_type TEXT, region TEXT, extra_json TEXT NOT NULL DEFAULT '{}',
+        text TEXT NOT NULL,
+        pages_json TEXT NOT NULL DEFAULT '[]',
+        warnings_json TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL DEFAULT 'active',      -- active | superseded
+        superseded_by TEXT,
+        version INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX documents_content_hash ON documents(content_hash);
+    CREATE INDEX documents_date ON documents(date_int);
+    CREATE TABLE chunks (
+        rowid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        char_start INTEGER NOT NULL,
+        char_end INTEGER NOT NULL,
+        page INTEGER,
+        section_path_json TEXT NOT NULL,
+        embed_hash TEXT NOT NULL,       -- hash of the exact text sent to the model
+        vec_state INTEGER NOT NULL DEFAULT 0   -- 0 waiting for its vector, 1 in the vector store
+    );
+    CREATE INDEX chunks_doc ON chunks(doc_id, ord);
+    CREATE INDEX chunks_pending ON chunks(vec_state) WHERE vec_state = 0;
+    CREATE VIRTUAL TABLE chunk_fts USING fts5(tokens, tokenize = 'unicode61 remove_diacritics 0');
+    CREATE TABLE embeddings (
+        embed_hash TEXT NOT NULL,
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (embed_hash, model)
+    ) WITHOUT ROWID;
+    CREATE TABLE vector_deletes (chunk_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE ingest_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        path TEXT NOT NULL,
+        status TEXT NOT NULL,     -- added | updated | unchanged | duplicate | failed | deleted
+        code TEXT,
+        message TEXT,
+        doc_id TEXT
+    );
+    CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        try:
+            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+        except Exception:
+            if conn.in_transaction:
+                conn.rollback()
+            raise

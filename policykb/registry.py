@@ -1,0 +1,566 @@
+"""The registry: one SQLite file per knowledge base, the source of truth.
+
+Documents, their chunks, the keyword index (FTS5 over jieba tokens, in the same
+transaction as the chunks), the embedding cache keyed by the hash of the embedded text,
+the queue of chunks waiting for vectors, and the ingest log. Chroma can always be
+rebuilt from here without calling the model again.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from policykb.migrations import migrate
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def date_to_int(date: str | None) -> int | None:
+    """'2026-01-24' → 20260124; partial dates sort at the start of their period."""
+    if not date:
+        return None
+    parts = date.split("-")
+    try:
+        year = int(parts[0])
+        month = int(parts[1]) if len(parts) > 1 else 1
+        day = int(parts[2]) if len(parts) > 2 else 1
+    except ValueError:
+        return None
+    return year * 10000 + month * 100 + day
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    rowid: int
+    id: str
+    doc_id: str
+    ord: int
+    text: str
+    char_start: int
+    char_end: int
+    page: int | None
+    section_path: tuple[str, ...]
+    embed_hash: str
+    vec_state: int
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    id: str
+    source_path: str
+    filename: str
+    format: str
+    content_hash: str
+    title: str | None
+    doc_no: str | None
+    issuer: str | None
+    date: str | None
+    doc_type: str | None
+    region: str | None
+    extra: dict[str, Any]
+    status: str
+    superseded_by: str | None
+    version: int
+    created_at: str
+    updated_at: str
+    chunk_count: int = 0
+    pending_vectors: int = 0
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "doc_no": self.doc_no,
+            "issuer": self.issuer,
+            "date": self.date,
+            "doc_type": self.doc_type,
+            "region": self.region,
+            "status": self.status,
+            "superseded_by": self.superseded_by,
+            **self.extra,
+        }
+
+
+_DOC_COLUMNS = (
+    "id, source_path, filename, format, content_hash, title, doc_no, issuer, date, doc_type,"
+    " region, extra_json, status, superseded_by, version, created_at, updated_at"
+)
+_CHUNK_COLUMNS = (
+    "rowid, id, doc_id, ord, text, char_start, char_end, page, section_path_json, embed_hash,"
+    " vec_state"
+)
+
+
+def _doc_from_row(row: sqlite3.Row, chunk_count: int = 0, pending: int = 0) -> StoredDocument:
+    return StoredDocument(
+        id=row["id"],
+        source_path=row["source_path"],
+        filename=row["filename"],
+        format=row["format"],
+        content_hash=row["content_hash"],
+        title=row["title"],
+        doc_no=row["doc_no"],
+        issuer=row["issuer"],
+        date=row["date"],
+        doc_type=row["doc_type"],
+        region=row["region"],
+        extra=json.loads(row["extra_json"] or "{}"),
+        status=row["status"],
+        superseded_by=row["superseded_by"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        chunk_count=chunk_count,
+        pending_vectors=pending,
+    )
+
+
+def _chunk_from_row(row: sqlite3.Row) -> StoredChunk:
+    return StoredChunk(
+        rowid=row["rowid"],
+        id=row["id"],
+        doc_id=row["doc_id"],
+        ord=row["ord"],
+        text=row["text"],
+        char_start=row["char_start"],
+        char_end=row["char_end"],
+        page=row["page"],
+        section_path=tuple(json.loads(row["section_path_json"])),
+        embed_hash=row["embed_hash"],
+        vec_state=row["vec_state"],
+    )
+
+
+@dataclass(frozen=True)
+class NewChunk:
+    id: str
+    ord: int
+    text: str
+    char_start: int
+    char_end: int
+    page: int | None
+    section_path: tuple[str, ...]
+    embed_hash: str
+    tokens: str  # space-joined jieba tokens for FTS5
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    issuer: str | None = None
+    doc_type: str | None = None
+    date_from: int | None = None
+    date_to: int | None = None
+    title_contains: str | None = None
+    doc_ids: tuple[str, ...] | None = None
+    include_superseded: bool = False
+
+    def sql(self, alias: str = "d") -> tuple[str, list[Any]]:
+        """A WHERE fragment over documents; issuer and doc_type match as substrings because
+        users type 组织部 for 中共江北省委组织部."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not self.include_superseded:
+            clauses.append(f"{alias}.status = 'active'")
+        if self.issuer:
+            clauses.append(f"instr({alias}.issuer, ?) > 0")
+            params.append(self.issuer)
+        if self.doc_type:
+            clauses.append(f"instr({alias}.doc_type, ?) > 0")
+            params.append(self.doc_type)
+        if self.date_from is not None:
+            clauses.append(f"{alias}.date_int >= ?")
+            params.append(self.date_from)
+        if self.date_to is not None:
+            clauses.append(f"{alias}.date_int <= ?")
+            params.append(self.date_to)
+        if self.title_contains:
+            clauses.append(f"instr({alias}.title, ?) > 0")
+            params.append(self.title_contains)
+        if self.doc_ids is not None:
+            clauses.append(f"{alias}.id IN ({','.join('?' * len(self.doc_ids)) or 'NULL'})")
+            params.extend(self.doc_ids)
+        return (" AND ".join(clauses) or "1"), params
+
+    @property
+    def is_empty(self) -> bool:
+        return self == DocumentFilter()
+
+
+class Registry:
+    """One SQLite connection shared by the threads of a process, guarded by a lock:
+    writes are short, and WAL lets other processes read while we write."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(
+            str(path), check_same_thread=False, isolation_level=None, timeout=30
+        )
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._lock = threading.RLock()
+        with self._lock:
+            migrate(self._conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing: a crash inside leaves the registry as it was before."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    # ---- documents -------------------------------------------------------------------
+
+    def document_by_path(self, source_path: str) -> StoredDocument | None:
+        rows = self._query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE source_path = ?", [source_path])
+        return _doc_from_row(rows[0]) if rows else None
+
+    def document_by_hash(self, content_hash: str) -> StoredDocument | None:
+        rows = self._query(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ? LIMIT 1", [content_hash]
+        )
+        return _doc_from_row(rows[0]) if rows else None
+
+    def get_document(self, doc_id: str) -> StoredDocument | None:
+        rows = self._query(
+            f"SELECT {_DOC_COLUMNS}, (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS n,"
+            " (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id AND c.vec_state = 0) AS p"
+            " FROM documents d WHERE id = ?",
+            [doc_id],
+        )
+        if not rows:
+            return None
+        return _doc_from_row(rows[0], rows[0]["n"], rows[0]["p"])
+
+    def document_text(self, doc_id: str) -> str | None:
+        rows = self._query("SELECT text FROM documents WHERE id = ?", [doc_id])
+        return rows[0]["text"] if rows else None
+
+    def document_pages(self, doc_id: str) -> list[dict[str, int]]:
+        rows = self._query("SELECT pages_json FROM documents WHERE id = ?", [doc_id])
+        return json.loads(rows[0]["pages_json"]) if rows else []
+
+    def list_documents(
+        self,
+        flt: DocumentFilter = DocumentFilter(include_superseded=True),
+        *,
+        sort: str = "date_desc",
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[StoredDocument], int]:
+        where, params = flt.sql("d")
+        order = {
+            "date_desc": "d.date_int IS NULL, d.date_int DESC, d.title",
+            "date_asc": "d.date_int IS NULL, d.date_int ASC, d.title",
+            "title": "d.title",
+            "added_desc": "d.created_at DESC, d.title",
+        }.get(sort, "d.date_int IS NULL, d.date_int DESC, d.title")
+        total = self._query(f"SELECT count(*) FROM documents d WHERE {where}", params)[0][0]
+        rows = self._query(
+            f"SELECT {_DOC_COLUMNS},"
+            " (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS n,"
+            " (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id AND c.vec_state = 0) AS p"
+            f" FROM documents d WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [_doc_from_row(r, r["n"], r["p"]) for r in rows], total
+
+    def put_document(
+        self,
+        *,
+        doc_id: str,
+        source_path: str,
+        filename: str,
+        fmt: str,
+        content_hash: str,
+        meta: dict[str, Any],
+        text: str,
+        pages: list[dict[str, int]],
+        warnings: list[str],
+        chunks: list[NewChunk],
+    ) -> str:
+        """Insert or replace a document and all its chunks in one transaction.
+
+        Returns "added" or "updated". Vectors of replaced chunks are queued for deletion
+        from the vector store; new chunks wait for vectors (vec_state 0) but are keyword-
+        searchable as soon as this commits.
+        """
+        now = now_iso()
+        known = {"title", "doc_no", "issuer", "date", "doc_type", "region"}
+        extra = {k: v for k, v in meta.items() if k not in known and v is not None}
+        with self.transaction() as conn:
+            old = conn.execute(
+                "SELECT version, created_at FROM documents WHERE id = ?", [doc_id]
+            ).fetchone()
+            if old:
+                self._delete_chunks(conn, doc_id)
+                conn.execute(
+                    "UPDATE documents SET source_path=?, filename=?, format=?, content_hash=?,"
+                    " title=?, doc_no=?, issuer=?, date=?, date_int=?, doc_type=?, region=?,"
+                    " extra_json=?, text=?, pages_json=?, warnings_json=?, version=version+1,"
+                    " updated_at=? WHERE id=?",
+                    [
+                        source_path, filename, fmt, content_hash, meta.get("title"),
+                        meta.get("doc_no"), meta.get("issuer"), meta.get("date"),
+                        date_to_int(meta.get("date")), meta.get("doc_type"), meta.get("region"),
+                        json.dumps(extra, ensure_ascii=False), text,
+                        json.dumps(pages), json.dumps(warnings, ensure_ascii=False), now, doc_id,
+                    ],
+                )
+            else:
+                conn.execute(
+                    f"INSERT INTO documents (id, source_path, filename, format, content_hash, title,"
+                    " doc_no, issuer, date, date_int, doc_type, region, extra_json, text, pages_json,"
+                    " warnings_json, created_at, updated_at)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        doc_id, source_path, filename, fmt, content_hash, meta.get("title"),
+                        meta.get("doc_no"), meta.get("issuer"), meta.get("date"),
+                        date_to_int(meta.get("date")), meta.get("doc_type"), meta.get("region"),
+                        json.dumps(extra, ensure_ascii=False), text, json.dumps(pages),
+                        json.dumps(warnings, ensure_ascii=False), now, now,
+                    ],
+                )
+            for ch in chunks:
+                cur = conn.execute(
+                    "INSERT INTO chunks (id, doc_id, ord, text, char_start, char_end, page,"
+                    " section_path_json, embed_hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                    [
+                        ch.id, doc_id, ch.ord, ch.text, ch.char_start, ch.char_end, ch.page,
+                        json.dumps(list(ch.section_path), ensure_ascii=False), ch.embed_hash,
+                    ],
+                )
+                conn.execute(
+                    "INSERT INTO chunk_fts (rowid, tokens) VALUES (?, ?)", [cur.lastrowid, ch.tokens]
+                )
+                # A chunk id that is being re-added must not be deleted by the queue later.
+                conn.execute("DELETE FROM vector_deletes WHERE chunk_id = ?", [ch.id])
+        return "updated" if old else "added"
+
+    def _delete_chunks(self, conn: sqlite3.Connection, doc_id: str) -> None:
+        rows = conn.execute("SELECT rowid, id, vec_state FROM chunks WHERE doc_id = ?", [doc_id]).fetchall()
+        for row in rows:
+            conn.execute("DELETE FROM chunk_fts WHERE rowid = ?", [row["rowid"]])
+            if row["vec_state"]:
+                conn.execute("INSERT OR IGNORE INTO vector_deletes (chunk_id) VALUES (?)", [row["id"]])
+        conn.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self.transaction() as conn:
+            if not conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
+                return False
+            self._delete_chunks(conn, doc_id)
+            conn.execute("UPDATE documents SET superseded_by = NULL WHERE superseded_by = ?", [doc_id])
+            conn.execute(
+                "UPDATE documents SET status = 'active' WHERE status = 'superseded'"
+                " AND superseded_by IS NULL"
+            )
+            conn.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+        return True
+
+    def set_superseded(self, old_id: str, new_id: str | None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE documents SET status = ?, superseded_by = ?, updated_at = ? WHERE id = ?",
+                ["superseded" if new_id else "active", new_id, now_iso(), old_id],
+            )
+
+    def update_metadata(self, doc_id: str, fields: dict[str, Any]) -> None:
+        allowed = {"title", "doc_no", "issuer", "date", "doc_type", "region"}
+        sets = {k: v for k, v in fields.items() if k in allowed}
+        if not sets:
+            return
+        if "date" in sets:
+            sets["date_int"] = date_to_int(sets["date"])
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE documents SET {', '.join(f'{k} = ?' for k in sets)}, updated_at = ?"
+                " WHERE id = ?",
+                [*sets.values(), now_iso(), doc_id],
+            )
+
+    # ---- chunks ----------------------------------------------------------------------
+
+    def chunks_of(self, doc_id: str) -> list[StoredChunk]:
+        rows = self._query(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY ord", [doc_id])
+        return [_chunk_from_row(r) for r in rows]
+
+    def chunks_by_ids(self, ids: list[str]) -> dict[str, StoredChunk]:
+        out: dict[str, StoredChunk] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            rows = self._query(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE id IN ({','.join('?' * len(part))})", part
+            )
+            out.update({r["id"]: _chunk_from_row(r) for r in rows})
+        return out
+
+    def documents_by_ids(self, ids: Iterable[str]) -> dict[str, StoredDocument]:
+        ids = list(set(ids))
+        if not ids:
+            return {}
+        rows = self._query(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE id IN ({','.join('?' * len(ids))})", ids
+        )
+        return {r["id"]: _doc_from_row(r) for r in rows}
+
+    def keyword_search(
+        self, match: str, flt: DocumentFilter, limit: int
+    ) -> list[tuple[str, float]]:
+        """BM25 (k1=1.2, b=0.75, FTS5's own) over jieba tokens. Returns (chunk_id, score),
+        best first, score higher-is-better."""
+        if not match:
+            return []
+        where, params = flt.sql("d")
+        rows = self._query(
+            "SELECT c.id AS id, -bm25(chunk_fts) AS score FROM chunk_fts"
+            " JOIN chunks c ON c.rowid = chunk_fts.rowid JOIN documents d ON d.id = c.doc_id"
+            f" WHERE chunk_fts MATCH ? AND {where} ORDER BY bm25(chunk_fts) LIMIT ?",
+            [match, *params, limit],
+        )
+        return [(r["id"], float(r["score"])) for r in rows]
+
+    def allowed_chunk_ids(self, ids: list[str], flt: DocumentFilter) -> set[str]:
+        """Which of these chunks pass the filter (vector hits are re-checked here, so a stale
+        vector of a deleted or superseded document never reaches a user)."""
+        if not ids:
+            return set()
+        where, params = flt.sql("d")
+        rows = self._query(
+            f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id"
+            f" WHERE c.id IN ({','.join('?' * len(ids))}) AND {where}",
+            [*ids, *params],
+        )
+        return {r["id"] for r in rows}
+
+    def token_document_frequency(self, tokens: list[str]) -> dict[str, int]:
+        """Chunks containing each token: the idf behind answer relevance checks."""
+        out: dict[str, int] = {}
+        for tok in set(tokens):
+            phrase = '"' + tok.replace('"', '""') + '"'
+            with self._lock:
+                row = self._conn.execute(
+                    "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", [phrase]
+                ).fetchone()
+            out[tok] = int(row[0])
+        return out
+
+    def chunk_count(self) -> int:
+        return int(self._query("SELECT count(*) FROM chunks")[0][0])
+
+    # ---- vectors: queue and cache ------------------------------------------------------
+
+    def pending_chunks(self, limit: int) -> list[StoredChunk]:
+        """Shortest first: batches of similar length waste no padding in the model."""
+        rows = self._query(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE vec_state = 0 ORDER BY length(text), rowid LIMIT ?",
+            [limit],
+        )
+        return [_chunk_from_row(r) for r in rows]
+
+    def pending_count(self) -> int:
+        return int(self._query("SELECT count(*) FROM chunks WHERE vec_state = 0")[0][0])
+
+    def cached_vectors(self, hashes: list[str], model: str) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for start in range(0, len(hashes), 500):
+            part = hashes[start : start + 500]
+            rows = self._query(
+                "SELECT embed_hash, vector FROM embeddings WHERE model = ? AND embed_hash IN"
+                f" ({','.join('?' * len(part))})",
+                [model, *part],
+            )
+            out.update({r["embed_hash"]: r["vector"] for r in rows})
+        return out
+
+    def store_vectors(self, model: str, vectors: dict[str, bytes]) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (embed_hash, model, vector) VALUES (?,?,?)",
+                [(h, model, v) for h, v in vectors.items()],
+            )
+
+    def mark_vectors_done(self, chunk_ids: list[str]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("UPDATE chunks SET vec_state = 1 WHERE id = ?", [(i,) for i in chunk_ids])
+
+    def reset_vector_state(self) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE chunks SET vec_state = 0")
+            conn.execute("DELETE FROM vector_deletes")
+
+    def pending_deletes(self, limit: int = 1000) -> list[str]:
+        return [r[0] for r in self._query("SELECT chunk_id FROM vector_deletes LIMIT ?", [limit])]
+
+    def clear_deletes(self, chunk_ids: list[str]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM vector_deletes WHERE chunk_id = ?", [(i,) for i in chunk_ids])
+
+    # ---- log and stats ---------------------------------------------------------------
+
+    def log(self, path: str, status: str, *, code: str | None = None, message: str | None = None,
+            doc_id: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO ingest_log (at, path, status, code, message, doc_id) VALUES (?,?,?,?,?,?)",
+                [now_iso(), path, status, code, message, doc_id],
+            )
+
+    def recent_log(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = self._query("SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", [limit])
+        return [dict(r) for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        row = self._query(
+            "SELECT (SELECT count(*) FROM documents) AS documents,"
+            " (SELECT count(*) FROM documents WHERE status = 'active') AS active,"
+            " (SELECT count(*) FROM chunks) AS chunks,"
+            " (SELECT count(*) FROM chunks WHERE vec_state = 0) AS pending,"
+            " (SELECT coalesce(sum(length(text)), 0) FROM documents) AS chars"
+        )[0]
+        by_type = self._query(
+            "SELECT coalesce(doc_type, '未识别') AS k, count(*) AS n FROM documents GROUP BY k ORDER BY n DESC"
+        )
+        by_issuer = self._query(
+            "SELECT coalesce(issuer, '未识别') AS k, count(*) AS n FROM documents GROUP BY k ORDER BY n DESC LIMIT 30"
+        )
+        return {
+            "documents": row["documents"],
+            "active_documents": row["active"],
+            "chunks": row["chunks"],
+            "pending_vectors": row["pending"],
+            "characters": row["chars"],
+            "by_doc_type": {r["k"]: r["n"] for r in by_type},
+            "by_issuer": {r["k"]: r["n"] for r in by_issuer},
+        }
+
+    def get_kv(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM kv WHERE key = ?", [key])
+        return rows[0][0] if rows else None
+
+    def set_kv(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)", [key, value])

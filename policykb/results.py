@@ -1,0 +1,98 @@
+"""What the service returns: plain dataclasses that the CLI prints and the API serialises."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Hit:
+    chunk_id: str
+    doc_id: str
+    title: str | None
+    source_path: str
+    section_path: list[str]
+    text: str
+    char_start: int
+    char_end: int
+    page: int | None
+    score: float
+    metadata: dict[str, Any]
+    match: dict[str, Any] = field(default_factory=dict)  # keyword/vector ranks, for explaining
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    results: list[Hit]
+    pending_vectors: int = 0
+    mode: str = "hybrid"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "results": [h.to_dict() for h in self.results],
+            "pending_vectors": self.pending_vectors,
+            "mode": self.mode,
+        }
+
+
+NOT_FOUND = "知识库中未找到相关内容"
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    citations: list[dict[str, Any]]  # Hit dicts plus "n"
+    found: bool
+    answerer: str = "extractive"
+    notice: str | None = None
+    unsupported: list[str] = field(default_factory=list)
+    pending_vectors: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # added | updated | unchanged | duplicate | failed
+    doc_id: str | None = None
+    title: str | None = None
+    chunks: int = 0
+    code: str | None = None
+    message: str | None = None
+    seconds_to_searchable: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+    vectors_embedded: int = 0
+    pending_vectors: int = 0
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for f in self.files:
+            out[f.status] = out.get(f.status, 0) + 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "counts": self.counts(),
+            "vectors_embedded": self.vectors_embedded,
+            "pending_vectors": self.pending_vectors,
+        }

@@ -1,0 +1,480 @@
+"""The service layer: the one place that combines registry, indexes and models.
+
+CLI commands, HTTP routes and Python users all call `KnowledgeBase`; none of them holds
+logic of its own.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from policykb.config import Settings, load_settings
+from policykb.filters import SearchFilters
+from policykb.registry import DocumentFilter, NewChunk, Registry, StoredChunk, StoredDocument
+from policykb.results import NOT_FOUND, Answer, FileResult, Hit, IngestReport, SearchResult
+
+if TYPE_CHECKING:
+    from index.embedding import Embedder
+    from index.vector_store import VectorStore
+    from index.worker import WorkerStats
+    from ingest.types import ParsedDocument
+
+_KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
+
+ProgressFn = Callable[[int, int], None]
+
+
+class KnowledgeBaseError(ValueError):
+    """A request the user can fix; `code` is stable for the API, the message is Chinese."""
+
+    def __init__(self, message: str, code: str = "bad_request", status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def doc_id_for(source_path: str) -> str:
+    return hashlib.sha1(source_path.encode("utf-8")).hexdigest()[:12]
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def keyword_input(title: str | None, section_path: Iterable[str], text: str) -> str:
+    """What BM25 indexes for a chunk: the title and headings help a question that names the
+    document or section find its passages, and cost nothing at query time."""
+    return " ".join([title or "", *section_path, text])
+
+
+class KnowledgeBase:
+    # Answer gate and extractive answer parameters (tuned by bench/retrieval.py).
+    FOUND_MIN_COVERAGE = 0.45
+    ASK_PASSAGES = 5
+
+    def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.name = kb or self.settings.kb
+        if not _KB_NAME.match(self.name):
+            raise KnowledgeBaseError(f"知识库名称无效：{self.name}（只能包含中文、字母、数字、-、_）")
+        self.dir = self.settings.kb_dir(self.name)
+        self.registry = Registry(self.dir / "registry.sqlite")
+        self._embedder: Embedder | None = None
+        self._store: VectorStore | None = None
+        self._init_lock = threading.Lock()
+        self._embed_lock = threading.Lock()
+        self.worker = None  # set by start_worker()
+
+    # ---- lazily loaded heavy parts -----------------------------------------------------
+
+    @property
+    def embedder(self) -> "Embedder":
+        if self._embedder is None:
+            with self._init_lock:
+                if self._embedder is None:
+                    from index.embedding import load_embedder
+
+                    self._embedder = load_embedder(self.settings.embedding_model)
+        return self._embedder
+
+    @property
+    def store(self) -> "VectorStore":
+        if self._store is None:
+            embedder = self.embedder
+            with self._init_lock:
+                if self._store is None:
+                    from index.vector_store import VectorStore
+
+                    self._store = VectorStore(
+                        embedder,
+                        self.name,
+                        chroma_url=self.settings.chroma_url,
+                        persist_dir=str(self.settings.chroma_dir()),
+                    )
+        return self._store
+
+    def close(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+        self.registry.close()
+
+    # ---- ingest ----------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        wait: bool = True,
+        overrides: dict[str, Any] | None = None,
+        on_file: Callable[[FileResult], None] | None = None,
+        on_vectors: ProgressFn | None = None,
+    ) -> IngestReport:
+        """Parse and register every file (each searchable by keyword as soon as it is
+        committed), then, with `wait`, embed what is pending. A bad file is reported and
+        skipped; the rest of the batch goes in."""
+        from ingest import iter_input_files
+
+        report = IngestReport()
+        for path in iter_input_files([Path(p) for p in paths]):
+            result = self.ingest_file(path, overrides=overrides)
+            report.files.append(result)
+            if on_file:
+                on_file(result)
+        if self.worker is not None:
+            self.worker.wake()
+        if wait:
+            stats = self.embed_pending(on_progress=on_vectors)
+            report.vectors_embedded = stats.chunks
+        report.pending_vectors = self.registry.pending_count()
+        return report
+
+    def ingest_file(self, path: Path, *, overrides: dict[str, Any] | None = None,
+                    display_name: str | None = None) -> FileResult:
+        from ingest import IngestError, parse_file
+
+        path = Path(path).expanduser().absolute()
+        shown = display_name or str(path)
+        try:
+            if not path.is_file():
+                raise IngestError(path, "文件不存在或不是普通文件", code="not_found")
+            content_hash = file_hash(path)
+            existing = self.registry.document_by_path(str(path))
+            if existing and existing.content_hash == content_hash and not overrides:
+                return FileResult(shown, "unchanged", doc_id=existing.id, title=existing.title,
+                                  chunks=len(self.registry.chunks_of(existing.id)))
+            twin = self.registry.document_by_hash(content_hash)
+            if twin and twin.source_path != str(path):
+                msg = f"内容与已入库文档《{twin.title or twin.filename}》（{twin.id}）完全相同，已跳过"
+                self.registry.log(str(path), "duplicate", message=msg, doc_id=twin.id)
+                return FileResult(shown, "duplicate", doc_id=twin.id, title=twin.title, message=msg)
+            started = time.perf_counter()
+            parsed = parse_file(
+                path,
+                max_chars=self.settings.chunk_max_chars,
+                min_chars=self.settings.chunk_min_chars,
+                max_bytes=self.settings.max_file_mb * 2**20,
+                overrides=overrides,
+            )
+            result = self._register(parsed, content_hash, overrides or {})
+            result.path = shown
+            result.seconds_to_searchable = time.perf_counter() - started
+            return result
+        except IngestError as exc:
+            self.registry.log(str(path), "failed", code=exc.code, message=exc.reason)
+            return FileResult(shown, "failed", code=exc.code, message=exc.reason)
+        except OSError as exc:
+            reason = f"无法读取文件：{exc.strerror or exc}"
+            self.registry.log(str(path), "failed", code="io_error", message=reason)
+            return FileResult(shown, "failed", code="io_error", message=reason)
+
+    def _register(self, parsed: "ParsedDocument", content_hash: str, overrides: dict[str, Any]) -> FileResult:
+        from index.tokenize import index_text
+        from index.worker import embed_hash, embed_input
+
+        doc_id = doc_id_for(parsed.source_path)
+        meta = parsed.meta
+        fields: dict[str, Any] = {
+            "title": meta.title, "doc_no": meta.doc_no, "issuer": meta.issuer, "date": meta.date,
+            "doc_type": meta.doc_type, "region": meta.region, **meta.extra,
+        }
+        chunks = []
+        for ch in parsed.chunks:
+            h = embed_hash(embed_input(ch.section_path, ch.text))
+            chunks.append(
+                NewChunk(
+                    id=f"{doc_id}-{ch.ord:04d}-{h[:6]}",
+                    ord=ch.ord,
+                    text=ch.text,
+                    char_start=ch.char_start,
+                    char_end=ch.char_end,
+                    page=ch.page,
+                    section_path=tuple(ch.section_path),
+                    embed_hash=h,
+                    tokens=index_text(keyword_input(meta.title, ch.section_path, ch.text)),
+                )
+            )
+        status = self.registry.put_document(
+            doc_id=doc_id,
+            source_path=parsed.source_path,
+            filename=Path(parsed.source_path).name,
+            fmt=parsed.format,
+            content_hash=content_hash,
+            meta=fields,
+            text=parsed.text,
+            pages=[{"number": p.number, "char_start": p.char_start, "char_end": p.char_end} for p in parsed.pages],
+            warnings=list(parsed.warnings),
+            chunks=chunks,
+        )
+        message = "；".join(parsed.warnings) or None
+        supersedes = overrides.get("supersedes") or meta.extra.get("supersedes")
+        if supersedes:
+            old = self.find_document(str(supersedes))
+            if old and old.id != doc_id:
+                self.registry.set_superseded(old.id, doc_id)
+                message = ((message + "；") if message else "") + f"已替代《{old.title}》"
+        self.registry.log(parsed.source_path, status, message=message, doc_id=doc_id)
+        return FileResult(parsed.source_path, status, doc_id=doc_id, title=meta.title,
+                          chunks=len(chunks), message=message)
+
+    def find_document(self, ref: str) -> StoredDocument | None:
+        """A document by id, 文号 or exact title (how users name the one being replaced)."""
+        doc = self.registry.get_document(ref)
+        if doc:
+            return doc
+        docs, _ = self.registry.list_documents(DocumentFilter(include_superseded=True), limit=100000)
+        for d in docs:
+            if ref in (d.doc_no, d.title):
+                return d
+        return None
+
+    # ---- vectors -----------------------------------------------------------------------
+
+    def embed_pending(self, *, on_progress: ProgressFn | None = None, stop: Any = None,
+                      max_chunks: int | None = None) -> "WorkerStats":
+        """Drain the vector queue (or until `stop.is_set()`); safe to interrupt anywhere."""
+        from index.worker import WorkerStats, apply_deletes, run_batch
+
+        stats = WorkerStats()
+        with self._embed_lock:
+            if self.registry.pending_count() == 0 and not self.registry.pending_deletes(1):
+                return stats
+            store = self.store
+            apply_deletes(self.registry, store)
+            total = self.registry.pending_count()
+            while not (stop is not None and stop.is_set()):
+                if max_chunks is not None and stats.chunks >= max_chunks:
+                    break
+                if not run_batch(self.registry, store, self.embedder, self.settings.embedding_batch_size, stats):
+                    break
+                if on_progress:
+                    on_progress(stats.chunks, total)
+        return stats
+
+    def rebuild_vectors(self, on_progress: ProgressFn | None = None) -> "WorkerStats":
+        """Rebuild Chroma from the registry; cached vectors make this cheap."""
+        self.store.reset()
+        self.registry.reset_vector_state()
+        return self.embed_pending(on_progress=on_progress)
+
+    def start_worker(self) -> None:
+        from index.worker import VectorWorker
+
+        if self.worker is None:
+            self.worker = VectorWorker(lambda halt: self.embed_pending(stop=halt).chunks)
+        self.worker.start()
+
+    # ---- search ----------------------------------------------------------------------
+
+    def search(self, query: str, *, top_k: int = 10,
+               filters: SearchFilters | dict[str, Any] | None = None, mode: str = "hybrid") -> SearchResult:
+        from index.fusion import rrf
+        from index.keyword import match_expression, query_tokens
+
+        query = (query or "").strip()
+        if not query:
+            raise KnowledgeBaseError("查询内容不能为空", code="empty_query")
+        if mode not in ("hybrid", "keyword", "vector"):
+            raise KnowledgeBaseError(f"未知的检索模式：{mode}（可选 hybrid、keyword、vector）")
+        top_k = max(1, min(int(top_k), 100))
+        flt = SearchFilters.from_any(filters).to_registry()
+        n = max(self.settings.candidates, top_k)
+        s = self.settings
+
+        keyword: list[tuple[str, float]] = []
+        if mode in ("hybrid", "keyword"):
+            keyword = self.registry.keyword_search(match_expression(query_tokens(query)), flt, n)
+        vector: list[tuple[str, float]] = []
+        if mode in ("hybrid", "vector"):
+            vector = self._vector_candidates(query, flt, n)
+
+        lists, weights = [], []
+        if keyword:
+            lists.append([cid for cid, _ in keyword])
+            weights.append(s.weight_keyword if mode == "hybrid" else 1.0)
+        if vector:
+            lists.append([cid for cid, _ in vector])
+            weights.append(s.weight_vector if mode == "hybrid" else 1.0)
+        fused = rrf(lists, weights, k=s.rrf_k)[:top_k]
+        kw_rank = {cid: i + 1 for i, (cid, _) in enumerate(keyword)}
+        vec_rank = {cid: i + 1 for i, (cid, _) in enumerate(vector)}
+        vec_sim = dict(vector)
+        hits = self._hits(
+            [cid for cid, _ in fused],
+            {cid: score for cid, score in fused},
+            {
+                cid: {"keyword_rank": kw_rank.get(cid), "vector_rank": vec_rank.get(cid),
+                      "vector_similarity": round(vec_sim[cid], 4) if cid in vec_sim else None}
+                for cid, _ in fused
+            },
+        )
+        return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode)
+
+    def _vector_candidates(self, query: str, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
+        store = self.store
+        if store.count() == 0:
+            return []
+        doc_ids = None
+        if not (flt.is_empty or flt == DocumentFilter(include_superseded=True)):
+            docs, total = self.registry.list_documents(flt, limit=5000)
+            # Beyond a few thousand documents an $in filter costs more than over-fetching.
+            doc_ids = [d.id for d in docs] if total <= 5000 else None
+        raw = store.query(self.embedder.embed_query(query), n * (1 if doc_ids is not None else 2), doc_ids)
+        allowed = self.registry.allowed_chunk_ids([cid for cid, _ in raw], flt)
+        return [(cid, sim) for cid, sim in raw if cid in allowed][:n]
+
+    def _hits(self, ids: list[str], scores: dict[str, float], match: dict[str, dict[str, Any]]) -> list[Hit]:
+        chunks = self.registry.chunks_by_ids(ids)
+        docs = self.registry.documents_by_ids(c.doc_id for c in chunks.values())
+        hits = []
+        for cid in ids:
+            ch = chunks.get(cid)
+            if ch is None or ch.doc_id not in docs:
+                continue
+            hits.append(self._hit(ch, docs[ch.doc_id], scores.get(cid, 0.0), match.get(cid, {})))
+        return hits
+
+    @staticmethod
+    def _hit(ch: StoredChunk, doc: StoredDocument, score: float, match: dict[str, Any]) -> Hit:
+        return Hit(
+            chunk_id=ch.id,
+            doc_id=ch.doc_id,
+            title=doc.title,
+            source_path=doc.source_path,
+            section_path=list(ch.section_path),
+            text=ch.text,
+            char_start=ch.char_start,
+            char_end=ch.char_end,
+            page=ch.page,
+            score=round(float(score), 6),
+            metadata=doc.metadata(),
+            match=match,
+        )
+
+    def similar(self, chunk_id: str, *, top_k: int = 10,
+                filters: SearchFilters | dict[str, Any] | None = None) -> SearchResult:
+        """"More like this": passages near this one, from other documents first."""
+        chunk = self.registry.chunks_by_ids([chunk_id]).get(chunk_id)
+        if chunk is None:
+            raise KnowledgeBaseError(f"段落不存在：{chunk_id}", code="not_found", status=404)
+        flt = SearchFilters.from_any(filters).to_registry()
+        vector = self.store.get_vector(chunk_id) if chunk.vec_state else None
+        if vector is None:
+            from index.embedding import blob_to_vector
+
+            cached = self.registry.cached_vectors([chunk.embed_hash], self.embedder.name)
+            if cached:
+                vector = blob_to_vector(cached[chunk.embed_hash])
+        if vector is None:  # not embedded yet: fall back to its words
+            return self.search(chunk.text[:200], top_k=top_k, filters=filters, mode="keyword")
+        raw = self.store.query(vector, (top_k + 1) * 3)
+        allowed = self.registry.allowed_chunk_ids([cid for cid, _ in raw], flt)
+        ranked = [(cid, sim) for cid, sim in raw if cid in allowed and cid != chunk_id]
+        others = [r for r in ranked if not r[0].startswith(chunk.doc_id)] + [r for r in ranked if r[0].startswith(chunk.doc_id)]
+        ranked = others[:top_k]
+        hits = self._hits([c for c, _ in ranked], dict(ranked), {c: {"vector_similarity": round(s, 4)} for c, s in ranked})
+        return SearchResult(query=chunk.text[:50], results=hits, pending_vectors=self.registry.pending_count(), mode="similar")
+
+    # ---- answers ---------------------------------------------------------------------
+
+    def question_weights(self, question: str) -> dict[str, float]:
+        from index.keyword import query_tokens
+        from policykb.answer.relevance import idf_weights
+
+        tokens = query_tokens(question)
+        df = self.registry.token_document_frequency(tokens)
+        return idf_weights(tokens, df, max(self.registry.chunk_count(), 1))
+
+    def ask(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> Answer:
+        from policykb.answer.extractive import compose, pick_sentences
+        from policykb.answer.relevance import coverage
+
+        result = self.search(question, top_k=self.ASK_PASSAGES, filters=filters)
+        weights = self.question_weights(question)
+        hits = result.results
+        best = max((coverage(weights, f"{h.title or ''} {' '.join(h.section_path)} {h.text}") for h in hits), default=0.0)
+        if not hits or best < self.FOUND_MIN_COVERAGE:
+            return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
+                          pending_vectors=result.pending_vectors)
+        picked = pick_sentences(weights, hits)
+        if not picked:
+            return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
+                          pending_vectors=result.pending_vectors)
+        text, citations = compose(picked, hits)
+        return Answer(question=question, answer=text, citations=citations, found=True,
+                      pending_vectors=result.pending_vectors)
+
+    def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
+                   ) -> Iterator[tuple[str, Any]]:
+        """Events for streaming clients: ("delta", text) pieces of the answer as they are
+        produced, then ("done", full answer dict with citations). The extractive answer is
+        ready at once, so it streams sentence by sentence."""
+        answer = self.ask(question, filters=filters)
+        for piece in re.findall(r"[^\]]*\]|[^\]]+$", answer.answer) or [answer.answer]:
+            yield "delta", piece
+        yield "done", answer.to_dict()
+
+    # ---- library ---------------------------------------------------------------------
+
+    def list_documents(self, filters: SearchFilters | dict[str, Any] | None = None, *, title: str | None = None,
+                       sort: str = "date_desc", limit: int = 50, offset: int = 0) -> tuple[list[StoredDocument], int]:
+        sf = SearchFilters.from_any(filters)
+        flt = sf.to_registry()
+        flt = DocumentFilter(
+            issuer=flt.issuer, doc_type=flt.doc_type, date_from=flt.date_from, date_to=flt.date_to,
+            title_contains=title or None, include_superseded=True,
+        )
+        return self.registry.list_documents(flt, sort=sort, limit=limit, offset=offset)
+
+    def get_document(self, doc_id: str) -> StoredDocument:
+        doc = self.registry.get_document(doc_id)
+        if doc is None:
+            raise KnowledgeBaseError(f"文档不存在：{doc_id}", code="not_found", status=404)
+        return doc
+
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        self.get_document(doc_id)
+        return self.registry.chunks_of(doc_id)
+
+    def document_text(self, doc_id: str) -> str:
+        text = self.registry.document_text(doc_id)
+        if text is None:
+            raise KnowledgeBaseError(f"文档不存在：{doc_id}", code="not_found", status=404)
+        return text
+
+    def delete_document(self, doc_id: str) -> StoredDocument:
+        doc = self.get_document(doc_id)
+        self.registry.delete_document(doc_id)
+        self.registry.log(doc.source_path, "deleted", doc_id=doc_id)
+        if self.worker is not None:
+            self.worker.wake()
+        elif self._store is not None or self.registry.pending_deletes(1):
+            from index.worker import apply_deletes
+
+            apply_deletes(self.registry, self.store)
+        return doc
+
+    def stats(self) -> dict[str, Any]:
+        return {"kb": self.name, **self.registry.stats()}
+
+    def status(self) -> dict[str, Any]:
+        worker = self.worker
+        return {
+            "kb": self.name,
+            "pending_vectors": self.registry.pending_count(),
+            "chunks": self.registry.chunk_count(),
+            "embedding_model": self.settings.embedding_model,
+            "vector_store": self.settings.chroma_url or str(self.settings.chroma_dir()),
+            "worker": None if worker is None else {
+                "running": worker.running, "paused": worker.paused, "busy": worker.busy,
+                "last_error": worker.last_error,
+            },
+        }
