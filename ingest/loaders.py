@@ -1,0 +1,599 @@
+"""Read a file into raw text (per page for PDFs), trusting content over the file name.
+
+A file's real type is sniffed from its bytes (``%PDF``, a zip holding
+``word/document.xml``, HTML tags, decodable text). When the name says otherwise but we
+can read the content, we read it by its real type and say so in a warning; when we
+cannot, the error says what the file really is. Each loader returns paragraphs
+separated by blank lines (Word, HTML, Markdown) or the text as extracted (PDF pages,
+plain text), and heading lines as ``# …`` where the format marks them (Word heading
+styles, HTML ``<h1>``–``<h6>``, Markdown), so `ingest.structure` recognises them.
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.encoding import detect_and_decode
+from ingest.types import IngestError
+
+DEFAULT_MAX_BYTES = 50 * 2**20
+
+SUFFIX_FORMATS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".html": "html",
+    ".htm": "html",
+}
+FORMAT_NAMES = {"txt": "纯文本", "md": "Markdown", "pdf": "PDF", "docx": "Word 文档", "html": "网页"}
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    format: str  # txt | md | pdf | docx | html — the real type, not the suffix's
+    pages: tuple[str, ...]  # PDF: one text per page; other formats: a single text
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def paged(self) -> bool:
+        return self.format == "pdf"
+
+
+# --------------------------------------------------------------------------- sniffing
+
+
+def sniff_format(data: bytes) -> str | None:
+    """The type the bytes really have: pdf, docx, zip, ole (old .doc/.xls), or None
+    (text or unknown binary; decoding decides)."""
+    head = data[:1024]
+    if head.lstrip(b"\xef\xbb\xbf\r\n\t ").startswith(b"%PDF-") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return "docx_broken" if b"word/" in data[:4096] else "zip"
+        return "docx" if "word/document.xml" in names else "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    return None
+
+
+_HTML_STRONG = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html[\s>])", re.I)
+_HTML_WEAK = re.compile(r"<(?:html|head|body|div|p|meta|title|table|br)\b[^>]*>", re.I)
+
+
+def _text_format(text: str, declared: str) -> str:
+    if _HTML_STRONG.match(text[:2000]):
+        return "html"
+    if declared == "html":
+        return "html" if _HTML_WEAK.search(text[:5000]) else "txt"
+    return declared if declared in ("txt", "md") else "txt"
+
+
+# --------------------------------------------------------------------------- entry
+
+
+def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedFile:
+    """Read `path` (already known to exist and to have a supported suffix)."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise IngestError(
+            path,
+            f"文件过大（{size / 2**20:.1f} MB），超过上限 {max_bytes / 2**20:.1f} MB，请拆分后再导入",
+            code="too_large",
+        )
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise IngestError(path, "无法读取文件：没有读取权限", code="unreadable") from None
+    except OSError as exc:
+        raise IngestError(path, f"无法读取文件：{exc.strerror or exc}", code="unreadable") from None
+    return load_bytes(data, path, SUFFIX_FORMATS.get(path.suffix.lower(), "txt"))
+
+
+def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
+    """Load bytes whose file name suggests `declared`; content decides the real type."""
+    warnings: list[str] = []
+    real = sniff_format(data)
+    if real in ("zip", "ole", "docx_broken"):
+        if real == "docx_broken" or (declared == "docx" and real == "zip"):
+            raise IngestError(path, "Word 文件已损坏或不是有效的 .docx 文件，无法读取", code="corrupt")
+        if real == "ole":
+            raise IngestError(
+                path, "这是旧版 Office 文件（.doc/.xls/.wps），暂不支持，请另存为 .docx 后再导入", code="unsupported"
+            )
+        raise IngestError(path, "这是压缩包或其他 Office 文件，不是可导入的文档", code="unsupported")
+    if real is None:
+        if declared in ("pdf", "docx") and not data.strip():
+            raise IngestError(path, "文件内容为空", code="empty")
+        try:
+            text, encoding = detect_and_decode(data, path)
+        except IngestError as exc:
+            if exc.code == "not_text" and declared in ("pdf", "docx"):
+                raise IngestError(
+                    path, f"文件已损坏或不是有效的 {FORMAT_NAMES[declared]}文件，无法读取", code="corrupt"
+                ) from None
+            raise
+        real = _text_format(text, declared)
+        if encoding not in ("utf-8", "utf-8-sig", "ascii"):
+            warnings.append(f"文件编码为 {encoding}，已自动转换")
+    if real != declared and not (real == "txt" and declared == "md"):
+        warnings.append(
+            f"文件扩展名与内容不符：内容实际是{FORMAT_NAMES[real]}，已按{FORMAT_NAMES[real]}读取"
+        )
+    if real == "pdf":
+        pages, pdf_warnings = load_pdf(data, path)
+        return LoadedFile("pdf", tuple(pages), tuple(warnings + pdf_warnings))
+    if real == "docx":
+        return LoadedFile("docx", (load_docx(data, path),), tuple(warnings))
+    if real == "html":
+        return LoadedFile("html", (html_to_text(text),), tuple(warnings))
+    if real == "md":
+        return LoadedFile("md", (strip_markdown(text),), tuple(warnings))
+    return LoadedFile("txt", (text,), tuple(warnings))
+
+
+# --------------------------------------------------------------------------- PDF
+
+ENCRYPTED = "PDF 已加密，无法读取，请提供未加密的文件"
+SCANNED = "PDF 中没有可提取的文字（可能是扫描件），请先进行 OCR"
+CORRUPT_PDF = "PDF 文件已损坏，无法读取"
+
+
+def load_pdf(data: bytes, path: str | Path) -> tuple[list[str], list[str]]:
+    """Extract each page's text; strip running headers, footers and page numbers."""
+    import logging
+
+    from pypdf import PdfReader
+
+    warnings: list[str] = []
+    # pypdf logs every oddity of a damaged file; the IngestError below says it once.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                opened = reader.decrypt("")  # owner-password-only PDFs open without one
+            except Exception:  # noqa: BLE001 - e.g. AES without the cryptography package
+                opened = 0
+            if not opened:
+                raise IngestError(path, ENCRYPTED, code="encrypted")
+        raw_pages = list(reader.pages)
+    except IngestError:
+        raise
+    except Exception:  # noqa: BLE001 - pypdf raises many types for damaged files
+        raise IngestError(path, CORRUPT_PDF, code="corrupt") from None
+    if not raw_pages:
+        raise IngestError(path, "PDF 中没有任何页面", code="corrupt")
+    texts: list[str] = []
+    failed: list[int] = []
+    for number, page in enumerate(raw_pages, start=1):
+        try:
+            texts.append(page.extract_text() or "")
+        except Exception:  # noqa: BLE001
+            texts.append("")
+            failed.append(number)
+    if len(failed) == len(raw_pages):
+        raise IngestError(path, CORRUPT_PDF, code="corrupt")
+    if failed:
+        warnings.append(f"第 {'、'.join(map(str, failed))} 页无法解析，已跳过")
+    texts = strip_page_furniture(texts)
+    if not any(re.search(r"\w", t) for t in texts):
+        raise IngestError(path, SCANNED, code="scanned")
+    empty = [str(i) for i, t in enumerate(texts, start=1) if not t.strip() and i not in failed]
+    if empty:
+        warnings.append(f"第 {'、'.join(empty)} 页没有可提取的文字（可能是扫描页），已跳过")
+    return texts, warnings
+
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:"
+    r"[-—–－―~～·•\s]*\d{1,4}[-—–－―~～·•\s]*"  # 3, - 3 -, — 3 —
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"  # 第 3 页, 第3页 共10页
+    r"|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页"
+    r"|\d{1,4}\s*/\s*\d{1,4}"  # 3/10
+    r"|[Pp]age\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?"
+    r")$"
+)
+_EDGE = 2  # headers/footers live in the first/last two lines of a page
+
+
+def _edge_indexes(lines: list[str]) -> list[int]:
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    return sorted(set(filled[:_EDGE] + filled[-_EDGE:]))
+
+
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", line))
+
+
+def strip_page_furniture(pages: list[str]) -> list[str]:
+    """Drop page-number lines and running headers/footers from the edges of pages.
+
+    A running header is a line (digits ignored) found at the top or bottom of at least
+    60% of the pages, and of two pages at least.
+    """
+    split = [page.split("\n") for page in pages]
+    counts: dict[str, int] = {}
+    for lines in split:
+        for key in {_furniture_key(lines[i]) for i in _edge_indexes(lines)}:
+            counts[key] = counts.get(key, 0) + 1
+    # Short documents need the line on every page but (perhaps) the first, the 红头 page;
+    # longer ones on 60% of pages. A line ending a sentence is body text, never a header:
+    # two pages can easily end with the same "报送名单。".
+    n = len(pages)
+    threshold = max(2, n - 1) if n <= 4 else math.ceil(0.6 * n)
+    repeated = {
+        k for k, c in counts.items() if c >= threshold and k and k != "#" and not re.search(r"[。；，！？,;!?]$", k)
+    } if n >= 2 else set()
+    out = []
+    for lines in split:
+        drop = {
+            i
+            for i in _edge_indexes(lines)
+            if _PAGE_NUMBER.match(lines[i].strip()) or _furniture_key(lines[i]) in repeated
+        }
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop))
+    return out
+
+
+# --------------------------------------------------------------------------- DOCX
+
+CORRUPT_DOCX = "Word 文件已损坏或不是有效的 .docx 文件，无法读取"
+_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
+_TITLE_STYLES = {"title", "标题"}
+
+
+def _cn_number(n: int) -> str:
+    digits = "零一二三四五六七八九"
+    if n <= 0:
+        return str(n)
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    return str(n)
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt.startswith("chinese") or fmt.startswith("ideograph") or fmt.startswith("taiwanese"):
+        return _cn_number(n)
+    if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= 20:
+        return chr(0x2460 + n - 1)
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter.upper() if fmt == "upperLetter" else letter
+    if fmt in ("lowerRoman", "upperRoman"):
+        vals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+        out, rest = "", n
+        for v, s in vals:
+            while rest >= v:
+                out, rest = out + s, rest - v
+        return out.upper() if fmt == "upperRoman" else out
+    if fmt == "none":
+        return ""
+    return str(n)
+
+
+class _Numbering:
+    """Renders Word list numbers ("一、", "（一）", "1.") that python-docx leaves out, so
+    numbered paragraphs read like the printed document and headings are recognised."""
+
+    def __init__(self, document) -> None:  # noqa: ANN001 - python-docx Document
+        from docx.oxml.ns import qn
+
+        self._qn = qn
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.num_to_abstract: dict[str, str] = {}
+        self.counters: dict[str, list[int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        for abstract in root.findall(qn("w:abstractNum")):
+            levels: dict[int, tuple[str, str, int]] = {}
+            for lvl in abstract.findall(qn("w:lvl")):
+                fmt = lvl.find(qn("w:numFmt"))
+                text = lvl.find(qn("w:lvlText"))
+                start = lvl.find(qn("w:start"))
+                levels[int(lvl.get(qn("w:ilvl"), "0"))] = (
+                    fmt.get(qn("w:val"), "decimal") if fmt is not None else "decimal",
+                    text.get(qn("w:val"), "") if text is not None else "",
+                    int(start.get(qn("w:val"), "1")) if start is not None else 1,
+                )
+            self.levels[abstract.get(qn("w:abstractNumId"), "")] = levels
+        for num in root.findall(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            if ref is not None:
+                self.num_to_abstract[num.get(qn("w:numId"), "")] = ref.get(qn("w:val"), "")
+
+    def label(self, num_id: str, ilvl: int) -> str:
+        levels = self.levels.get(self.num_to_abstract.get(num_id, ""), {})
+        if ilvl not in levels or num_id == "0":
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        fmt, pattern, start = levels[ilvl]
+        counters[ilvl] = start if counters[ilvl] == 0 else counters[ilvl] + 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        if fmt == "bullet":
+            return "• "
+        text = pattern
+        for k in range(9):
+            if f"%{k + 1}" in text:
+                lf = levels.get(k, ("decimal", "", 1))[0]
+                value = counters[k] if counters[k] else levels.get(k, ("", "", 1))[2]
+                text = text.replace(f"%{k + 1}", _format_number(value, lf))
+        return text
+
+    def paragraph_numbering(self, paragraph) -> tuple[str, int] | None:  # noqa: ANN001
+        qn = self._qn
+        candidates = [paragraph._p.pPr]
+        style = paragraph.style
+        while style is not None:
+            candidates.append(style.element.pPr)
+            style = style.base_style
+        for ppr in candidates:
+            if ppr is None:
+                continue
+            num_pr = ppr.find(qn("w:numPr"))
+            if num_pr is None:
+                continue
+            num_id = num_pr.find(qn("w:numId"))
+            ilvl = num_pr.find(qn("w:ilvl"))
+            if num_id is not None:
+                return num_id.get(qn("w:val"), "0"), int(ilvl.get(qn("w:val"), "0")) if ilvl is not None else 0
+        return None
+
+
+def _heading_level(paragraph) -> int | None:  # noqa: ANN001
+    """0 for a title, 1–6 for headings (style name or outline level), None for body."""
+    from docx.oxml.ns import qn
+
+    style = paragraph.style
+    pprs = [paragraph._p.pPr]
+    while style is not None:
+        name = (style.name or "").strip()
+        if name.lower() in _TITLE_STYLES:
+            return 0
+        m = _HEADING_STYLE.match(name)
+        if m:
+            return max(1, int(m.group(1)))
+        pprs.append(style.element.pPr)
+        style = style.base_style
+    for ppr in pprs:
+        if ppr is not None:
+            outline = ppr.find(qn("w:outlineLvl"))
+            if outline is not None:
+                level = int(outline.get(qn("w:val"), "9"))
+                return level + 1 if level < 9 else None
+    return None
+
+
+def load_docx(data: bytes, path: str | Path) -> str:
+    """Paragraphs and table rows in document order, headings as ``#`` lines."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - zip, XML and package errors alike
+        raise IngestError(path, CORRUPT_DOCX, code="corrupt") from None
+    numbering = _Numbering(document)
+    blocks: list[str] = []
+
+    def add_paragraph(element) -> None:  # noqa: ANN001
+        paragraph = Paragraph(element, document)
+        text = paragraph.text.strip()
+        if not text:
+            return
+        numbered = numbering.paragraph_numbering(paragraph)
+        if numbered:
+            text = numbering.label(*numbered) + text
+        level = _heading_level(paragraph)
+        if level:
+            text = "#" * min(level, 6) + " " + text.replace("\n", " ")
+        blocks.append(text)
+
+    def walk(parent) -> None:  # noqa: ANN001
+        for child in parent.iterchildren():
+            if child.tag == qn("w:p"):
+                add_paragraph(child)
+            elif child.tag == qn("w:tbl"):
+                for row in Table(child, document).rows:
+                    cells: list[str] = []
+                    for cell in row.cells:
+                        value = " ".join(cell.text.split())
+                        if value and (not cells or cells[-1] != value):  # merged cells repeat
+                            cells.append(value)
+                    if cells:
+                        blocks.append(" | ".join(cells))
+            elif child.tag == qn("w:sdt"):  # content controls (tables of contents, forms)
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    walk(content)
+
+    try:
+        walk(document.element.body)
+    except Exception:  # noqa: BLE001
+        raise IngestError(path, CORRUPT_DOCX, code="corrupt") from None
+    return "\n\n".join(blocks)
+
+
+# --------------------------------------------------------------------------- HTML
+
+_DROP_TAGS = [
+    "script", "style", "noscript", "template", "svg", "iframe", "form", "nav", "header",
+    "footer", "aside", "button", "select", "input", "textarea", "link", "meta", "object",
+]
+_NOISE_ATTR = re.compile(
+    r"(?:^|[-_\s])(?:nav|navbar|menu|breadcrumbs?|crumbs?|sidebar|footer|header|share|comments?"
+    r"|copyright|related|toolbar|banner|ads?|advert|position|location|topbar)(?:$|[-_\s\d])",
+    re.I,
+)
+_BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "li", "ul", "ol", "table", "tbody", "thead",
+    "blockquote", "pre", "dl", "dd", "dt", "center", "figure", "figcaption", "address",
+}
+
+
+def _pick_main(soup):  # noqa: ANN001, ANN202 - bs4 Tag
+    """The element holding the article: <article>/<main> if substantial, else the
+    element whose paragraphs carry the most text (a small readability heuristic)."""
+    from bs4 import NavigableString
+
+    body = soup.body or soup
+    total = len(body.get_text(strip=True)) or 1
+    for tag in ("article", "main"):
+        found = [el for el in soup.find_all(tag) if len(el.get_text(strip=True)) > 0.3 * total]
+        if found:
+            return max(found, key=lambda el: len(el.get_text(strip=True)))
+    scores: dict[int, tuple[float, object]] = {}
+
+    def credit(el, amount: float) -> None:  # noqa: ANN001
+        if el is not None and getattr(el, "name", None) not in (None, "[document]"):
+            old = scores.get(id(el), (0.0, el))[0]
+            scores[id(el)] = (old + amount, el)
+
+    for p in body.find_all(["p", "td", "pre"]):
+        length = len(p.get_text(strip=True))
+        if length >= 10:
+            credit(p.parent, length)
+            credit(p.parent.parent if p.parent else None, length / 2)
+    for string in body.find_all(string=True):
+        if isinstance(string, NavigableString) and string.parent and string.parent.name in ("div", "td", "section"):
+            length = len(string.strip())
+            if length >= 20:
+                credit(string.parent, length)
+    if not scores:
+        return body
+    best = max(scores.values(), key=lambda item: item[0])[1]
+    if len(best.get_text(strip=True)) < 0.2 * total:  # type: ignore[attr-defined]
+        return body
+    return best
+
+
+def html_to_text(html: str) -> str:
+    """Main text of a web page: boilerplate dropped, blocks as paragraphs, <hN> as ``#``."""
+    from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+
+    soup = BeautifulSoup(html, "lxml")
+    h1 = soup.find("h1")
+    title = h1.get_text(" ", strip=True) if h1 else (soup.title.get_text(" ", strip=True) if soup.title else "")
+    for el in soup.find_all(_DROP_TAGS):
+        el.decompose()
+    body = soup.body or soup
+    total = len(body.get_text(strip=True)) or 1
+    for el in list(body.find_all(True)):
+        if el.decomposed if hasattr(el, "decomposed") else False:
+            continue
+        attrs = getattr(el, "attrs", None) or {}
+        marker = " ".join(attrs.get("class", []) or []) + " " + str(attrs.get("id", ""))
+        if marker.strip() and _NOISE_ATTR.search(marker) and len(el.get_text(strip=True)) < 0.5 * total:
+            el.decompose()
+    main = _pick_main(soup)
+
+    parts: list[str] = []
+
+    def block() -> None:
+        parts.append("\n\n")
+
+    def walk(el) -> None:  # noqa: ANN001
+        for child in el.children:
+            if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                continue
+            if isinstance(child, NavigableString):
+                parts.append(re.sub(r"\s+", " ", str(child)))
+                continue
+            name = child.name
+            if name == "br":
+                parts.append("\n")
+            elif name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                block()
+                parts.append("#" * int(name[1]) + " " + child.get_text(" ", strip=True))
+                block()
+            elif name == "tr":
+                cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"], recursive=False)]
+                block()
+                parts.append(" | ".join(c for c in cells if c))
+                block()
+            elif name in _BLOCK_TAGS:
+                block()
+                walk(child)
+                block()
+            else:
+                walk(child)
+
+    walk(main)
+    text = "".join(parts)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    if title and title not in text[: len(title) + 200]:
+        text = f"# {title}\n\n{text}"
+    return text
+
+
+# --------------------------------------------------------------------------- Markdown
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_MD_CODE = re.compile(r"`([^`]*)`")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_MD_HEADING_LINE = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+_MD_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
+
+
+def _strip_inline(line: str) -> str:
+    line = _MD_IMAGE.sub(r"\1", line)
+    line = _MD_LINK.sub(r"\1", line)
+    line = _MD_EMPHASIS.sub(r"\2", line)
+    line = _MD_CODE.sub(r"\1", line)
+    line = re.sub(r"<br\s*/?>", " ", line, flags=re.I)
+    return _HTML_TAG.sub("", line)
+
+
+def strip_markdown(text: str) -> str:
+    """Markdown made plain, lightly: headings stay ``# …`` lines, emphasis, links,
+    images, code fences, rules and blockquote markers go; tables stay as ``|`` rows."""
+    out: list[str] = []
+    in_code = False
+    text = _HTML_COMMENT.sub("", text.replace("\r\n", "\n"))
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code:
+            out.append(line)
+            continue
+        heading = _MD_HEADING_LINE.match(line)
+        if heading and heading.group(2):
+            out.append(f"{heading.group(1)} {_strip_inline(heading.group(2))}")
+            continue
+        if _MD_TABLE_RULE.match(line) and "-" in line and ("|" in line or line.count("-") >= 3):
+            if "|" in line:
+                continue
+        if _MD_RULE.match(line):
+            out.append("")
+            continue
+        line = re.sub(r"^\s{0,3}>\s?", "", line)
+        line = re.sub(r"^(\s*)[*+]\s+", r"\1- ", line)
+        out.append(_strip_inline(line))
+    return "\n".join(out)

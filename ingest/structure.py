@@ -1,0 +1,441 @@
+"""公文 structure: heading recognition and structure-aware chunking.
+
+Pure functions over the cleaned text (one paragraph per line). Headings are whole lines;
+their level comes from a fixed rank per numbering style (第X编 > 第X章 > 第X节 > 第X条 >
+一、 > （一） > 1. > （1）), so a document may skip levels or start at any of them.
+Markdown / Word heading lines (``# …``) outrank every plain numbered line, and among
+themselves rank by their ``#`` count.
+
+Chunking rules (see `chunk_document`):
+
+* The document splits into top-level sections (plus the preamble before the first
+  heading); a chunk never crosses one.
+* "Containers" (编/部分/章/节 and unnumbered markdown headings) always split into their
+  children, and no chunk crosses between those children: every 第X条 is its own unit.
+* Any other section that fits in `max_chars` is one chunk (an article with its （一）
+  items, a 一、 with short （一）（二） sub-items). A longer one is cut into its intro and
+  its sub-sections; text is cut at sentence ends (。！？； and paragraph ends), a single
+  over-long sentence at commas, and a run with no punctuation at all at `max_chars`. So
+  **no chunk is ever longer than `max_chars`**.
+* A heading line with no body of its own (``第一章 总则``, ``一、总体要求``) is glued to
+  the start of its first child instead of being a chunk of its own.
+* Neighbouring pieces of one unit are merged when either is shorter than `min_chars`
+  and the result fits; a merged chunk's path is the common prefix of the pieces' paths.
+  A chunk shorter than `min_chars` remains only when its whole unit/section is that
+  short or its neighbours are too full to take it.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from ingest.types import Chunk, Page
+
+CN_DIGITS = "一二三四五六七八九十百千零〇○两"
+_N = f"[{CN_DIGITS}0-9０-９]"
+
+# A heading label longer than this is cut (a numbered item that runs into body text).
+LABEL_CAP = 30
+
+# (kind, rank, pattern). Order matters only for documentation; patterns are disjoint.
+_PLAIN_RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
+    ("part", 1, re.compile(rf"^第{_N}{{1,4}}(?:编|部分)(?=\s|$|[^，。；、的])")),
+    ("chapter", 2, re.compile(rf"^第{_N}{{1,4}}章(?=\s|$|[^，。；、的])")),
+    ("section", 3, re.compile(rf"^第{_N}{{1,4}}节(?=\s|$|[^，。；、的])")),
+    # 第X条 usually has a space after it, but plenty of real texts omit it ("第二条本规定
+    # 所称…"); a paragraph that merely *starts* by citing an article is the rare case.
+    ("article", 4, re.compile(rf"^第{_N}{{1,6}}条(?:之[{CN_DIGITS}]+)?(?!规定|所|的|中|第|和|、|至|，)")),
+    # 一、 but not "一、二类…" / "一、二、三产业" (an enumeration inside a sentence).
+    ("cn", 5, re.compile(rf"^[{CN_DIGITS}]{{1,3}}、(?![{CN_DIGITS}][、类级等])")),
+    ("paren_cn", 6, re.compile(rf"^[（(][{CN_DIGITS}]{{1,3}}[）)]")),
+    # 1. / 1、 / 1． but not "1.5万亿元" or "3、4月份".
+    ("arabic", 7, re.compile(r"^\d{1,2}[.．、](?![\d.．%])")),
+    ("paren_arabic", 8, re.compile(r"^[（(]\d{1,2}[）)]")),
+)
+# 编/章/节 headings are short standalone lines, never sentences.
+_STANDALONE_KINDS = {"part", "chapter", "section"}
+CONTAINER_KINDS = {"part", "chapter", "section", "md"}
+
+_MD_HEADING = re.compile(r"^(#{1,6})[ \t]*(\S.*)$")
+_LABEL_STOP = re.compile(r"[。！？；!?;：:]")
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int  # offset of the line start
+    end: int  # offset of the line end (exclusive, before "\n")
+    kind: str
+    rank: float
+    label: str  # the heading itself, trimmed of body text
+
+
+def classify_line(line: str) -> tuple[str, float] | None:
+    """Return (kind, rank) when a single stripped line is a 公文 heading line, else None.
+
+    Markdown ``#`` lines are reported as kind "md" with rank = number of ``#``; callers
+    that mix both use `_md_kind` to learn the numbering inside.
+    """
+    line = line.strip()
+    if not line:
+        return None
+    m = _MD_HEADING.match(line)
+    if m:
+        return "md", float(len(m.group(1)))
+    for kind, rank, pattern in _PLAIN_RULES:
+        if pattern.match(line):
+            if kind in _STANDALONE_KINDS and (len(line) > 40 or re.search(r"[。，；]", line)):
+                return None
+            return kind, float(rank)
+    return None
+
+
+def is_heading_line(line: str) -> bool:
+    """True for a line that starts a section (used by the cleaner not to join lines)."""
+    return classify_line(line) is not None
+
+
+def _inner_kind(md_text: str) -> str:
+    """The numbering style inside a markdown heading ("## 第一章 总则" → chapter)."""
+    found = classify_line(md_text)
+    if found and found[0] != "md":
+        return found[0]
+    return "md"
+
+
+def heading_label(line: str, kind: str) -> str:
+    """The heading itself: "（三）加强基层党建。全面推进…" → "（三）加强基层党建"."""
+    line = line.strip()
+    m = _MD_HEADING.match(line)
+    if m:
+        line = m.group(2).strip()
+        kind = _inner_kind(line)
+    if kind == "article":
+        am = _PLAIN_RULES[3][2].match(line)
+        if am:
+            return am.group(0)
+    stop = _LABEL_STOP.search(line)
+    if stop and kind not in _STANDALONE_KINDS | {"md"}:
+        line = line[: stop.start()]
+    line = line.strip()
+    if len(line) > LABEL_CAP:
+        line = line[:LABEL_CAP] + "…"
+    return line
+
+
+def find_headings(text: str) -> list[Heading]:
+    """All heading lines of a document, in order.
+
+    If the first line is a markdown heading that no other heading equals or outranks, it
+    is the document title, not a section (otherwise every chunk would sit under it).
+    When a document uses markdown headings, plain numbered lines rank below all of them.
+    """
+    lines: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append((pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    found: list[tuple[int, int, str, str, float]] = []
+    for start, end, raw in lines:
+        hit = classify_line(raw)
+        if hit:
+            found.append((start, end, raw, hit[0], hit[1]))
+    if not found:
+        return []
+    found = _drop_table_of_contents(found, lines)
+    if not found:
+        return []
+    md_levels = [r for (_, _, _, k, r) in found if k == "md"]
+    first_nonblank = next((i for i, (_, _, raw) in enumerate(lines) if raw.strip()), None)
+    if (
+        first_nonblank is not None
+        and found[0][0] == lines[first_nonblank][0]
+        and found[0][3] == "md"
+        and sum(1 for r in md_levels if r <= found[0][4]) == 1
+    ):
+        found = found[1:]
+        md_levels = md_levels[1:]
+    has_md = bool(md_levels)
+    headings = []
+    for start, end, raw, kind, rank in found:
+        if kind == "md":
+            inner = _MD_HEADING.match(raw.strip()).group(2)  # type: ignore[union-attr]
+            kind = _inner_kind(inner)
+        elif has_md:
+            rank += 10.0
+        headings.append(Heading(start, end, kind, rank, heading_label(raw, kind)))
+    return headings
+
+
+def _toc_key(raw: str) -> str:
+    """A heading as a 目录 line shows it: no markdown, spaces, dot leaders or page numbers."""
+    raw = _MD_HEADING.sub(r"\2", raw.strip())
+    return re.sub(r"[\s.…·．]+\d*$", "", re.sub(r"\s+", "", raw))
+
+
+def _drop_table_of_contents(
+    found: list[tuple[int, int, str, str, float]], lines: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str, str, float]]:
+    """Remove 目录 entries: a run of three or more heading lines with no text between
+    them, nearly all of which appear again later as real headings."""
+    line_index = {start: i for i, (start, _, _) in enumerate(lines)}
+    filled = [i for i, (_, _, raw) in enumerate(lines) if raw.strip()]
+    next_filled = {a: b for a, b in zip(filled, filled[1:])}
+
+    def bare(raw: str) -> bool:  # a heading line with no body text on it
+        return len(raw.strip()) <= 60 and not re.search(r"[。；，,;]", raw)
+
+    runs: list[list[int]] = []
+    for k, item in enumerate(found):
+        if not bare(item[2]):
+            continue
+        i = line_index[item[0]]
+        if runs and k - 1 == runs[-1][-1] and next_filled.get(line_index[found[k - 1][0]]) == i:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    drop: set[int] = set()
+    keys = [_toc_key(item[2]) for item in found]
+    for run in runs:
+        if len(run) < 3:
+            continue
+        repeated = [k for k in run if keys[k] in keys[k + 1 :]]
+        if len(repeated) >= 0.6 * len(run):
+            drop.update(repeated)
+    return [item for k, item in enumerate(found) if k not in drop]
+
+
+# --------------------------------------------------------------------------- tree
+
+
+@dataclass
+class _Node:
+    start: int
+    end: int
+    head_end: int  # end of the heading line; == start for the root
+    kind: str
+    rank: float
+    path: tuple[str, ...]
+    children: list["_Node"] = field(default_factory=list)
+
+    @property
+    def is_container(self) -> bool:
+        return self.kind in CONTAINER_KINDS or self.kind == "root"
+
+
+def _build_tree(text: str) -> _Node:
+    root = _Node(0, len(text), 0, "root", -1.0, ())
+    stack = [root]
+    for h in find_headings(text):
+        while stack[-1].rank >= h.rank:
+            stack.pop().end = h.start
+        parent = stack[-1]
+        node = _Node(h.start, len(text), h.end, h.kind, h.rank, parent.path + (h.label,))
+        parent.children.append(node)
+        stack.append(node)
+    return root
+
+
+# --------------------------------------------------------------------------- splitting
+
+_SENTENCE_END = re.compile(r"(?:[。！？；!?;]|…+)[”’」』）)》〕】\"']*|\n+")
+_CLAUSE_END = re.compile(r"[，,、：:][”’」』）)》〕】\"']*|\s+")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _cut(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Split [start, end) after every match of `pattern`."""
+    pieces, last = [], start
+    for m in pattern.finditer(text, start, end):
+        if m.end() > last:
+            pieces.append((last, m.end()))
+            last = m.end()
+    if last < end:
+        pieces.append((last, end))
+    return pieces
+
+
+def _units(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Sentences; an over-long sentence is cut at commas, then hard at max_chars."""
+    out: list[tuple[int, int]] = []
+    for s, e in _cut(text, start, end, _SENTENCE_END):
+        if e - s <= max_chars:
+            out.append((s, e))
+            continue
+        for cs, ce in _cut(text, s, e, _CLAUSE_END):
+            while ce - cs > max_chars:  # no punctuation at all: a table row, a URL …
+                out.append((cs, cs + max_chars))
+                cs += max_chars
+            out.append((cs, ce))
+    return out
+
+
+def _split_range(text: str, start: int, end: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+    """Cut [start, end) into balanced pieces of at most max_chars, at sentence ends."""
+    start, end = _trim(text, start, end)
+    if end <= start:
+        return []
+    if end - start <= max_chars:
+        return [(start, end)]
+    units = _units(text, start, end, max_chars)
+    n = -(-(end - start) // max_chars)
+    target = (end - start) / n  # aim for equal pieces rather than a full one and a crumb
+    pieces: list[tuple[int, int]] = []
+    cur_s, cur_e = units[0]
+    for s, e in units[1:]:
+        ts, te = _trim(text, cur_s, e)
+        size = te - ts
+        if size <= max_chars and ((cur_e - cur_s) + (e - s) / 2 <= target or cur_e - cur_s < min_chars):
+            cur_e = e
+        else:
+            pieces.append((cur_s, cur_e))
+            cur_s, cur_e = s, e
+    pieces.append((cur_s, cur_e))
+    if len(pieces) >= 2 and pieces[-1][1] - pieces[-1][0] < min_chars:
+        pieces[-2:] = _rebalance(text, pieces[-2][0], pieces[-1][1], units, max_chars)
+    trimmed = [_trim(text, s, e) for s, e in pieces]
+    return [(s, e) for s, e in trimmed if e > s]
+
+
+def _rebalance(
+    text: str, start: int, end: int, units: list[tuple[int, int]], max_chars: int
+) -> list[tuple[int, int]]:
+    """Re-cut [start, end) (a full piece plus a crumb) into one or two even pieces."""
+    ts, te = _trim(text, start, end)
+    if te - ts <= max_chars:
+        return [(start, end)]
+    best: tuple[int, int] | None = None  # (smaller part, cut)
+    for _, cut in (u for u in units if start < u[1] < end):
+        a = _trim(text, start, cut)
+        b = _trim(text, cut, end)
+        if a[1] - a[0] <= max_chars and b[1] - b[0] <= max_chars:
+            smaller = min(a[1] - a[0], b[1] - b[0])
+            if best is None or smaller > best[0]:
+                best = (smaller, cut)
+    if best is None:
+        return [(start, end)] if te - ts <= max_chars else _fallback_two(start, end, units)
+    return [(start, best[1]), (best[1], end)]
+
+
+def _fallback_two(start: int, end: int, units: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    # Unreachable in practice (each half of a full piece plus a crumb fits); keep the
+    # original pieces rather than exceed max_chars.
+    inner = [u for u in units if start <= u[0] and u[1] <= end]
+    last = inner[-1][0] if inner else start
+    return [(start, last), (last, end)]
+
+
+# --------------------------------------------------------------------------- chunking
+
+
+@dataclass
+class _Piece:
+    start: int
+    end: int
+    path: tuple[str, ...]
+    unit: tuple[str, ...]  # pieces merge only within the same unit
+
+
+def _chunk_node(
+    text: str, node: _Node, lead: int | None, unit: tuple[str, ...], max_chars: int, min_chars: int
+) -> list[_Piece]:
+    start = node.start if lead is None else lead
+    s, e = _trim(text, start, node.end)
+    if e <= s:
+        return []
+    if not node.is_container and e - s <= max_chars:
+        return [_Piece(s, e, node.path, unit)]
+    intro_end = node.children[0].start if node.children else node.end
+    pieces: list[_Piece] = []
+    child_lead: int | None = None
+    intro_s, intro_e = _trim(text, start, intro_end)
+    if node.children and (intro_e - intro_s < min_chars or not text[node.head_end:intro_end].strip()):
+        # A bare heading line, or a heading with a one-line lead-in ("…以下几个方面工作。"),
+        # travels with its first child instead of being a crumb of its own.
+        child_lead = start
+    else:
+        for ps, pe in _split_range(text, start, intro_end, max_chars, min_chars):
+            pieces.append(_Piece(ps, pe, node.path, unit))
+    for child in node.children:
+        # Top-level sections, articles and 编/章/节 are units: nothing merges across them.
+        own_unit = node.kind == "root" or child.kind == "article" or child.is_container
+        child_unit = child.path if own_unit else unit
+        pieces.extend(_chunk_node(text, child, child_lead, child_unit, max_chars, min_chars))
+        child_lead = None
+    return pieces
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def _merge_small(pieces: list[_Piece], max_chars: int, min_chars: int) -> list[_Piece]:
+    out: list[_Piece] = []
+    for piece in pieces:
+        if out:
+            prev = out[-1]
+            small = (prev.end - prev.start) < min_chars or (piece.end - piece.start) < min_chars
+            if small and prev.unit == piece.unit and piece.end - prev.start <= max_chars:
+                out[-1] = _Piece(prev.start, piece.end, _common_prefix(prev.path, piece.path), prev.unit)
+                continue
+        out.append(piece)
+    return out
+
+
+def page_at(pages: Sequence[Page], offset: int) -> int | None:
+    """The 1-based page number holding `offset`, or None without pages."""
+    if not pages:
+        return None
+    starts = [p.char_start for p in pages]
+    i = bisect.bisect_right(starts, offset) - 1
+    return pages[max(i, 0)].number
+
+
+def chunk_document(
+    text: str, pages: Sequence[Page] = (), *, max_chars: int = 400, min_chars: int = 80
+) -> tuple[Chunk, ...]:
+    """Cut a cleaned document into structure-aware chunks (rules in the module doc).
+
+    Every chunk satisfies ``chunk.text == text[chunk.char_start:chunk.char_end]`` and
+    ``len(chunk.text) <= max_chars``; `page` is the page of `char_start` when `pages`
+    are given.
+    """
+    if max_chars < 1 or min_chars < 0:
+        raise ValueError("max_chars must be positive and min_chars non-negative")
+    root = _build_tree(text)
+    pieces = _merge_small(_chunk_node(text, root, None, (), max_chars, min_chars), max_chars, min_chars)
+    return tuple(
+        Chunk(
+            ord=i,
+            text=text[p.start : p.end],
+            char_start=p.start,
+            char_end=p.end,
+            section_path=p.path,
+            page=page_at(pages, p.start),
+        )
+        for i, p in enumerate(pieces)
+    )
+
+
+def section_path_at(text: str, offset: int) -> tuple[str, ...]:
+    """The heading path in force at `offset`: the finest address of a cited sentence, even
+    when its chunk spans several sub-items (二、 › （二） › 6. rather than 二、 › （二）)."""
+    stack: list[Heading] = []
+    for h in find_headings(text):
+        if h.start > offset:
+            break
+        while stack and stack[-1].rank >= h.rank:
+            stack.pop()
+        stack.append(h)
+    return tuple(h.label for h in stack)
