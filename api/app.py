@@ -1,4 +1,5 @@
-"""The FastAPI application: routers per resource, one error shape, the web page at /."""
+"""The FastAPI application: routers per resource, one error shape, the web page at /.
+Nothing is loaded from the internet: the page's assets and the API docs' are served here."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -8,10 +9,11 @@ from typing import AsyncIterator
 from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from api import errors
 from api.deps import require_key
-from api.routers import documents, search, system
+from api.routers import digest, documents, search, system
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase
@@ -34,7 +36,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         if kb is None:
             knowledge.close()
 
-    app = FastAPI(
+    # FastAPIOffline: /docs and /redoc served from packaged assets, not a CDN (intranets).
+    app = FastAPIOffline(
         title="政策知识库 API",
         version=__version__,
         description="政策文件与讲话的检索、带引用问答与文档管理。",
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.include_router(system.router, prefix="/api")
     app.include_router(search.router, prefix="/api", dependencies=secured)
     app.include_router(documents.router, prefix="/api", dependencies=secured)
+    app.include_router(digest.router, prefix="/api", dependencies=secured)
 
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")

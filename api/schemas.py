@@ -41,6 +41,7 @@ class SearchResponse(BaseModel):
     results: list[HitModel]
     pending_vectors: int = 0
     mode: str = "hybrid"
+    terms: list[str] = Field([], description="查询分词，用于高亮")
 
 
 class AskRequest(BaseModel):
@@ -120,7 +121,13 @@ class DocumentDetail(DocumentSummary):
 class DocumentText(BaseModel):
     id: str
     title: str | None
-    text: str
+    doc_no: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    doc_type: str | None = None
+    filename: str | None = None
+    format: str | None = None
+    text: str = Field(..., description="抽取并清洗后的全文；段落的 char_start/char_end 即此文本中的位置")
     pages: list[dict[str, int]] = []
 
 

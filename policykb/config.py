@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     llm_timeout: float = 60.0
     llm_temperature: float = 0.1
     llm_max_tokens: int = 1024
+    llm_client: Literal["llama-index", "openai"] = "llama-index"  # which client library speaks to it
+    llm_max_retries: int = 0  # a failed call falls back to the extractive answer at once
+
+    # 《政策解读汇编》 topics: a TOML/JSON file of {name, description, keywords}; empty =
+    # the built-in list (policykb/digest/topics.py).
+    digest_topics: Path | None = Field(None, description="汇编主题配置文件（TOML 或 JSON）")
 
     api_key: str | None = Field(None, description="HTTP API 访问密钥；为空则不校验")
     max_upload_mb: int = 50

@@ -30,6 +30,7 @@ class SearchResult:
     results: list[Hit]
     pending_vectors: int = 0
     mode: str = "hybrid"
+    terms: list[str] = field(default_factory=list)  # the query's words, for highlighting
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +38,7 @@ class SearchResult:
             "results": [h.to_dict() for h in self.results],
             "pending_vectors": self.pending_vectors,
             "mode": self.mode,
+            "terms": self.terms,
         }
 
 

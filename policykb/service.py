@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from index.embedding import Embedder
     from index.vector_store import VectorStore
     from index.worker import WorkerStats
+    from policykb.digest.build import Digest
     from ingest.types import ParsedDocument
 
 _KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
@@ -58,7 +59,7 @@ def keyword_input(title: str | None, section_path: Iterable[str], text: str) -> 
 
 class KnowledgeBase:
     # Answer gate and extractive answer parameters (tuned by bench/retrieval.py).
-    FOUND_MIN_COVERAGE = 0.45
+    FOUND_MIN_COVERAGE = 0.62
     ASK_PASSAGES = 5
 
     def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
@@ -176,6 +177,42 @@ class KnowledgeBase:
             self.registry.log(str(path), "failed", code="io_error", message=reason)
             return FileResult(shown, "failed", code="io_error", message=reason)
 
+    @property
+    def uploads_dir(self) -> Path:
+        return self.dir / "uploads"
+
+    def ingest_upload(self, filename: str, data: bytes, *,
+                      overrides: dict[str, Any] | None = None) -> FileResult:
+        """One file sent over HTTP: sanitise its name, check size and that the content is
+        what the name says, keep it under the knowledge base's uploads folder and ingest it.
+        A file uploaded again under the same name replaces its earlier version; a failed or
+        duplicate upload leaves the earlier version in place."""
+        from ingest import IngestError
+        from policykb.uploads import check_upload, safe_filename
+
+        name = safe_filename(filename)
+        try:
+            check_upload(name, data, self.settings.max_upload_mb * 2**20)
+        except IngestError as exc:
+            self.registry.log(name, "failed", code=exc.code, message=exc.reason)
+            return FileResult(name, "failed", code=exc.code, message=exc.reason)
+        self.uploads_dir.mkdir(parents=True, exist_ok=True)
+        target = self.uploads_dir / name
+        backup = target.with_name(target.name + ".previous")
+        if target.exists():
+            target.replace(backup)
+        target.write_bytes(data)
+        result = self.ingest_file(target, overrides=overrides, display_name=name)
+        if result.status in ("failed", "duplicate"):  # keep nothing new, restore what was there
+            target.unlink(missing_ok=True)
+            if backup.exists():
+                backup.replace(target)
+        else:
+            backup.unlink(missing_ok=True)
+        if self.worker is not None:
+            self.worker.wake()
+        return result
+
     def _register(self, parsed: "ParsedDocument", content_hash: str, overrides: dict[str, Any]) -> FileResult:
         from index.tokenize import index_text
         from index.worker import embed_hash, embed_input
@@ -265,6 +302,16 @@ class KnowledgeBase:
         self.registry.reset_vector_state()
         return self.embed_pending(on_progress=on_progress)
 
+    def pause_worker(self) -> None:
+        if self.worker is None:
+            raise KnowledgeBaseError("后台向量化未运行（仅服务模式下可用）", code="no_worker", status=409)
+        self.worker.pause()
+
+    def resume_worker(self) -> None:
+        if self.worker is None:
+            raise KnowledgeBaseError("后台向量化未运行（仅服务模式下可用）", code="no_worker", status=409)
+        self.worker.resume()
+
     def start_worker(self) -> None:
         from index.worker import VectorWorker
 
@@ -289,9 +336,10 @@ class KnowledgeBase:
         n = max(self.settings.candidates, top_k)
         s = self.settings
 
+        terms = query_tokens(query)
         keyword: list[tuple[str, float]] = []
         if mode in ("hybrid", "keyword"):
-            keyword = self.registry.keyword_search(match_expression(query_tokens(query)), flt, n)
+            keyword = self.registry.keyword_search(match_expression(terms), flt, n)
         vector: list[tuple[str, float]] = []
         if mode in ("hybrid", "vector"):
             vector = self._vector_candidates(query, flt, n)
@@ -316,7 +364,8 @@ class KnowledgeBase:
                 for cid, _ in fused
             },
         )
-        return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode)
+        return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode,
+                            terms=terms)
 
     def _vector_candidates(self, query: str, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
         store = self.store
@@ -373,8 +422,11 @@ class KnowledgeBase:
             cached = self.registry.cached_vectors([chunk.embed_hash], self.embedder.name)
             if cached:
                 vector = blob_to_vector(cached[chunk.embed_hash])
-        if vector is None:  # not embedded yet: fall back to its words
-            return self.search(chunk.text[:200], top_k=top_k, filters=filters, mode="keyword")
+        if vector is None:  # not embedded yet: fall back to its words (which find itself first)
+            result = self.search(chunk.text[:200], top_k=top_k + 1, filters=filters, mode="keyword")
+            result.results = [h for h in result.results if h.chunk_id != chunk_id][:top_k]
+            result.mode, result.terms = "similar", []
+            return result
         raw = self.store.query(vector, (top_k + 1) * 3)
         allowed = self.registry.allowed_chunk_ids([cid for cid, _ in raw], flt)
         ranked = [(cid, sim) for cid, sim in raw if cid in allowed and cid != chunk_id]
@@ -394,7 +446,29 @@ class KnowledgeBase:
         return idf_weights(tokens, df, max(self.registry.chunk_count(), 1))
 
     def ask(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> Answer:
-        from policykb.answer.extractive import compose, pick_sentences
+        """An answer from the top passages, every sentence cited. With an LLM configured
+        (llm_base_url) the model writes it and the citations are checked; if the model
+        fails, the extractive answer serves with a notice. When retrieval finds nothing
+        relevant the answer is NOT_FOUND and no model is called."""
+        context = self._answer_context(question, filters)
+        if isinstance(context, Answer):
+            return context
+        hits, weights, pending = context
+        notice = None
+        if self.settings.llm_base_url:
+            from policykb.answer import generative
+            from policykb.llm import LLMError, llm_for
+
+            try:
+                return generative.answer(llm_for(self.settings), question, hits, self.question_weights,
+                                         pending_vectors=pending)
+            except LLMError as exc:
+                notice = generative.fallback_notice(exc)
+        return self._extractive_answer(question, hits, weights, pending, notice)
+
+    def _answer_context(self, question: str, filters: SearchFilters | dict[str, Any] | None
+                        ) -> Answer | tuple[list[Hit], dict[str, float], int]:
+        """The passages to answer from, or the NOT_FOUND answer when none is relevant."""
         from policykb.answer.relevance import coverage
 
         result = self.search(question, top_k=self.ASK_PASSAGES, filters=filters)
@@ -404,23 +478,90 @@ class KnowledgeBase:
         if not hits or best < self.FOUND_MIN_COVERAGE:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
                           pending_vectors=result.pending_vectors)
+        return hits, weights, result.pending_vectors
+
+    def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
+                           notice: str | None = None) -> Answer:
+        from policykb.answer.extractive import compose, pick_sentences
+
         picked = pick_sentences(weights, hits)
         if not picked:
-            return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
-                          pending_vectors=result.pending_vectors)
+            return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
+                          pending_vectors=pending)
         text, citations = compose(picked, hits)
-        return Answer(question=question, answer=text, citations=citations, found=True,
-                      pending_vectors=result.pending_vectors)
+        self._refine_paths(citations)
+        return Answer(question=question, answer=text, citations=citations, found=True, notice=notice,
+                      pending_vectors=pending)
 
     def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
                    ) -> Iterator[tuple[str, Any]]:
         """Events for streaming clients: ("delta", text) pieces of the answer as they are
-        produced, then ("done", full answer dict with citations). The extractive answer is
-        ready at once, so it streams sentence by sentence."""
-        answer = self.ask(question, filters=filters)
-        for piece in re.findall(r"[^\]]*\]|[^\]]+$", answer.answer) or [answer.answer]:
-            yield "delta", piece
-        yield "done", answer.to_dict()
+        produced, then ("done", full answer dict with citations). The done answer is the
+        one to keep: a model's streamed text is raw, the done answer is checked (markers
+        renumbered or removed, unsupported sentences listed), and if the model fails
+        midway it is the extractive answer with a notice. The extractive answer is ready
+        at once, so it streams sentence by sentence."""
+        def pieces(answer: Answer) -> Iterator[tuple[str, Any]]:
+            for piece in re.findall(r"[^\]]*\]|[^\]]+$", answer.answer) or [answer.answer]:
+                yield "delta", piece
+            yield "done", answer.to_dict()
+
+        if not self.settings.llm_base_url:
+            yield from pieces(self.ask(question, filters=filters))
+            return
+        from policykb.answer import generative
+        from policykb.llm import LLMError, llm_for
+
+        context = self._answer_context(question, filters)
+        if isinstance(context, Answer):
+            yield from pieces(context)
+            return
+        hits, weights, pending = context
+        streamed = False
+        try:
+            for event in generative.stream(llm_for(self.settings), question, hits, self.question_weights,
+                                           pending_vectors=pending):
+                streamed = streamed or event[0] == "delta"
+                yield event
+            return
+        except LLMError as exc:
+            answer = self._extractive_answer(question, hits, weights, pending, generative.fallback_notice(exc))
+        if streamed:  # the model's text is on screen already: the done event replaces it
+            yield "done", answer.to_dict()
+        else:
+            yield from pieces(answer)
+
+    # ---- digest ----------------------------------------------------------------------
+
+    def digest(self, quarter: str, *, topics: list[str] | str | None = None, issuer: str | None = None,
+               doc_type: str | None = None, interpret: bool = True) -> "Digest":
+        """The quarter's 《政策解读汇编》: documents dated in `quarter` ('2026Q1') grouped by
+        topic, each with key points cited to its passages; undated documents listed apart."""
+        from policykb.digest.build import compile_digest
+        from policykb.digest.select import QuarterError
+        from policykb.digest.topics import TopicError
+
+        try:
+            return compile_digest(self, quarter, topics, issuer, doc_type, interpret=interpret)
+        except (QuarterError, TopicError) as exc:
+            raise KnowledgeBaseError(str(exc), code="bad_digest_request") from exc
+
+    def _refine_paths(self, citations: list[dict[str, Any]]) -> None:
+        """Point each citation at the finest heading over the sentences it supports."""
+        from ingest.structure import section_path_at
+
+        texts: dict[str, str] = {}
+        for c in citations:
+            offsets = c.pop("cited_offsets", None)
+            if not offsets:
+                continue
+            text = texts.setdefault(c["doc_id"], self.registry.document_text(c["doc_id"]) or "")
+            paths = [section_path_at(text, o) for o in offsets]
+            common = paths[0]
+            for p in paths[1:]:
+                common = tuple(a for a, b in zip(common, p) if a == b)
+            if len(common) > len(c["section_path"]) and tuple(common[: len(c["section_path"])]) == tuple(c["section_path"]):
+                c["section_path"] = list(common)
 
     # ---- library ---------------------------------------------------------------------
 
@@ -454,6 +595,9 @@ class KnowledgeBase:
         doc = self.get_document(doc_id)
         self.registry.delete_document(doc_id)
         self.registry.log(doc.source_path, "deleted", doc_id=doc_id)
+        source = Path(doc.source_path)
+        if source.parent == self.uploads_dir:  # our own copy of an upload, not a user's file
+            source.unlink(missing_ok=True)
         if self.worker is not None:
             self.worker.wake()
         elif self._store is not None or self.registry.pending_deletes(1):

@@ -1,4 +1,4 @@
-"""The same knowledge base on a Chroma server, and with a local sentence-transformers model."""
+"""A local sentence-transformers folder as the embedding model, loaded offline."""
 from __future__ import annotations
 
 import importlib.util
@@ -15,21 +15,6 @@ FILES = ["关于严格落实三审三校制度进一步加强宣传内容质量�
 def small_corpus(dst: Path) -> list[Path]:
     dst.mkdir(parents=True, exist_ok=True)
     return [Path(shutil.copy(CORPUS / n, dst / n)) for n in FILES]
-
-
-def test_a_chroma_server_holds_the_vectors_when_configured(chroma_server, tmp_path):
-    import chromadb
-
-    kb = make_kb(tmp_path / "home", chroma_url=chroma_server)
-    kb.ingest(small_corpus(tmp_path / "in"))
-    assert not (tmp_path / "home" / "chroma").exists(), "nothing embedded locally"
-    host, port = chroma_server.rsplit(":", 1)
-    remote = chromadb.HttpClient(host=host.split("//")[1], port=int(port))
-    assert remote.get_collection(kb.store.name).count() == kb.registry.chunk_count()
-    hits = kb.search("终审由谁负责", mode="vector", top_k=3).results
-    assert hits and "三审三校" in hits[0].title
-    assert kb.ask("村（社区）党组织书记每年要参加多少学时的集中培训？").found
-    kb.close()
 
 
 def m3e_folder() -> Path | None:

@@ -1,10 +1,7 @@
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
@@ -17,7 +14,7 @@ from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["文档管理"])
 
-_ALLOWED = {".pdf", ".docx", ".txt", ".md", ".html", ".htm"}
+_METADATA_FIELDS = ("title", "doc_no", "issuer", "date", "doc_type", "region", "supersedes")
 
 
 def _summary(doc: Any) -> dict[str, Any]:
@@ -25,23 +22,12 @@ def _summary(doc: Any) -> dict[str, Any]:
     return {k: data[k] for k in DocumentSummary.model_fields if k in data}
 
 
-def safe_filename(name: str) -> str:
-    """Keep the user's (often Chinese) name, but never a path, a control character, a
-    leading dot or dash, or more than 120 characters."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = name.replace("\\", "/").split("/")[-1]
-    name = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "", name).strip().lstrip(".-").strip()
-    stem, suffix = (name.rsplit(".", 1) + [""])[:2] if "." in name else (name, "")
-    stem = stem[:100] or "upload"
-    return f"{stem}.{suffix[:10]}" if suffix else stem
-
-
 @router.get("/documents", response_model=DocumentList, summary="文档列表")
 def list_documents(
-    issuer: str | None = None,
-    doc_type: str | None = None,
-    date_from: str | None = None,
-    date_to: str | None = None,
+    issuer: str | None = Query(None, description="发文机关（包含即可）"),
+    doc_type: str | None = Query(None, description="文种"),
+    date_from: str | None = Query(None, description="起始日期：2026、2026-01、2026-01-15 或 2026Q1"),
+    date_to: str | None = Query(None, description="截止日期，格式同上"),
     q: str | None = Query(None, description="标题包含"),
     sort: str = Query("date_desc", pattern="^(date_desc|date_asc|title|added_desc)$"),
     limit: int = Query(50, ge=1, le=500),
@@ -55,7 +41,7 @@ def list_documents(
     return {"total": total, "offset": offset, "limit": limit, "documents": [_summary(d) for d in docs]}
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentDetail, summary="文档详情")
+@router.get("/documents/{doc_id}", response_model=DocumentDetail, summary="文档详情（元数据、章节、段落）")
 def get_document(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     doc = kb.get_document(doc_id)
     chunks = kb.document_chunks(doc_id)
@@ -79,8 +65,9 @@ def get_document(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
 @router.get("/documents/{doc_id}/text", response_model=DocumentText, summary="文档全文（用于在上下文中显示段落）")
 def document_text(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     doc = kb.get_document(doc_id)
-    return {"id": doc_id, "title": doc.title, "text": kb.document_text(doc_id),
-            "pages": kb.registry.document_pages(doc_id)}
+    return {"id": doc_id, "title": doc.title, "doc_no": doc.doc_no, "issuer": doc.issuer, "date": doc.date,
+            "doc_type": doc.doc_type, "filename": doc.filename, "format": doc.format,
+            "text": kb.document_text(doc_id), "pages": kb.registry.document_pages(doc_id)}
 
 
 @router.delete("/documents/{doc_id}", response_model=DocumentSummary, summary="删除文档")
@@ -88,45 +75,47 @@ def delete_document(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     return _summary(kb.delete_document(doc_id))
 
 
+def _overrides(metadata: str | None, fields: dict[str, str | None]) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    if metadata:
+        try:
+            given = json.loads(metadata)
+            if not isinstance(given, dict):
+                raise ValueError
+        except ValueError as exc:
+            raise ApiError(400, "bad_metadata", "metadata 字段不是有效的 JSON 对象") from exc
+        out.update(given)
+    out.update(fields)
+    out = {k: v.strip() if isinstance(v, str) else v for k, v in out.items()}
+    return {k: v for k, v in out.items() if v not in (None, "")} or None
+
+
 @router.post("/documents", response_model=UploadResponse, summary="上传文档（可多个）")
-async def upload(
-    files: list[UploadFile] = File(..., description="一个或多个文件"),
-    metadata: str | None = Form(None, description='可选的元数据 JSON，如 {"issuer": "…", "date": "2026-01-24"}'),
+def upload(
+    files: list[UploadFile] = File(..., description="一个或多个文件（pdf、docx、txt、md、html）"),
+    title: str | None = Form(None, description="标题（覆盖自动识别）"),
+    doc_no: str | None = Form(None, description="发文字号，如 江组发〔2026〕3号"),
+    issuer: str | None = Form(None, description="发文机关"),
+    date: str | None = Form(None, description="成文日期，如 2026-01-24"),
+    doc_type: str | None = Form(None, description="文种，如 通知、办法、讲话、案例"),
+    region: str | None = Form(None, description="地区"),
+    supersedes: str | None = Form(None, description="被本文件替代的旧文件（id、文号或标题）"),
+    metadata: str | None = Form(None, description='也可用 JSON 给出元数据，如 {"issuer": "…", "date": "2026-01-24"}'),
     kb: KnowledgeBase = Depends(get_kb),
     settings: Settings = Depends(get_settings),
 ) -> dict:
-    """Each file is checked by content as well as by name; a bad file is reported and the
-    others go in. Returns after the keyword phase: vectors follow in the background."""
-    overrides: dict[str, Any] | None = None
-    if metadata:
-        try:
-            overrides = {k: v for k, v in json.loads(metadata).items() if v not in (None, "")}
-        except (ValueError, AttributeError) as exc:
-            raise ApiError(400, "bad_metadata", "metadata 字段不是有效的 JSON 对象") from exc
+    """Each file is checked by content as well as by name (size limit, real type) and is
+    reported on its own: a bad file fails, the others go in. Returns once the files are
+    keyword-searchable; their vectors follow in the background (`pending_vectors`)."""
+    given = {"title": title, "doc_no": doc_no, "issuer": issuer, "date": date, "doc_type": doc_type,
+             "region": region, "supersedes": supersedes}
+    overrides = _overrides(metadata, {k: given[k] for k in _METADATA_FIELDS})
     limit = settings.max_upload_mb * 2**20
-    folder = kb.dir / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
     results = []
     for upload_file in files:
-        name = safe_filename(upload_file.filename or "upload")
-        suffix = Path(name).suffix.lower()
-        if suffix not in _ALLOWED:
-            results.append({"path": name, "status": "failed", "code": "unsupported_type",
-                            "message": f"不支持的文件类型：{suffix or '无扩展名'}（支持 pdf、docx、txt、md、html）"})
-            continue
-        data = await upload_file.read(limit + 1)
-        if len(data) > limit:
-            results.append({"path": name, "status": "failed", "code": "too_large",
-                            "message": f"文件超过上传上限 {settings.max_upload_mb} MB"})
-            continue
-        target = folder / name
-        target.write_bytes(data)
-        result = kb.ingest_file(target, overrides=overrides, display_name=name)
-        if result.status == "failed":
-            target.unlink(missing_ok=True)
+        data = upload_file.file.read(limit + 1)  # one byte over is enough to refuse
+        result = kb.ingest_upload(upload_file.filename or "upload", data, overrides=overrides)
         results.append(result.to_dict())
-    if kb.worker is not None:
-        kb.worker.wake()
     counts: dict[str, int] = {}
     for r in results:
         counts[r["status"]] = counts.get(r["status"], 0) + 1

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from api.deps import get_kb
+from api.deps import get_kb, require_key
 from api.schemas import Health
 from policykb import __version__
 from policykb.service import KnowledgeBase
@@ -26,4 +26,16 @@ def stats(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
 
 @router.get("/status", summary="向量化进度与后台任务状态")
 def status(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
+    return kb.status()
+
+
+@router.post("/status/pause", summary="暂停后台向量化（关键词检索不受影响）", dependencies=[Depends(require_key)])
+def pause(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
+    kb.pause_worker()
+    return kb.status()
+
+
+@router.post("/status/resume", summary="恢复后台向量化", dependencies=[Depends(require_key)])
+def resume(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
+    kb.resume_worker()
     return kb.status()

@@ -16,22 +16,28 @@ class LazyGroup(click.Group):
         "search": ("policykb.cli.query", "search"),
         "ask": ("policykb.cli.query", "ask"),
         "docs": ("policykb.cli.docs", "docs"),
+        "digest": ("policykb.cli.digest", "digest"),
         "serve": ("policykb.cli.serve", "serve"),
         "status": ("policykb.cli.status", "status"),
         "stats": ("policykb.cli.status", "stats"),
         "reindex": ("policykb.cli.status", "reindex"),
+        "embed": ("policykb.cli.status", "embed"),
         "config": ("policykb.cli.status", "config"),
+        "doctor": ("policykb.cli.doctor", "doctor"),
     }
     HELP = {
         "ingest": "导入文件或文件夹（pdf、docx、txt、md、html）",
         "search": "检索段落（关键词 + 语义混合检索）",
         "ask": "提问，返回带引用的答案",
         "docs": "文档管理：list / show / delete",
+        "digest": "编制季度《政策解读汇编》（.docx / .md）",
         "serve": "启动 HTTP 服务与网页",
         "status": "向量化进度与服务状态",
         "stats": "知识库统计",
         "reindex": "从登记库重建向量索引",
+        "embed": "计算等待中的向量（ingest --no-wait 之后）",
         "config": "显示当前配置",
+        "doctor": "检查配置与大模型服务是否可用",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

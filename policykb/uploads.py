@@ -1,0 +1,58 @@
+"""Checks for files that arrive over HTTP: a safe name, a size cap, and a type that the
+content confirms (a renamed .exe or a text file called .pdf is refused, not guessed at).
+
+Files given on the command line are trusted more: `ingest` reads them by their real type
+with a warning. An upload comes from a browser, so its name must tell the truth.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ingest.loaders import FORMAT_NAMES, SUFFIX_FORMATS, sniff_format
+from ingest.types import IngestError
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
+_KIND_NAMES = {**FORMAT_NAMES, "zip": "压缩包", "ole": "旧版 Office 文件", "docx_broken": "损坏的 Word 文件"}
+
+
+def safe_filename(name: str) -> str:
+    """Keep the user's (often Chinese) name, but never a path, a control character, a
+    leading dot or dash, or more than about 110 characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").split("/")[-1]
+    name = _UNSAFE.sub("", name).strip().lstrip(".-").strip()
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = stem.strip()[:100] or "upload"
+    suffix = re.sub(r"\s", "", suffix)[:10]
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def check_upload(name: str, data: bytes, max_bytes: int) -> None:
+    """Raise IngestError (Chinese reason, stable code) unless `data` may be ingested as `name`."""
+    suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    declared = SUFFIX_FORMATS.get(suffix)
+    if declared is None:
+        allowed = "、".join(sorted({s.lstrip(".") for s in SUFFIX_FORMATS}))
+        raise IngestError(name, f"不支持的文件类型：{suffix or '无扩展名'}（支持 {allowed}）",
+                          code="unsupported_type")
+    if len(data) > max_bytes:
+        raise IngestError(name, f"文件超过上传上限 {max_bytes / 2**20:.0f} MB，请拆分后再上传", code="too_large")
+    if not data.strip():
+        raise IngestError(name, "文件内容为空", code="empty")
+    real = sniff_format(data)
+    if declared in ("pdf", "docx"):
+        if real != declared:
+            raise IngestError(
+                name,
+                f"文件扩展名是 {suffix}，但内容不是{FORMAT_NAMES[declared]}（可能是改了扩展名的其他文件），"
+                "请上传原始文件",
+                code="type_mismatch",
+            )
+    elif real is not None:
+        shown = _KIND_NAMES.get(real, "二进制文件")
+        raise IngestError(
+            name, f"文件扩展名是 {suffix}，但内容是{shown}，请使用正确的扩展名后再上传", code="type_mismatch"
+        )

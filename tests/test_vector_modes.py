@@ -1,0 +1,48 @@
+"""The same administrator story on both vector stores: embedded Chroma and a real
+`chroma run` server. Only the setting differs."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, make_kb
+
+FILES = ["关于严格落实三审三校制度进一步加强宣传内容质量管理的通知.txt", "2026年全省组织工作要点.md"]
+
+
+@pytest.fixture(params=["embedded", "server"])
+def kb(request, tmp_path):  # type: ignore[no-untyped-def]
+    settings = {}
+    if request.param == "server":
+        settings["chroma_url"] = request.getfixturevalue("chroma_server")
+    knowledge = make_kb(tmp_path / "home", kb=f"modes{tmp_path.name[-6:].replace('_', '')}", **settings)
+    yield knowledge
+    knowledge.close()
+
+
+def test_ingest_update_delete_and_rebuild_keep_vectors_in_step(kb, tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    files = [Path(shutil.copy(CORPUS / n, src / n)) for n in FILES]
+    kb.ingest(files)
+    assert kb.store.count() == kb.registry.chunk_count()
+    if kb.settings.chroma_url:
+        assert not (kb.settings.home / "chroma").exists(), "no local vector store in server mode"
+    hits = kb.search("宣传稿件终审由谁负责", mode="vector", top_k=3).results
+    assert hits and "三审三校" in hits[0].title
+
+    notice = files[0]
+    notice.write_text(notice.read_text(encoding="utf-8").replace("新闻出版处", "融媒体指导处"), encoding="utf-8")
+    kb.ingest([notice])
+    assert kb.store.count() == kb.registry.chunk_count(), "replaced passages leave no stale vectors"
+
+    doc = next(d for d in kb.list_documents()[0] if "工作要点" in (d.title or ""))
+    kb.delete_document(doc.id)
+    assert kb.store.count() == kb.registry.chunk_count()
+
+    stats = kb.rebuild_vectors()
+    assert stats.encoded_texts == 0, "a rebuild reuses the cached vectors"
+    assert kb.store.count() == kb.registry.chunk_count()
+    assert kb.ask("“三审三校”中的终审由谁负责？").found
