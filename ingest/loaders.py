@@ -494,6 +494,7 @@ def html_to_text(html: str) -> str:
     soup = BeautifulSoup(html, "lxml")
     h1 = soup.find("h1")
     title = h1.get_text(" ", strip=True) if h1 else (soup.title.get_text(" ", strip=True) if soup.title else "")
+    published = _publication_line(soup)
     for el in soup.find_all(_DROP_TAGS):
         el.decompose()
     body = soup.body or soup
@@ -542,9 +543,27 @@ def html_to_text(html: str) -> str:
     text = "".join(parts)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text).strip()
+    if published and published not in text:
+        # The page's date usually sits outside the article block; metadata reads this line.
+        text = f"{published}\n\n{text}"
     if title and title not in text[: len(title) + 200]:
         text = f"# {title}\n\n{text}"
     return text
+
+
+_PUBLISHED = re.compile(r"(?:发布时间|发布日期|时间|日期)[:：]\s*(\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?)")
+
+
+def _publication_line(soup) -> str:  # noqa: ANN001
+    """"发布时间：YYYY-MM-DD" from the page's byline or its publishdate meta tag, if any."""
+    for name in ("publishdate", "PubDate", "pubdate", "article:published_time"):
+        tag = soup.find("meta", attrs={"name": name}) or soup.find("meta", attrs={"property": name})
+        if tag and tag.get("content"):
+            m = re.match(r"\d{4}-\d{1,2}-\d{1,2}", tag["content"].strip())
+            if m:
+                return f"发布时间：{m.group(0)}"
+    m = _PUBLISHED.search(soup.get_text(" ", strip=True)[:5000])
+    return f"发布时间：{m.group(1)}" if m else ""
 
 
 # --------------------------------------------------------------------------- Markdown

@@ -40,12 +40,38 @@ def normalise_doc_no(value: str) -> str:
 
 
 def find_doc_no(lines: list[str]) -> str | None:
-    """The document's own number: one that starts a line in the title block."""
-    for line in lines[:_HEAD_LINES]:
+    """The document's own number: one that starts a line in the title block, or one in
+    the 题注 under a title ("（2026年2月27日中共江北省委组织部印发 江组发〔2026〕9号）").
+
+    Numbers inside body sentences ("根据…（中办发〔2012〕18号）…。") are other documents'.
+    """
+    head = lines[:_HEAD_LINES]
+    for line in head:
         m = _DOCNO_AT_LINE_START.match(line)
         if m:
             return f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
+    for line in head:
+        if _is_note_line(line):
+            m = _DOCNO_ANYWHERE.search(line)
+            if m:
+                # "…组织部印发江组发〔…" without a space: the prefix starts after the verb.
+                prefix = re.split(r"印发|发布|公布|制发", m.group(1))[-1]
+                if prefix:
+                    return f"{prefix}〔{m.group(2)}〕{m.group(3)}号"
     return None
+
+
+def _is_note_line(line: str) -> bool:
+    """A 题注 under the title: "（2026年2月27日中共江北省委组织部印发 江组发〔2026〕9号）" or
+    "2003年12月31日中共中央发布" — short, dated, saying who issued or adopted it."""
+    return (
+        len(line) <= 300
+        and not line.endswith(("。", "；"))
+        and not is_heading_line(line)
+        and (line.startswith(("（", "(")) or bool(_date_match(line[:16])))
+        and bool(_EVENT.search(line))
+        and _date_match(line) is not None
+    )
 
 
 # --------------------------------------------------------------------------- dates
@@ -99,6 +125,17 @@ def parse_date(text: str) -> str | None:
     return found[2] if found else None
 
 
+def _all_dates(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, ISO date) of every valid date in `text`, in order."""
+    found: list[tuple[int, int, str]] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            iso = _to_iso(*m.groups())
+            if iso:
+                found.append((m.start(), m.end(), iso))
+    return sorted(found)
+
+
 def _is_date_line(line: str) -> bool:
     """A line that is a date, perhaps with a few words: "（2026年1月24日印发）"."""
     if line.endswith(("。", "；")) or is_heading_line(line):
@@ -107,23 +144,98 @@ def _is_date_line(line: str) -> bool:
     return bool(found) and len(line) - (found[1] - found[0]) <= 10  # type: ignore[index]
 
 
+# Words of a 题注 that date the text itself: adopted, issued, amended. "施行" is deliberately
+# absent from the dates we keep (see _version_date): the day a rule takes effect is not the
+# day it was made.
+_EVENT = re.compile(r"(通过|公布|印发|发布|施行|修订|修正|批准|决定|颁布)")
+# A web page's or newspaper's publication line: "来源：北京日报 时间：2026-02-02".
+_PUBLISHED_LINE = re.compile(r"^(?:来源[:：].{0,40}?)?(?:发布时间|发布日期|发稿时间|时间|日期)[:：]")
+
+
+def _version_date(line: str) -> str | None:
+    """The latest date of a 题注, skipping dates it takes effect on.
+
+    "（2003年12月23日…审议批准 2003年12月31日中共中央发布 2023年12月8日…第三次修订
+    2023年12月19日中共中央发布）" is the 2023-12-19 text: the version in hand is the last one.
+    """
+    kept = [
+        iso for start, end, iso in _all_dates(line)
+        if not re.match(r"\s*起?(?:施行|生效|执行|实施)", line[end : end + 6]) and line[max(0, start - 1) : start] != "自"
+    ]
+    return max(kept) if kept else None
+
+
 def find_date(lines: list[str]) -> str | None:
-    """成文日期: a date line in the signature block, else a date in the title block.
+    """成文日期: a date line in the signature block, else the 题注 under the title (its
+    latest adoption/amendment date), else a web page's publication line.
 
     Dates inside body sentences ("本条例自2018年10月1日起施行") are not the document's date.
     """
     for line in reversed(lines[-_TAIL_LINES:]):
-        if _is_date_line(line):
-            return parse_date(line)
-    for line in lines[:_HEAD_LINES]:
+        signed = _signature_line(line)
+        if signed:
+            return signed[1]
+    found: list[str] = []
+    published: str | None = None
+    for i, line in enumerate(lines[: _HEAD_LINES + 20]):
+        if i >= _HEAD_LINES and not found:
+            break  # a long run of amendments may go past the title block, nothing else may
         if is_heading_line(line) or line.endswith(("。", "；")):
-            continue  # body sentences cite other dates ("本规定自2018年10月1日起施行。")
-        if _is_date_line(line) or line.startswith(("（", "(", "——", "发布", "日期", "时间", "成文")) or (
-            len(line) <= 80 and re.search(r"(通过|公布|印发|发布|施行|修订|修正)", line)
-        ):
-            found = parse_date(line[:120])
             if found:
-                return found
+                break  # the body has started after the 题注
+            continue  # body sentences cite other dates ("本规定自2018年10月1日起施行。")
+        if _PUBLISHED_LINE.match(line):
+            published = published or parse_date(line)
+            continue
+        if (
+            _is_date_line(line)
+            or _is_note_line(line)
+            or line.startswith(("（", "(", "——", "发布", "成文"))
+            or (len(line) <= 80 and _EVENT.search(line))
+            or (found and _date_match(line[:16]))  # the next amendment, its words wrapped
+        ):
+            dated = _version_date(line[:300])
+            if dated:
+                found.append(dated)
+            if dated or found and _date_match(line):
+                continue  # "1980年1月1日 施行" is still part of the run
+        if found and (len(line) > 120 or line.endswith(("：", ":"))):
+            break  # a law's 题注 is one run of lines ("1979年7月1日…通过" / "…第一次修正" …),
+        # where a long amendment may wrap ("〈中华人民共和国…选举法〉"); the body ends it.
+    if found:
+        return max(found)
+    return published or _lead_date(lines)
+
+
+def _lead_date(lines: list[str]) -> str | None:
+    """A date that opens the text: a news lead ("2018年12月28日，…论坛在北京举行。") or a
+    speech's dateline run into its first line ("…上的致辞（2020年11月27日，北京）…")."""
+    for line in lines[:2]:
+        found = _date_match(line[:20])
+        if found and found[0] == 0 and line[found[1] : found[1] + 1] in ("，", ","):
+            return found[2]
+        head = line[:200].split("。")[0]
+        m = re.search(r"[（(]([^（）()]{6,20}?)(?:[，,][\u4e00-\u9fa5]{1,8})?[）)]", head)
+        if m and _is_date_line(m.group(1)) and (found := _date_match(m.group(1))) and found[0] == 0:
+            return found[2]
+    return None
+
+
+# The National People's Congress meets once a year from its 6th term (1983) on, so a
+# session names its year: 第十一届…第一次会议 → 2008.
+_NPC_FIRST_YEAR = {"六": 1983, "七": 1988, "八": 1993, "九": 1998, "十": 2003, "十一": 2008, "十二": 2013,
+                   "十三": 2018, "十四": 2023}
+
+
+def date_from_title(title: str) -> str | None:
+    """The year a title pins down, for texts that carry no date of their own: a government
+    work report ("1979年中华人民共和国国务院政府工作报告") or an NPC session's resolution."""
+    m = re.match(r"^(\d{4})年.{0,24}政府工作报告", title)
+    if m and 1949 <= int(m.group(1)) <= 2100:
+        return m.group(1)
+    m = re.match(r"^第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十])次会议", title)
+    if m and m.group(1) in _NPC_FIRST_YEAR:
+        return str(_NPC_FIRST_YEAR[m.group(1)] + _cn_int(m.group(2)) - 1)
     return None
 
 
@@ -140,10 +252,7 @@ _TYPE_SUFFIXES: tuple[tuple[str, str], ...] = (
 )
 _TITLE_TAIL_NOISE = re.compile(r"\s*[（(](?:试行|草案|修订|修正|暂行|征求意见稿|全文|\d{4}年?[^）)]{0,12})[）)]\s*$")
 _JUNK = re.compile(r"(您的位置|当前位置|首页|来源[:：]|发布时间|发布日期|字体|浏览|点击|打印|分享|关闭窗口|^[>|]+$)")
-_RED_HEADER = re.compile(r"^(.{2,40}?)\s*文件$")
-_ORG_SUFFIX = re.compile(
-    r"(委员会|委|部|厅|局|办公室|办|政府|院|会|组|署|党组|中心|公司|集团|银行|总局|法院|检察院|大学|学校|政协|人大|机关|小组|处|科|所|站|社|联)$"
-)
+_RED_HEADER = re.compile(r"^(.{2,40}?)\s*文件$")  # 发文机关标志: "中共江北省委组织部文件"
 
 
 def _strip_md(line: str) -> str:
@@ -217,36 +326,255 @@ def title_from_filename(filename: str) -> str:
 
 # --------------------------------------------------------------------------- issuer
 
-_PREFIX_ISSUER = re.compile(r"^(.{2,40}?)(?:关于|印发|转发)")
+# An issuer must look like an organisation: users filter by it, so a wrong one (a sentence
+# fragment, an addressee, a person) is worse than none. Every source below only proposes a
+# name; `is_org` decides.
+_ORG_END = re.compile(
+    r"(?:委员会|常委会|代表大会|人大|政协|人民政府|政府|办公厅|办公室|领导小组|工作组|巡视组|纪检监察组"
+    r"|协会|联合会|学会|研究会|理事会|总局|监委|纪委|党委|党组|中共中央|国务院|中央军委"
+    r"|部|委|厅|局|办|院|署|司|处|室|中心|所|社|行|公司|集团|大学|学校|馆|台)$"
+)
+# Characters that only occur in sentences or addressee lists, never inside an agency's name.
+_NOT_IN_ORG = re.compile(r"[的了是把被将要对这我你他们等各为与及或即并从向于在请由\d０-９A-Za-z，。；：:！？“”《》]")
+_NOT_ORG_START = ("全省", "全市", "全县", "全国各", "省直", "市直", "有关", "本", "该", "其", "上级", "下级",
+                  "各级", "地方", "相关", "主要", "分管", "会议", "党中央")
+_NOT_ORG_EXACT = {"党委", "党组", "政府", "中心", "委员会", "办公室", "办公厅", "研究室", "国家"}
 
 
-def _org_like(line: str) -> bool:
-    return 2 <= len(line) <= 40 and not re.search(r"[。，；：:！？]", line) and bool(
-        all(_ORG_SUFFIX.search(part) for part in line.split())
+def is_org(name: str) -> bool:
+    """Whether `name` reads as one organisation: 中共江北省委组织部, 国务院办公厅,
+    全国人民代表大会常务委员会, 江北省纪委监委 — not "各市委组织部", not "全省各级党委"."""
+    name = name.strip()
+    return (
+        3 <= len(name) <= 30
+        and bool(re.fullmatch(r"[\u4e00-\u9fa5（）()]+", name))
+        and not _NOT_IN_ORG.search(name)
+        and not name.startswith(_NOT_ORG_START)
+        and name not in _NOT_ORG_EXACT
+        and bool(_ORG_END.search(name))
     )
 
 
-def find_issuer(lines: list[str], title: str | None) -> str | None:
+def _orgs(text: str) -> list[str] | None:
+    """"中共中央办公厅 国务院办公厅" / "中共江北省委组织部、江北省人社厅" → the names, if every
+    part is an organisation; else None."""
+    parts = [part for part in re.split(r"[\s、，,]+", text.strip()) if part]
+    if parts and len(parts) <= 12 and all(is_org(part) for part in parts):
+        return parts
+    return None
+
+
+def _signature_line(line: str) -> tuple[list[str], str] | None:
+    """A signature-block date line: "二〇二六年一月二十四日", or one that carries the issuers
+    too: "中共中央办公厅 国务院办公厅 2009年2月20日", "青岛市工业和信息化局办公室 2020年9月22日印发"."""
+    if _is_date_line(line):
+        return [], parse_date(line) or ""
+    found = _date_match(line)
+    if found is None or line.endswith(("。", "；")) or len(line) - found[1] > 6:
+        return None
+    rest = line[found[1]:].strip()
+    if rest and not re.fullmatch(r"[（(]?(?:印发|发布|发|制定|签发)?[）)]?", rest):
+        return None
+    orgs = _orgs(line[: found[0]])
+    return (orgs, found[2]) if orgs else None
+
+
+def _from_signature(lines: list[str]) -> list[str] | None:
+    """落款: the issuer lines just above the date at the end ("中共江北省委组织部" /
+    "二〇二六年一月二十四日"), or the issuers on the date line itself."""
     tail = lines[-_TAIL_LINES:]
     for i in range(len(tail) - 1, -1, -1):
-        if _is_date_line(tail[i]):
-            orgs: list[str] = []
-            j = i - 1
-            while j >= 0 and _org_like(tail[j]) and len(orgs) < 4:
-                orgs.insert(0, tail[j])
-                j -= 1
-            if orgs:
-                return "、".join(part for line in orgs for part in line.split())
-            break
-    if title:
-        m = _PREFIX_ISSUER.match(title)
-        if m and _ORG_SUFFIX.search(m.group(1).strip()):
-            return m.group(1).strip().replace(" ", "、")
-    for line in lines[:3]:
-        m = _RED_HEADER.match(line)
-        if m:
-            return m.group(1).strip()
+        signed = _signature_line(tail[i])
+        if signed is None:
+            continue
+        orgs = list(signed[0])
+        j = i - 1
+        while not signed[0] and j >= 0 and len(orgs) < 8 and (above := _orgs(tail[j])):
+            orgs = above + orgs  # joint issuers may be signed one per line
+            j -= 1
+        return orgs or None
     return None
+
+
+_TITLE_PREFIX = re.compile(r"^(.{3,60}?)(?:关于|印发|转发|通报|发布)")
+# 题注: "（2026年2月27日中共江北省委组织部印发 江组发〔2026〕9号）", "2022年9月22日中共中央发布",
+# "（2007年4月22日中华人民共和国国务院令第495号公布）", "1979年7月1日 第五届全国人民代表大会第二次会议通过".
+_NOTE_ISSUED = re.compile(r"日\s*([\u4e00-\u9fa5、\s]{3,60}?)\s*(?:印发|发布|公布|颁布|令第)")
+_NOTE_ADOPTED = re.compile(
+    r"日\s*(?:第[一二三四五六七八九十]{1,3}届)?([\u4e00-\u9fa5]{3,30}?)(?:第[一二三四五六七八九十百]{1,4}次)?(?:全体)?会议"
+    r"(?:审议)?(?:通过|批准|决定)"
+)
+
+
+def _from_note(lines: list[str]) -> list[str] | None:
+    """The issuer named in the 题注 under the title; who issued it beats who adopted it."""
+    notes = [line for line in lines[:_HEAD_LINES] if _is_note_line(line)]
+    for pattern in (_NOTE_ISSUED, _NOTE_ADOPTED):
+        for line in notes:
+            for m in pattern.finditer(line):
+                name = m.group(1).strip()
+                name = name.removesuffix("令") if pattern is _NOTE_ISSUED else name
+                found = _orgs(name)
+                if found:
+                    return found
+    return None
+
+
+def _from_head_pair(lines: list[str]) -> list[str] | None:
+    """An issuer line directly above a date line near the top: a 经验材料's
+    "中共青峪县委组织部" / "二〇二六年二月二十日", an 汇编's "…组织二处编" / date,
+    a web byline "江北省纪委监委网站 二〇二六年二月十日"."""
+    head = lines[:8]
+    for i, line in enumerate(head):
+        if not _is_date_line(line):
+            continue
+        found = _date_match(line)
+        assert found is not None
+        before = line[: found[0]].strip()
+        candidates = [before] if before else []
+        if i > 0:
+            candidates.append(head[i - 1])
+        for cand in candidates:
+            cand = re.sub(r"(?:网站|网|编|编印|印发|主办)$", "", cand.lstrip("#").strip())
+            orgs = _orgs(cand)
+            if orgs:
+                return orgs
+    return None
+
+
+# "我代表国务院，向大会报告政府工作" / "我现在代表国务院向本次大会作…报告" / "我受十二届中央委员会
+# 委托，向大会作报告": the body the speaker reports for, only when it reports to a congress.
+_DELEGATE = re.compile(
+    r"我(?:现在)?(?:代表|受)([\u4e00-\u9fa5]{3,30}?)(?:委托)?\s*[，,]?\s*"
+    r"(?:向(?:大会|全会|本次大会|第[^，。]{1,30}(?:会议|大会))|作[^，。]{0,20}报告)"
+)
+
+
+def _from_delegation(lines: list[str]) -> list[str] | None:
+    """A report's own words: "现在，我代表国务院，向大会报告政府工作" → 国务院;
+    "我代表第十七届中央委员会向大会作报告" → 中国共产党第十七届中央委员会."""
+    for line in lines[:8]:
+        m = _DELEGATE.search(line[:200])
+        if m:
+            name = m.group(1)
+            m2 = re.fullmatch(r"(?:中国共产党)?第?([一二三四五六七八九十]{1,3}届)?中央委员会", name)
+            if m2:  # the party's Central Committee, by its full name
+                name = "中国共产党" + (f"第{m2.group(1)}" if m2.group(1) else "") + "中央委员会"
+            if is_org(name):
+                return [name]
+    return None
+
+
+_POSITION = re.compile(r"(部长|厅长|局长|主任|书记|省长|市长|县长|区长|主席|署长|院长)$")
+_LEVEL = re.compile(r"^(省委|市委|县委|区委|中共中央|中央|省|市|县|区)")
+
+
+def _from_byline(lines: list[str]) -> list[str] | None:
+    """A speech's byline under its title: "省委常委、组织部部长" → 省委组织部,
+    "北京市市长 殷勇" → 北京市人民政府. The speaker's office is the issuing body."""
+    for i, line in enumerate(lines[1:6], start=1):
+        if line.startswith(("同志们", "各位")) or re.search(r"[。：:！]", line):
+            return None  # the speech itself has begun
+        if len(line) > 30 or not re.search(r"讲话|报告|致辞|发言|——", "".join(lines[: i + 1])):
+            continue
+        words = line.replace("、", " ").split()
+        positions = [w for w in words if _POSITION.search(w)]
+        if not positions:
+            continue
+        post = positions[-1]
+        office = _POSITION.sub("", post)
+        title = _POSITION.search(post).group(1)  # type: ignore[union-attr]
+        if title in ("省长", "市长", "县长", "区长"):
+            office = office + title[0] + "人民政府" if office else title[0] + "人民政府"
+        elif not office or office.endswith(("副",)):
+            continue
+        if not _LEVEL.match(office):
+            level = _LEVEL.match(words[0]) if words[0] != post else None
+            if level is None:
+                continue
+            office = level.group(1) + office
+        if is_org(office):
+            return [office]
+    return None
+
+
+_SOURCE_LINE = re.compile(r"(?:^|\s)来源[:：]\s*([\u4e00-\u9fa5]{3,30})")
+
+
+def _from_source(lines: list[str]) -> list[str] | None:
+    """A news page's "来源：工业和信息化部" — only when the source is an agency, not a paper or
+    a website ("来源：北京日报", "来源：江北组工网" name no issuer)."""
+    for line in lines[:6] + lines[-3:]:
+        m = _SOURCE_LINE.search(line)
+        if m:
+            name = re.sub(r"(?:网站|官网|门户网站)$", "", m.group(1))
+            if is_org(name) and not name.endswith(("社", "台")):
+                return [name]
+    return None
+
+
+_ANNOUNCE = re.compile(
+    r"^([\u4e00-\u9fa5]{3,30}?)(?:日前|近日|近期|今天|今日|\s)*(?:对[^，。；]{2,80}?进行(?:了)?(?:公开)?通报|(?:公开)?通报)"
+)
+
+
+def _from_announcement(lines: list[str]) -> list[str] | None:
+    """A 通报 that names its issuer in the opening sentence: "…，江北省纪委监委对近期查处的
+    5起…问题进行公开通报" / "省纪委监委日前通报…"."""
+    for line in lines[:4]:
+        for clause in re.split(r"[，。；]", line[:300]):
+            m = _ANNOUNCE.match(clause.strip())
+            if m and is_org(m.group(1)):
+                return [m.group(1)]
+    return None
+
+
+def _qualify(org: str, context: str) -> str:
+    """"省政府" in a report titled "2026年贵州省政府工作报告" → 贵州省人民政府: a relative name
+    gets the province the title or file name names, when it names exactly one; and a
+    government gets its formal name (省政府 → 省人民政府), the one other documents use."""
+    org = re.sub(r"^(.*(?:省|自治区|市|县|区))政府$", r"\1人民政府", org)
+    level = next((lv for lv in ("自治区", "省", "市") if org.startswith(lv)), None)
+    if level is None:
+        return org
+    places = set(re.findall(rf"((?:{'|'.join(_REGIONS)})[\u4e00-\u9fa5]{{0,4}}?{level})", context))
+    places = {place for place in places if not re.search(r"[年全本各]", place)}
+    if len(places) == 1:
+        return places.pop() + org[len(level):]
+    return org
+
+
+def find_issuer(lines: list[str], title: str | None, context: str = "") -> str | None:
+    """发文机关, from the places a 公文 or a report names it, most reliable first:
+    落款 → 发文机关标志 (…文件) → title prefix → 题注 → a name/date pair at the top →
+    "我代表…向大会" → a speech byline → a 来源 line → a 通报's opening. `context` (title and
+    file name) qualifies relative names ("省人民政府")."""
+    found = _from_signature(lines)
+    if not found:
+        for line in lines[:3]:
+            m = _RED_HEADER.match(line.lstrip("#").strip())
+            if m:
+                found = _orgs(m.group(1))
+                if found:
+                    break
+    if not found and title:
+        m = _TITLE_PREFIX.match(title)
+        if m:
+            # "第十一届全国人民代表大会第一次会议关于…的决议": the body, not its session.
+            name = re.sub(r"^第[一二三四五六七八九十]{1,3}届", "", m.group(1))
+            found = _orgs(re.sub(r"第[一二三四五六七八九十]{1,4}次(?:全体)?会议$", "", name))
+    sources = [_from_note, _from_head_pair, _from_delegation, _from_byline, _from_source]
+    if title and "通报" in title:
+        # Only a 通报 itself: a news story that says "…卫健委通报" is not that body's document.
+        sources.append(_from_announcement)
+    for source in sources:
+        if found:
+            break
+        found = source(lines)
+    if not found:
+        return None
+    names = list(dict.fromkeys(_qualify(name, context) for name in found))
+    return "、".join(names)
 
 
 _REGIONS = (
@@ -279,12 +607,12 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
         doc_type = _type_of(title)
     if doc_type is None:
         doc_type = _type_in_title(title) or _type_from_content(lines)
-    issuer = find_issuer(lines, title)
+    issuer = find_issuer(lines, title, f"{title} {Path(str(filename)).stem}")
     return DocMeta(
         title=title,
         doc_no=find_doc_no(lines),
         issuer=issuer,
-        date=find_date(lines),
+        date=find_date(lines) or date_from_title(title),
         doc_type=doc_type,
         region=_region(issuer, title),
     )

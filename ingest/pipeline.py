@@ -77,6 +77,10 @@ def _is_candidate(path: Path) -> bool:
     )
 
 
+# Bump when parsing or chunking changes what a file turns into: stored documents made by
+# an older version are parsed again on their next ingest even if the file is unchanged.
+PARSER_VERSION = 2
+
 IGNORE_FILE = ".policykbignore"
 
 

@@ -46,7 +46,12 @@ class Settings(BaseSettings):
     candidates: int = 50
     rrf_k: int = 60
     weight_keyword: float = 1.0
-    weight_vector: float = 1.0
+    weight_vector: float = 0.5
+    # Whole-document BM25 as a third fused list: passages of the best-matching documents.
+    weight_document: float = 0.5
+    document_candidates: int = 10
+    # Sentences of context returned on each side of a matched chunk (index/context.py).
+    context_sentences: int = 1
 
     # OpenAI-compatible LLM endpoint; empty base URL = offline extractive answerer.
     llm_base_url: str | None = None

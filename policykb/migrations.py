@@ -60,6 +60,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: whole-document keyword index: a question often names the document (a city, an
+    # agency) in words that only its opening carries, not the passage with the answer.
+    # Filled by the service (jieba runs in Python), including for documents already stored.
+    """
+    CREATE VIRTUAL TABLE doc_fts USING fts5(doc_id UNINDEXED, tokens, tokenize = 'unicode61 remove_diacritics 0');
+    """,
+    # 3: how a document was cut (parser version + chunk sizes): an unchanged file is parsed
+    # again when the parser improves or the chunk settings change.
+    """
+    ALTER TABLE documents ADD COLUMN recipe TEXT NOT NULL DEFAULT '';
+    """,
+    # 4: per-term passage counts straight from the FTS index (idf for the answer gate)
+    # instead of counting matches, which grows with the library.
+    """
+    CREATE VIRTUAL TABLE chunk_vocab USING fts5vocab(chunk_fts, 'row');
+    """,
 ]
 
 

@@ -72,6 +72,7 @@ class StoredDocument:
     version: int
     created_at: str
     updated_at: str
+    recipe: str = ""
     chunk_count: int = 0
     pending_vectors: int = 0
 
@@ -90,7 +91,7 @@ class StoredDocument:
 
 _DOC_COLUMNS = (
     "id, source_path, filename, format, content_hash, title, doc_no, issuer, date, doc_type,"
-    " region, extra_json, status, superseded_by, version, created_at, updated_at"
+    " region, extra_json, status, superseded_by, version, created_at, updated_at, recipe"
 )
 _CHUNK_COLUMNS = (
     "rowid, id, doc_id, ord, text, char_start, char_end, page, section_path_json, embed_hash,"
@@ -117,6 +118,7 @@ def _doc_from_row(row: sqlite3.Row, chunk_count: int = 0, pending: int = 0) -> S
         version=row["version"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        recipe=row["recipe"],
         chunk_count=chunk_count,
         pending_vectors=pending,
     )
@@ -259,6 +261,13 @@ class Registry:
         rows = self._query("SELECT text FROM documents WHERE id = ?", [doc_id])
         return rows[0]["text"] if rows else None
 
+    def text_window(self, doc_id: str, start: int, end: int) -> tuple[int, str]:
+        """(offset, text[offset:end]) with offset = max(start, 0), read without loading the
+        whole document (SQLite's substr counts characters from 1)."""
+        start = max(0, start)
+        rows = self._query("SELECT substr(text, ?, ?) FROM documents WHERE id = ?", [start + 1, end - start, doc_id])
+        return start, (rows[0][0] or "") if rows else ""
+
     def document_pages(self, doc_id: str) -> list[dict[str, int]]:
         rows = self._query("SELECT pages_json FROM documents WHERE id = ?", [doc_id])
         return json.loads(rows[0]["pages_json"]) if rows else []
@@ -301,6 +310,8 @@ class Registry:
         pages: list[dict[str, int]],
         warnings: list[str],
         chunks: list[NewChunk],
+        doc_tokens: str = "",
+        recipe: str = "",
     ) -> str:
         """Insert or replace a document and all its chunks in one transaction.
 
@@ -321,29 +332,31 @@ class Registry:
                     "UPDATE documents SET source_path=?, filename=?, format=?, content_hash=?,"
                     " title=?, doc_no=?, issuer=?, date=?, date_int=?, doc_type=?, region=?,"
                     " extra_json=?, text=?, pages_json=?, warnings_json=?, version=version+1,"
-                    " updated_at=? WHERE id=?",
+                    " updated_at=?, recipe=? WHERE id=?",
                     [
                         source_path, filename, fmt, content_hash, meta.get("title"),
                         meta.get("doc_no"), meta.get("issuer"), meta.get("date"),
                         date_to_int(meta.get("date")), meta.get("doc_type"), meta.get("region"),
                         json.dumps(extra, ensure_ascii=False), text,
-                        json.dumps(pages), json.dumps(warnings, ensure_ascii=False), now, doc_id,
+                        json.dumps(pages), json.dumps(warnings, ensure_ascii=False), now, recipe, doc_id,
                     ],
                 )
             else:
                 conn.execute(
-                    f"INSERT INTO documents (id, source_path, filename, format, content_hash, title,"
+                    "INSERT INTO documents (id, source_path, filename, format, content_hash, title,"
                     " doc_no, issuer, date, date_int, doc_type, region, extra_json, text, pages_json,"
-                    " warnings_json, created_at, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " warnings_json, created_at, updated_at, recipe)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [
                         doc_id, source_path, filename, fmt, content_hash, meta.get("title"),
                         meta.get("doc_no"), meta.get("issuer"), meta.get("date"),
                         date_to_int(meta.get("date")), meta.get("doc_type"), meta.get("region"),
                         json.dumps(extra, ensure_ascii=False), text, json.dumps(pages),
-                        json.dumps(warnings, ensure_ascii=False), now, now,
+                        json.dumps(warnings, ensure_ascii=False), now, now, recipe,
                     ],
                 )
+            conn.execute("DELETE FROM doc_fts WHERE doc_id = ?", [doc_id])
+            conn.execute("INSERT INTO doc_fts (doc_id, tokens) VALUES (?, ?)", [doc_id, doc_tokens])
             for ch in chunks:
                 cur = conn.execute(
                     "INSERT INTO chunks (id, doc_id, ord, text, char_start, char_end, page,"
@@ -373,6 +386,7 @@ class Registry:
             if not conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone():
                 return False
             self._delete_chunks(conn, doc_id)
+            conn.execute("DELETE FROM doc_fts WHERE doc_id = ?", [doc_id])
             conn.execute("UPDATE documents SET superseded_by = NULL WHERE superseded_by = ?", [doc_id])
             conn.execute(
                 "UPDATE documents SET status = 'active' WHERE status = 'superseded'"
@@ -443,6 +457,42 @@ class Registry:
         )
         return [(r["id"], float(r["score"])) for r in rows]
 
+    def document_keyword_search(self, match: str, flt: DocumentFilter, limit: int) -> list[str]:
+        """Documents ranked by BM25 over their whole text, best first."""
+        if not match:
+            return []
+        where, params = flt.sql("d")
+        rows = self._query(
+            "SELECT f.doc_id AS id FROM doc_fts f JOIN documents d ON d.id = f.doc_id"
+            f" WHERE doc_fts MATCH ? AND {where} ORDER BY bm25(doc_fts) LIMIT ?",
+            [match, *params, limit],
+        )
+        return [r["id"] for r in rows]
+
+    def keyword_search_in(self, match: str, doc_ids: list[str], limit: int) -> list[tuple[str, str]]:
+        """(chunk_id, doc_id) of the best-matching passages inside these documents."""
+        if not match or not doc_ids:
+            return []
+        rows = self._query(
+            "SELECT c.id AS id, c.doc_id AS doc_id FROM chunk_fts JOIN chunks c ON c.rowid = chunk_fts.rowid"
+            f" WHERE chunk_fts MATCH ? AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
+            " ORDER BY bm25(chunk_fts) LIMIT ?",
+            [match, *doc_ids, limit],
+        )
+        return [(r["id"], r["doc_id"]) for r in rows]
+
+    def documents_missing_keyword_index(self) -> list[tuple[str, str | None, str]]:
+        rows = self._query(
+            "SELECT id, title, text FROM documents WHERE id NOT IN (SELECT doc_id FROM doc_fts)"
+        )
+        return [(r["id"], r["title"], r["text"]) for r in rows]
+
+    def set_document_tokens(self, items: list[tuple[str, str]]) -> None:
+        with self.transaction() as conn:
+            for doc_id, tokens in items:
+                conn.execute("DELETE FROM doc_fts WHERE doc_id = ?", [doc_id])
+                conn.execute("INSERT INTO doc_fts (doc_id, tokens) VALUES (?, ?)", [doc_id, tokens])
+
     def allowed_chunk_ids(self, ids: list[str], flt: DocumentFilter) -> set[str]:
         """Which of these chunks pass the filter (vector hits are re-checked here, so a stale
         vector of a deleted or superseded document never reaches a user)."""
@@ -457,16 +507,15 @@ class Registry:
         return {r["id"] for r in rows}
 
     def token_document_frequency(self, tokens: list[str]) -> dict[str, int]:
-        """Chunks containing each token: the idf behind answer relevance checks."""
-        out: dict[str, int] = {}
-        for tok in set(tokens):
-            phrase = '"' + tok.replace('"', '""') + '"'
-            with self._lock:
-                row = self._conn.execute(
-                    "SELECT count(*) FROM chunk_fts WHERE chunk_fts MATCH ?", [phrase]
-                ).fetchone()
-            out[tok] = int(row[0])
-        return out
+        """Passages containing each token: the idf behind answer relevance checks."""
+        unique = sorted(set(tokens))
+        if not unique:
+            return {}
+        rows = self._query(
+            f"SELECT term, doc FROM chunk_vocab WHERE term IN ({','.join('?' * len(unique))})", unique
+        )
+        found = {r["term"]: int(r["doc"]) for r in rows}
+        return {t: found.get(t, 0) for t in unique}
 
     def chunk_count(self) -> int:
         return int(self._query("SELECT count(*) FROM chunks")[0][0])

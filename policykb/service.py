@@ -59,7 +59,7 @@ def keyword_input(title: str | None, section_path: Iterable[str], text: str) -> 
 
 class KnowledgeBase:
     # Answer gate and extractive answer parameters (tuned by bench/retrieval.py).
-    FOUND_MIN_COVERAGE = 0.62
+    FOUND_MIN_COVERAGE = 0.55
     ASK_PASSAGES = 5
 
     def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
@@ -74,6 +74,15 @@ class KnowledgeBase:
         self._init_lock = threading.Lock()
         self._embed_lock = threading.Lock()
         self.worker = None  # set by start_worker()
+        self._backfill_document_index()
+
+    def _backfill_document_index(self) -> None:
+        """Registries written before the whole-document index existed get it on open."""
+        missing = self.registry.documents_missing_keyword_index()
+        if missing:
+            from index.tokenize import index_text
+
+            self.registry.set_document_tokens([(i, index_text(f"{t or ''} {text}")) for i, t, text in missing])
 
     # ---- lazily loaded heavy parts -----------------------------------------------------
 
@@ -149,7 +158,8 @@ class KnowledgeBase:
                 raise IngestError(path, "文件不存在或不是普通文件", code="not_found")
             content_hash = file_hash(path)
             existing = self.registry.document_by_path(str(path))
-            if existing and existing.content_hash == content_hash and not overrides:
+            if (existing and existing.content_hash == content_hash and existing.recipe == self.recipe
+                    and not overrides):
                 return FileResult(shown, "unchanged", doc_id=existing.id, title=existing.title,
                                   chunks=len(self.registry.chunks_of(existing.id)))
             twin = self.registry.document_by_hash(content_hash)
@@ -250,6 +260,8 @@ class KnowledgeBase:
             pages=[{"number": p.number, "char_start": p.char_start, "char_end": p.char_end} for p in parsed.pages],
             warnings=list(parsed.warnings),
             chunks=chunks,
+            doc_tokens=index_text(f"{meta.title or ''} {parsed.text}"),
+            recipe=self.recipe,
         )
         message = "；".join(parsed.warnings) or None
         supersedes = overrides.get("supersedes") or meta.extra.get("supersedes")
@@ -261,6 +273,13 @@ class KnowledgeBase:
         self.registry.log(parsed.source_path, status, message=message, doc_id=doc_id)
         return FileResult(parsed.source_path, status, doc_id=doc_id, title=meta.title,
                           chunks=len(chunks), message=message)
+
+    @property
+    def recipe(self) -> str:
+        """How files are cut into passages; a stored document cut differently is redone."""
+        from ingest.pipeline import PARSER_VERSION
+
+        return f"{PARSER_VERSION}:{self.settings.chunk_max_chars}:{self.settings.chunk_min_chars}"
 
     def find_document(self, ref: str) -> StoredDocument | None:
         """A document by id, 文号 or exact title (how users name the one being replaced)."""
@@ -338,8 +357,12 @@ class KnowledgeBase:
 
         terms = query_tokens(query)
         keyword: list[tuple[str, float]] = []
+        by_document: list[str] = []
         if mode in ("hybrid", "keyword"):
-            keyword = self.registry.keyword_search(match_expression(terms), flt, n)
+            match = match_expression(terms)
+            keyword = self.registry.keyword_search(match, flt, n)
+            if s.weight_document > 0:
+                by_document = self._passages_of_best_documents(match, flt, n)
         vector: list[tuple[str, float]] = []
         if mode in ("hybrid", "vector"):
             vector = self._vector_candidates(query, flt, n)
@@ -347,7 +370,10 @@ class KnowledgeBase:
         lists, weights = [], []
         if keyword:
             lists.append([cid for cid, _ in keyword])
-            weights.append(s.weight_keyword if mode == "hybrid" else 1.0)
+            weights.append(s.weight_keyword)
+        if by_document:
+            lists.append(by_document)
+            weights.append(s.weight_document)
         if vector:
             lists.append([cid for cid, _ in vector])
             weights.append(s.weight_vector if mode == "hybrid" else 1.0)
@@ -366,6 +392,16 @@ class KnowledgeBase:
         )
         return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode,
                             terms=terms)
+
+    def _passages_of_best_documents(self, match: str, flt: DocumentFilter, n: int) -> list[str]:
+        """Passages ranked first by how well their whole document matches, then by their own
+        BM25: the answer to "what did 北京市 decide on X" sits in a passage that may never
+        say 北京市."""
+        docs = self.registry.document_keyword_search(match, flt, self.settings.document_candidates)
+        rank = {d: i for i, d in enumerate(docs)}
+        inside = self.registry.keyword_search_in(match, docs, n * 2)
+        # sorted() is stable: within a document, passages keep their BM25 order.
+        return [cid for cid, doc_id in sorted(inside, key=lambda item: rank[item[1]])][:n]
 
     def _vector_candidates(self, query: str, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
         store = self.store
@@ -391,21 +427,29 @@ class KnowledgeBase:
             hits.append(self._hit(ch, docs[ch.doc_id], scores.get(cid, 0.0), match.get(cid, {})))
         return hits
 
-    @staticmethod
-    def _hit(ch: StoredChunk, doc: StoredDocument, score: float, match: dict[str, Any]) -> Hit:
+    def _hit(self, ch: StoredChunk, doc: StoredDocument, score: float, match: dict[str, Any]) -> Hit:
+        """The passage a user reads: the matched chunk plus its neighbouring sentences
+        (index/context.py); `match.chunk_start/chunk_end` keep the chunk itself."""
+        from index.context import MAX_REACH, expand
+
+        text, start, end = ch.text, ch.char_start, ch.char_end
+        if self.settings.context_sentences > 0:
+            offset, window = self.registry.text_window(ch.doc_id, start - MAX_REACH, end + MAX_REACH)
+            lo, hi = expand(window, start - offset, end - offset, self.settings.context_sentences)
+            start, end, text = offset + lo, offset + hi, window[lo:hi]
         return Hit(
             chunk_id=ch.id,
             doc_id=ch.doc_id,
             title=doc.title,
             source_path=doc.source_path,
             section_path=list(ch.section_path),
-            text=ch.text,
-            char_start=ch.char_start,
-            char_end=ch.char_end,
+            text=text,
+            char_start=start,
+            char_end=end,
             page=ch.page,
             score=round(float(score), 6),
             metadata=doc.metadata(),
-            match=match,
+            match={**match, "chunk_start": ch.char_start, "chunk_end": ch.char_end},
         )
 
     def similar(self, chunk_id: str, *, top_k: int = 10,
@@ -469,16 +513,25 @@ class KnowledgeBase:
     def _answer_context(self, question: str, filters: SearchFilters | dict[str, Any] | None
                         ) -> Answer | tuple[list[Hit], dict[str, float], int]:
         """The passages to answer from, or the NOT_FOUND answer when none is relevant."""
-        from policykb.answer.relevance import coverage
+        from policykb.answer.relevance import anchored, coverage
 
         result = self.search(question, top_k=self.ASK_PASSAGES, filters=filters)
         weights = self.question_weights(question)
         hits = result.results
-        best = max((coverage(weights, f"{h.title or ''} {' '.join(h.section_path)} {h.text}") for h in hits), default=0.0)
-        if not hits or best < self.FOUND_MIN_COVERAGE:
+        texts = [self._evidence_text(h) for h in hits]
+        best = max((coverage(weights, t) for t in texts), default=0.0)
+        if not hits or best < self.FOUND_MIN_COVERAGE or not anchored(question, texts):
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
                           pending_vectors=result.pending_vectors)
         return hits, weights, result.pending_vectors
+
+    @staticmethod
+    def _evidence_text(hit: Hit) -> str:
+        """What a reader sees of a passage: its document's title, 文号 and date, its
+        headings and its text."""
+        meta = hit.metadata
+        return " ".join([hit.title or "", meta.get("doc_no") or "", meta.get("date") or "",
+                         *hit.section_path, hit.text])
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
                            notice: str | None = None) -> Answer:

@@ -2,6 +2,7 @@
 real embedded Chroma; a real HTTP server on loopback over a copy of it."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -75,30 +76,41 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
     raise TimeoutError(url)
 
 
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@contextlib.contextmanager
+def policykb_server(home: Path, **env_extra: str) -> Iterator[str]:
+    """`policykb serve` in its own process on a free loopback port; yields its base URL.
+    Its log is written beside `home` (server.log) for a failing test to read."""
+    port = free_port()
+    env = {**os.environ, "POLICYKB_HOME": str(home), "PYTHONUNBUFFERED": "1", **env_extra}
+    with open(home.parent / "server.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "policykb", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_http(url + "/api/health", proc)
+            yield url
+        finally:
+            stop(proc)
+
+
 @pytest.fixture(scope="session")
 def live_server(demo_kb, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    """`policykb serve` in its own process over a copy of the demo home (embedded Chroma
-    belongs to one process at a time)."""
+    """A real server over a copy of the demo home (embedded Chroma belongs to one process
+    at a time)."""
     home = tmp_path_factory.mktemp("server-home") / "home"
     shutil.copytree(demo_kb.settings.home, home)
-    port = free_port()
-    env = {**os.environ, "POLICYKB_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    log = open(tmp_path_factory.mktemp("server-log") / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "policykb", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_http(url + "/api/health", proc)
+    with policykb_server(home) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -121,9 +133,5 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         wait_http(url + "/api/v2/heartbeat", proc, timeout=60)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
         log.close()

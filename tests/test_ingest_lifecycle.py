@@ -133,3 +133,18 @@ def test_deleting_a_document_removes_it_everywhere(fresh_kb, tmp_path):
     fresh_kb.delete_document(doc.id)
     assert all(h.doc_id != doc.id for h in fresh_kb.search("三审三校", top_k=20).results)
     assert fresh_kb.store.count() == fresh_kb.registry.chunk_count()
+
+
+def test_new_chunk_settings_recut_unchanged_files_and_reuse_vectors(tmp_path):
+    files = copy_corpus(tmp_path / "in", GOOD[:1])
+    home = tmp_path / "home"
+    first = make_kb(home)
+    first.ingest(files)
+    first.close()
+    recut = make_kb(home, chunk_max_chars=250, chunk_min_chars=50)
+    report = recut.ingest(files)
+    assert report.files[0].status == "updated", "a different cut is not 'unchanged'"
+    assert max(len(c.text) for c in recut.document_chunks(report.files[0].doc_id)) <= 250
+    again = recut.ingest(files)
+    assert again.files[0].status == "unchanged"
+    recut.close()

@@ -149,3 +149,109 @@ def test_sidecar_by_stem(tmp_path: Path) -> None:
     (tmp_path / "report.meta.json").write_text('{"doc_type": "讲话"}', encoding="utf-8")
     assert load_sidecar(path) == {"doc_type": "讲话"}
     assert parse_file(path).meta.doc_type == "讲话"
+
+
+# --------------------------------------------------------------------------- issuers a reader sees
+
+DEMO = Path(__file__).resolve().parents[1] / "corpus"
+
+
+@pytest.mark.parametrize(
+    "name, issuer, date, doc_no",
+    [
+        # 题注 under the title: "（2026年2月27日中共江北省委组织部印发 江组发〔2026〕9号）"
+        ("江北省领导干部选拔任用工作纪实办法.docx", "中共江北省委组织部", "2026-02-27", "江组发〔2026〕9号"),
+        # 落款 of the 印发 notice at the top: "中共江北省委组织部" / "二〇二六年一月十二日"
+        ("2026年全省组织工作要点.md", "中共江北省委组织部", "2026-01-12", "江组发〔2026〕1号"),
+        # an issuer/date pair under the title of an 经验材料
+        ("青峪县三联三促推动党建引领乡村振兴经验做法.md", "中共青峪县委组织部", "2026-02-20", None),
+        # a compiler's line "中共江北省委组织部组织二处编"
+        ("全省基层党建典型案例选编（第一辑）.txt", "中共江北省委组织部组织二处", "2026-03-10", None),
+        # the title names who 通报s
+        ("江北省纪委监委通报五起违反中央八项规定精神典型问题.txt", "江北省纪委监委", "2026-02-10", None),
+        # a speech's byline "省委常委、组织部部长": the speaker's office
+        ("在2026年全省组织工作会议上的讲话.docx", "省委组织部", "2026-01-16", None),
+        # 发文机关标志 + title prefix, and joint issuers signed on one line
+        ("关于严格落实三审三校制度进一步加强宣传内容质量管理的通知.txt", "中共江北省委宣传部", "2026-03-05", "江宣发〔2026〕5号"),
+        ("关于做好2026年度选调生招录工作的通知.pdf", "中共江北省委组织部、江北省人力资源和社会保障厅", "2026-04-08",
+         "江组通〔2026〕21号"),
+    ],
+)
+def test_demo_documents_name_their_issuer(name: str, issuer: str, date: str, doc_no: str | None) -> None:
+    meta = parse_file(DEMO / name).meta
+    assert (meta.issuer, meta.date, meta.doc_no) == (issuer, date, doc_no)
+
+
+def test_no_issuer_is_better_than_a_guess() -> None:
+    # A Q&A with no signature, and a news page whose text names no issuing body: nothing.
+    assert parse_file(DEMO / "整治形式主义为基层减负政策问答.md").meta.issuer is None
+    assert parse_file(DEMO / "全省人才工作会议在江州召开.html").meta.issuer is None
+
+
+@pytest.mark.parametrize(
+    "text, issuer",
+    [
+        ("关于五起典型问题的通报\n春节将至，为严明纪律，江北省纪委监委对近期查处的5起问题进行公开通报。具体如下：\n1. 某某问题。",
+         "江北省纪委监委"),
+        # a news story quoting someone's 通报 is not that body's document
+        ("湖北将再建一所应急后备医院\n黄冈市是疫情较为严重的地区。黄冈市卫健委通报，截至2月11日累计确诊病例2332例。", None),
+        ("某县干部违规吃喝问题通报\n省纪委监委日前通报3起典型问题。\n正文。", "省纪委监委"),
+        ("全省人才工作会议召开\n来源：中共江北省委组织部　发布时间：2026-03-20 18:30\n3月20日，会议召开。", "中共江北省委组织部"),
+        ("全省人才工作会议召开\n来源：江北日报　发布时间：2026-03-20 18:30\n3月20日，会议召开。", None),
+        ("关于印发通知的说明\n各位同志：\n全省各级党委要认真落实。\n要抓好落实\n2026年1月1日", None),
+        ("关于做好轮训的通知\n各市委组织部：\n正文。\n各市委组织部\n2026年1月1日", None),
+    ],
+)
+def test_issuer_from_an_opening_or_a_source_line_only_when_it_is_an_organisation(text: str, issuer: str | None) -> None:
+    assert extract_metadata(text, "x.txt").issuer == issuer
+
+
+def test_a_news_page_publication_line_dates_it() -> None:
+    meta = extract_metadata("全省人才工作会议召开\n来源：江北组工网　发布时间：2026-03-20 18:30\n3月20日，会议召开。", "x.html")
+    assert meta.date == "2026-03-20"
+
+
+def test_joint_issuers_on_the_date_line() -> None:
+    doc = parse_file(corpus_file("eight_point_rules_and_notices/029_*"))
+    assert doc.meta.issuer == "中共中央办公厅、国务院办公厅"
+    assert doc.meta.date == "2009-02-20"
+
+
+def test_a_regulation_is_dated_by_its_last_issue_not_its_first_approval() -> None:
+    # （2003年12月23日…审议批准 2003年12月31日中共中央发布 2023年12月8日…第三次修订 2023年12月19日中共中央发布）
+    doc = parse_file(corpus_file("party_regulations/011_*"))
+    assert (doc.meta.issuer, doc.meta.date) == ("中共中央", "2023-12-19")
+
+
+def test_a_law_is_dated_by_its_last_amendment_and_issued_by_the_npc() -> None:
+    # Seven dated lines (通过, 公布, 施行, six 修正, one wrapped over three lines).
+    doc = parse_file(corpus_file("laws_and_regulations/029_*"))
+    assert doc.meta.date == "2022-03-11"
+    assert doc.meta.issuer == "全国人民代表大会"
+
+
+def test_the_day_a_rule_takes_effect_is_not_its_date() -> None:
+    doc = parse_file(corpus_file("supervision_discipline_regulations/001_*"))
+    # （2021年7月20日国家监察委员会全体会议决定，自2021年9月20日起施行）
+    assert (doc.meta.issuer, doc.meta.date) == ("国家监察委员会", "2021-07-20")
+
+
+def test_government_work_reports_name_the_government() -> None:
+    national = parse_file(corpus_file("gov_work_reports_national/064_*"))  # "我代表国务院，向大会报告"
+    assert (national.meta.issuer, national.meta.date) == ("国务院", "2016")
+    # "我代表省政府" in a report whose title names the province
+    provincial = parse_file(corpus_file("gov_work_reports_provincial_2026/005_*"))
+    assert provincial.meta.issuer == "吉林省人民政府"
+    assert provincial.meta.date is not None and provincial.meta.date.startswith("2026-01")
+    resolution = parse_file(corpus_file("gov_work_reports_national/002_*"))  # 第十一届…第一次会议
+    assert (resolution.meta.issuer, resolution.meta.date) == ("全国人民代表大会", "2008")
+
+
+def test_party_congress_report_is_the_central_committees() -> None:
+    doc = parse_file(corpus_file("cpc_congress_reports/013_*"))  # "我代表第十七届中央委员会向大会作报告"
+    assert doc.meta.issuer == "中国共产党第十七届中央委员会"
+
+
+def test_a_news_item_is_dated_by_its_lead() -> None:
+    doc = parse_file(corpus_file("policy_docs_central/114_*"))  # "2018年12月28日，…论坛在北京举行。"
+    assert doc.meta.date == "2018-12-28"

@@ -4,12 +4,8 @@ and one planted with an instruction to the model) and a scripted OpenAI-compatib
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +13,7 @@ import pytest
 
 from policykb.answer.generative import format_passages
 from policykb.results import NOT_FOUND
-from tests.conftest import CORPUS, ROOT, free_port, make_kb, wait_http
+from conftest import CORPUS, free_port, make_kb, policykb_server
 from tests.llm_standin import (
     MODEL,
     BrokenStream,
@@ -262,23 +258,9 @@ def test_a_passage_cannot_close_its_own_delimiter(kb):
 def llm_server(library: Any, standin: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("llm-server") / "home"
     shutil.copytree(library.settings.home, home)
-    port = free_port()
-    env = {**os.environ, "POLICYKB_HOME": str(home), "PYTHONUNBUFFERED": "1",
-           "POLICYKB_LLM_BASE_URL": standin.url, "POLICYKB_LLM_MODEL": MODEL, "POLICYKB_LLM_TIMEOUT": "3"}
-    log_path = home.parent / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "policykb", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_http(url + "/api/health", proc)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with policykb_server(home, POLICYKB_LLM_BASE_URL=standin.url, POLICYKB_LLM_MODEL=MODEL,
+                         POLICYKB_LLM_TIMEOUT="3") as url:
+        yield url
 
 
 def sse(text: str) -> list[tuple[str, Any]]:

@@ -7,6 +7,8 @@ in the passage?
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Iterable
 
 
@@ -25,3 +27,22 @@ def coverage(weights: dict[str, float], text: str) -> float:
         return 0.0
     lowered = text.lower()
     return sum(w for t, w in weights.items() if t in lowered) / total
+
+
+_ANCHOR = re.compile(r"\d{2,}|第[一二三四五六七八九十百千零〇两]+[条章节编款项]")
+
+
+def anchors(question: str) -> list[str]:
+    """Numbers (years, amounts) and article references a question is pinned to: an
+    answer about the 2016 report, or about 第一百四十九条, does not answer a question about
+    2020 or 第一百五十条, however many other words match."""
+    return list(dict.fromkeys(_ANCHOR.findall(unicodedata.normalize("NFKC", question))))
+
+
+def anchored(question: str, texts: Iterable[str]) -> bool:
+    """Every anchor of the question occurs in at least one of these texts."""
+    wanted = anchors(question)
+    if not wanted:
+        return True
+    haystack = unicodedata.normalize("NFKC", "\n".join(texts))
+    return all(a in haystack for a in wanted)

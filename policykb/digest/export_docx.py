@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from policykb.digest.build import DIGEST_TITLE, Digest
-from policykb.digest.export_md import CONTENTS_HEADING, SOURCES_HEADING, UNDATED_HEADING
+from policykb.digest.export_md import SOURCES_HEADING, UNDATED_HEADING
 from policykb.digest.labels import cn_date, citation_groups, entry_heading, meta_fields, point_text, topic_heading
 
 # 公文 fonts and their fallbacks (font table altName).

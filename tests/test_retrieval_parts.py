@@ -1,0 +1,59 @@
+"""The retrieval pieces alone: fusion, query parsing, context windows. No model, no store."""
+from __future__ import annotations
+
+from index.context import expand
+from index.fusion import rrf
+from index.keyword import match_expression, query_tokens
+
+
+def test_a_weak_list_cannot_outvote_a_strong_one_when_weighted_down():
+    keyword = ["a", "b", "c"]
+    vector = ["c", "b", "a"]
+    assert rrf([keyword, vector], [1.0, 1.0])[0][0] in {"a", "b", "c"}
+    assert rrf([keyword, vector], [1.0, 0.3])[0][0] == "a"
+    assert rrf([keyword, vector], [1.0, 0.0]) == rrf([keyword], [1.0])
+
+
+def test_question_words_are_not_search_terms():
+    tokens = query_tokens("请问绍兴市对支付房租压力较大的职工能享受什么政策？")
+    assert "绍兴市" in tokens and "房租" in tokens
+    assert not {"请问", "什么", "的", "？"} & set(tokens)
+
+
+def test_policy_terms_stay_whole():
+    assert "三审三校" in query_tokens("如何落实三审三校")
+    assert "第一议题" in query_tokens("第一议题制度")
+
+
+def test_user_text_is_never_read_as_fts_syntax():
+    expr = match_expression(query_tokens('tokens: "三审" OR NOT * AND (终审)'))
+    assert expr.startswith('"') and ' OR ' in expr
+    assert all(part.startswith('"') and part.endswith('"') for part in expr.split(" OR "))
+
+
+def test_context_adds_one_sentence_each_side_within_the_paragraph():
+    text = "第一句。第二句很长；第三句。第四句。\n二、下一节\n第五句。"
+    start, end = text.index("第二"), text.index("第四")
+    lo, hi = expand(text, start, end, 1)
+    assert text[lo:hi] == "第一句。第二句很长；第三句。第四句。"
+    lo, hi = expand(text, text.index("第五"), len(text), 1)
+    assert text[lo:hi] == "第五句。", "a heading line is another unit"
+    assert expand(text, start, end, 0) == (start, end)
+
+
+def test_context_stops_when_no_sentence_start_is_within_reach():
+    text = "甲" * 500 + "。乙句。"
+    start = text.index("乙")
+    lo, hi = expand(text, start, len(text), 1)
+    assert lo == start and hi == len(text)
+
+
+def test_a_question_pinned_to_a_year_or_article_needs_that_anchor_in_the_passages():
+    from policykb.answer.relevance import anchored, anchors
+
+    assert anchors("2018年版《纪律处分条例》第一百五十条规定了什么？") == ["2018", "第一百五十条"]
+    passage = "中国共产党纪律处分条例（2018年修订）第一百四十九条 ……"
+    assert not anchored("2018年版《纪律处分条例》第一百五十条规定了什么？", [passage])
+    assert anchored("2018年版《纪律处分条例》第一百四十九条规定了什么？", [passage])
+    assert anchored("纪律处分条例怎么规定的？", [passage]), "no anchor, nothing to pin"
+    assert anchored("２０１８年的条例", ["2018年"]), "full-width digits are the same number"
