@@ -537,7 +537,7 @@ class KnowledgeBase:
                            notice: str | None = None) -> Answer:
         from policykb.answer.extractive import compose, pick_sentences
 
-        picked = pick_sentences(weights, hits)
+        picked = pick_sentences(weights, hits, question=question)
         if not picked:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=pending)

@@ -4,6 +4,7 @@ and one planted with an instruction to the model) and a scripted OpenAI-compatib
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from typing import Any
@@ -224,7 +225,10 @@ def test_an_instruction_in_a_document_does_not_change_the_extractive_answer(kb, 
     assert any("忽略以上指令" in h.text for h in kb.search(QUESTION, top_k=5).results)  # it was retrieved
     assert "攻破" not in answer.answer and "忽略" not in answer.answer
     assert FINAL_REVIEW in answer.answer and answer.found
-    assert answer.answer == library.before_injection.answer
+    # The planted line may move its document up or down the ranking (it is new text), but
+    # the answer still says the same things, all quoted from the passages.
+    said = lambda a: sorted(re.split(r"(?:\[\d+\])+", a.answer))  # noqa: E731
+    assert said(answer) == said(library.before_injection)
 
 
 def test_a_model_that_obeys_a_planted_instruction_is_caught(kb, standin):

@@ -32,10 +32,24 @@ def _similar(a: str, b: str) -> bool:
     return len(sa & sb) / min(len(sa), len(sb)) > 0.8
 
 
-def pick_sentences(weights: dict[str, float], hits: list[Hit], *, max_sentences: int = 3,
+_LEAD_IN = re.compile(r"(如下|以下|通知如下|意见如下|说明如下)[：:。]?$|[：:]$")
+
+
+def _announces(sentence: str, title: str | None) -> bool:
+    bare = sentence.rstrip("。")
+    return bool(_LEAD_IN.search(sentence)) or (title is not None and bare == title.rstrip("。"))
+
+
+_ASKS_QUANTITY = re.compile(r"多少|多长|多久|几[天年月日次个项人名条号时岁]|何时|什么时候|哪天|哪一天|哪年|哪一年|哪个月|期限|比例|标准是")
+_QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|年|月|日|天|次|名|人|元|万|小时|学时|工作日|周|%|倍|项)")
+
+
+def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str = "", max_sentences: int = 3,
                    max_chars: int = 300, min_coverage: float = 0.2, relative: float = 0.7) -> list[Picked]:
     """Sentences whose coverage of the question is close to the best one's: a supporting
-    sentence from a lower passage is welcome, a merely related one is noise."""
+    sentence from a lower passage is welcome, a merely related one is noise. A question
+    that asks how many / how long / when is answered by a sentence that states a number."""
+    wants_number = bool(_ASKS_QUANTITY.search(question))
     candidates: list[tuple[float, float, int, int, str]] = []
     for hi, hit in enumerate(hits):
         for si, sent in enumerate(split_sentences(hit.text)):
@@ -44,7 +58,11 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, max_sentences:
                 continue
             if instruction_like(sent):  # text addressed to a model is no answer to anyone
                 continue
+            if _announces(sent, hit.title):  # a title or "…如下：" says what comes, not what is
+                continue
             cov = coverage(weights, sent)
+            if wants_number and _QUANTITY.search(sent):
+                cov = min(1.0, cov + 0.25)
             # Higher passages win ties: retrieval already weighed the whole passage.
             candidates.append((cov + 0.15 / (hi + 1), cov, hi, si, sent))
     candidates.sort(key=lambda c: -c[0])
@@ -62,8 +80,8 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, max_sentences:
         used += len(sent)
         if len(chosen) >= max_sentences:
             break
-    # Read in the order of the passages and of the text, like a person would quote them.
-    chosen.sort()
+    # The best sentence leads (it is the answer); the others follow in reading order.
+    chosen[1:] = sorted(chosen[1:])
     return [Picked(sentence=s, hit_index=hi, offset=si) for hi, si, s in chosen]
 
 
