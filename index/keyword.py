@@ -4,9 +4,9 @@ from __future__ import annotations
 from index.tokenize import tokenize
 
 
-def query_tokens(query: str) -> list[str]:
+def query_tokens(query: str, *, sub_words: bool = True) -> list[str]:
     seen: dict[str, None] = {}
-    for tok in tokenize(query):
+    for tok in tokenize(query, sub_words=sub_words):
         seen.setdefault(tok, None)
     return list(seen)
 

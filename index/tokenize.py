@@ -50,11 +50,13 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def tokenize(text: str) -> list[str]:
-    """Search-mode tokens (words plus their sub-words), stopwords and punctuation removed."""
+def tokenize(text: str, *, sub_words: bool = True) -> list[str]:
+    """Tokens, stopwords and punctuation removed. With `sub_words` (search mode) a long
+    word also yields its parts (绍兴市 → 绍兴, 绍兴市), so the index matches either form."""
     tok = _get()
     out: list[str] = []
-    for word in tok.cut_for_search(normalize(text)):
+    words = tok.cut_for_search(normalize(text)) if sub_words else tok.cut(normalize(text))
+    for word in words:
         word = word.strip()
         if not word or word in STOPWORDS or _PUNCT.match(word):
             continue

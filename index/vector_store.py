@@ -56,6 +56,7 @@ class VectorStore:
         self.embedder = embedder
         self._client = _client(chroma_url, persist_dir)
         self.name = collection_name(kb, embedder.name)
+        self._known_count: int | None = None
         self._collection = self._client.get_or_create_collection(
             name=self.name,
             embedding_function=chroma_embedding_function(embedder),
@@ -63,11 +64,13 @@ class VectorStore:
         )
 
     def count(self) -> int:
-        return int(self._collection.count())
+        self._known_count = int(self._collection.count())
+        return self._known_count
 
     def upsert(self, ids: list[str], vectors: np.ndarray, doc_ids: list[str]) -> None:
         if not ids:
             return
+        self._known_count = None
         self._collection.upsert(
             ids=ids,
             embeddings=[v for v in np.asarray(vectors, dtype=np.float32)],
@@ -76,9 +79,11 @@ class VectorStore:
 
     def delete(self, ids: list[str]) -> None:
         if ids:
+            self._known_count = None
             self._collection.delete(ids=ids)
 
     def reset(self) -> None:
+        self._known_count = None
         self._client.delete_collection(self.name)
         self._collection = self._client.get_or_create_collection(
             name=self.name,
@@ -88,7 +93,9 @@ class VectorStore:
 
     def query(self, vector: np.ndarray, n: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) best first; `doc_ids` restricts to those documents."""
-        total = self.count()
+        # Counting costs a round trip per query on a large collection: trust the last count
+        # unless it is small enough to limit n (another process may have added vectors).
+        total = self._known_count if self._known_count is not None and self._known_count >= n else self.count()
         if total == 0 or n <= 0:
             return []
         where = None

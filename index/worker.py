@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from index.embedding import Embedder, blob_to_vector, vector_to_blob
 from index.vector_store import VectorStore
-from policykb.registry import Registry
+from policykb.registry import Registry, StoredChunk
 
 
 def embed_input(section_path: tuple[str, ...] | list[str], text: str) -> str:
-    """What the model reads for a chunk: its heading path gives a short passage the context
-    a reader would have. (The document title is left out: it repeats on every chunk, costs
-    model time, and did not pay for itself on the retrieval benchmark.)"""
-    path = " › ".join(section_path)
-    return f"{path}\n{text}" if path else text
+    """What the model reads for a chunk: its text, preceded by the headings it sits under
+    that the text does not already show. A chunk that starts with its own heading costs the
+    model nothing extra; a continuation chunk gets its context back. (The document title
+    is left out: it repeats on every chunk and costs model time.)"""
+    missing = [h for h in section_path if h not in text]
+    return " › ".join(missing) + "\n" + text if missing else text
 
 
 def embed_hash(text: str) -> str:
@@ -51,37 +55,83 @@ def apply_deletes(registry: Registry, store: VectorStore) -> int:
     return done
 
 
-def run_batch(registry: Registry, store: VectorStore, embedder: Embedder, batch_size: int,
-              stats: WorkerStats) -> int:
-    """Embed one batch of pending chunks; returns how many chunks it finished."""
-    import time
+def drain(registry: Registry, store: VectorStore, embedder: Embedder, batch_size: int, stats: WorkerStats, *,
+          stop: Any = None, max_chunks: int | None = None,
+          on_progress: Callable[[int, int], None] | None = None, window: int = 2048) -> None:
+    """Embed pending chunks until none is left (or `stop.is_set()`, or `max_chunks`).
 
-    chunks = registry.pending_chunks(batch_size)
-    if not chunks:
-        return 0
-    hashes = {c.id: c.embed_hash for c in chunks}
-    cached = registry.cached_vectors(sorted(set(hashes.values())), embedder.name)
-    stats.cache_hits += sum(1 for h in hashes.values() if h in cached)
+    The model is the wall on a CPU, so it never waits for the stores: while it encodes
+    batch i+1 in this thread, a writer thread puts batch i into the registry cache and
+    Chroma. At most one batch is in the writer, so memory stays bounded and a failure
+    surfaces at the next batch.
+    """
+    total = registry.pending_count()
+    fresh: dict[str, bytes] = {}  # vectors encoded this run, not yet visible in the cache
+    submitted = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-store") as writer:
+        inflight: Future[int] | None = None
+
+        def settle() -> None:
+            nonlocal inflight
+            if inflight is not None:
+                stats.chunks += inflight.result()
+                stats.batches += 1
+                inflight = None
+                if on_progress:
+                    on_progress(stats.chunks, total)
+
+        while True:
+            snapshot = registry.pending_chunks(window)  # shortest first: little padding
+            if not snapshot:
+                break
+            for start in range(0, len(snapshot), batch_size):
+                if (stop is not None and stop.is_set()) or (max_chunks is not None and submitted >= max_chunks):
+                    settle()
+                    return
+                batch = snapshot[start:start + batch_size]
+                submitted += len(batch)
+                vectors = _vectors_for(registry, embedder, batch, fresh, stats)
+                settle()
+                inflight = writer.submit(_store, registry, store, embedder.name, batch, vectors)
+            settle()
+            fresh.clear()
+
+
+def _vectors_for(registry: Registry, embedder: Embedder, batch: list[StoredChunk], fresh: dict[str, bytes],
+                 stats: WorkerStats) -> dict[str, bytes]:
+    """embed_hash → vector for the batch: cached, encoded earlier this run, or encoded now
+    (each distinct text once)."""
+    wanted = sorted({c.embed_hash for c in batch})
+    found = registry.cached_vectors([h for h in wanted if h not in fresh], embedder.name)
+    found.update({h: fresh[h] for h in wanted if h in fresh})
+    stats.cache_hits += sum(1 for c in batch if c.embed_hash in found)
     missing: dict[str, str] = {}
-    for c in chunks:
-        if c.embed_hash not in cached and c.embed_hash not in missing:
+    for c in batch:
+        if c.embed_hash not in found and c.embed_hash not in missing:
             missing[c.embed_hash] = embed_input(c.section_path, c.text)
     if missing:
         t0 = time.perf_counter()
         texts = list(missing.values())
-        vecs = embedder.embed_passages(texts)
+        encoded = embedder.embed_passages(texts)
         stats.seconds_encoding += time.perf_counter() - t0
         stats.encoded_texts += len(texts)
         stats.encoded_chars += sum(len(t) for t in texts)
-        fresh = {h: vector_to_blob(v) for h, v in zip(missing, vecs)}
-        registry.store_vectors(embedder.name, fresh)
-        cached.update(fresh)
-    ids = [c.id for c in chunks]
-    matrix = np.stack([blob_to_vector(cached[c.embed_hash]) for c in chunks])
-    store.upsert(ids, matrix, [c.doc_id for c in chunks])
+        new = {h: vector_to_blob(v) for h, v in zip(missing, encoded)}
+        fresh.update(new)
+        found.update(new)
+    return found
+
+
+def _store(registry: Registry, store: VectorStore, model: str, batch: list[StoredChunk],
+           vectors: dict[str, bytes]) -> int:
+    """Cache first (a crash after this re-encodes nothing), then Chroma, then mark done."""
+    registry.store_vectors(model, {c.embed_hash: vectors[c.embed_hash] for c in batch})
+    ids = [c.id for c in batch]
+    store.upsert(ids, np.stack([blob_to_vector(vectors[c.embed_hash]) for c in batch]), [c.doc_id for c in batch])
     registry.mark_vectors_done(ids)
-    stats.chunks += len(ids)
-    stats.batches += 1
+    # A chunk replaced or deleted while it was being encoded must not leave a vector behind.
+    gone = [i for i in ids if i not in registry.chunks_by_ids(ids)]
+    store.delete(gone)
     return len(ids)
 
 

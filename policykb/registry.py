@@ -246,6 +246,15 @@ class Registry:
         )
         return _doc_from_row(rows[0]) if rows else None
 
+    def document_by_reference(self, ref: str) -> StoredDocument | None:
+        """The newest active document whose 文号 or title is exactly `ref`."""
+        rows = self._query(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_no = ? OR title = ?"
+            " ORDER BY status = 'active' DESC, date_int DESC LIMIT 1",
+            [ref, ref],
+        )
+        return _doc_from_row(rows[0]) if rows else None
+
     def get_document(self, doc_id: str) -> StoredDocument | None:
         rows = self._query(
             f"SELECT {_DOC_COLUMNS}, (SELECT count(*) FROM chunks c WHERE c.doc_id = d.id) AS n,"
@@ -443,19 +452,40 @@ class Registry:
 
     def keyword_search(
         self, match: str, flt: DocumentFilter, limit: int
-    ) -> list[tuple[str, float]]:
-        """BM25 (k1=1.2, b=0.75, FTS5's own) over jieba tokens. Returns (chunk_id, score),
-        best first, score higher-is-better."""
+    ) -> list[tuple[str, str, float]]:
+        """BM25 (k1=1.2, b=0.75, FTS5's own) over jieba tokens. Returns (chunk_id, doc_id,
+        score), best first, score higher-is-better.
+
+        FTS5 ranks alone first (its fast path: no join per matching row), then the few
+        winners are checked against the filter; only when the filter rejects too many does
+        the slower joined query run."""
         if not match:
             return []
+        fetch = limit + 20
+        ranked = self._query(
+            "SELECT rowid, -rank AS score FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?",
+            [match, fetch],
+        )
+        if not ranked:
+            return []
         where, params = flt.sql("d")
+        rowids = [r["rowid"] for r in ranked]
         rows = self._query(
-            "SELECT c.id AS id, -bm25(chunk_fts) AS score FROM chunk_fts"
+            "SELECT c.rowid AS rowid, c.id AS id, c.doc_id AS doc_id FROM chunks c JOIN documents d ON d.id = c.doc_id"
+            f" WHERE c.rowid IN ({','.join('?' * len(rowids))}) AND {where}",
+            [*rowids, *params],
+        )
+        allowed = {r["rowid"]: (r["id"], r["doc_id"]) for r in rows}
+        if len(allowed) >= min(limit, len(ranked)) or len(ranked) < fetch:
+            out = [(*allowed[r["rowid"]], float(r["score"])) for r in ranked if r["rowid"] in allowed]
+            return out[:limit]
+        rows = self._query(
+            "SELECT c.id AS id, c.doc_id AS doc_id, -bm25(chunk_fts) AS score FROM chunk_fts"
             " JOIN chunks c ON c.rowid = chunk_fts.rowid JOIN documents d ON d.id = c.doc_id"
             f" WHERE chunk_fts MATCH ? AND {where} ORDER BY bm25(chunk_fts) LIMIT ?",
             [match, *params, limit],
         )
-        return [(r["id"], float(r["score"])) for r in rows]
+        return [(r["id"], r["doc_id"], float(r["score"])) for r in rows]
 
     def document_keyword_search(self, match: str, flt: DocumentFilter, limit: int) -> list[str]:
         """Documents ranked by BM25 over their whole text, best first."""
@@ -468,18 +498,6 @@ class Registry:
             [match, *params, limit],
         )
         return [r["id"] for r in rows]
-
-    def keyword_search_in(self, match: str, doc_ids: list[str], limit: int) -> list[tuple[str, str]]:
-        """(chunk_id, doc_id) of the best-matching passages inside these documents."""
-        if not match or not doc_ids:
-            return []
-        rows = self._query(
-            "SELECT c.id AS id, c.doc_id AS doc_id FROM chunk_fts JOIN chunks c ON c.rowid = chunk_fts.rowid"
-            f" WHERE chunk_fts MATCH ? AND c.doc_id IN ({','.join('?' * len(doc_ids))})"
-            " ORDER BY bm25(chunk_fts) LIMIT ?",
-            [match, *doc_ids, limit],
-        )
-        return [(r["id"], r["doc_id"]) for r in rows]
 
     def documents_missing_keyword_index(self) -> list[tuple[str, str | None, str]]:
         rows = self._query(

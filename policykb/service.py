@@ -9,6 +9,7 @@ import hashlib
 import re
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,7 @@ class KnowledgeBase:
         self._store: VectorStore | None = None
         self._init_lock = threading.Lock()
         self._embed_lock = threading.Lock()
+        self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="policykb-query")
         self.worker = None  # set by start_worker()
         self._backfill_document_index()
 
@@ -115,6 +117,7 @@ class KnowledgeBase:
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+        self._background.shutdown(wait=False)
         self.registry.close()
 
     # ---- ingest ----------------------------------------------------------------------
@@ -283,21 +286,14 @@ class KnowledgeBase:
 
     def find_document(self, ref: str) -> StoredDocument | None:
         """A document by id, 文号 or exact title (how users name the one being replaced)."""
-        doc = self.registry.get_document(ref)
-        if doc:
-            return doc
-        docs, _ = self.registry.list_documents(DocumentFilter(include_superseded=True), limit=100000)
-        for d in docs:
-            if ref in (d.doc_no, d.title):
-                return d
-        return None
+        return self.registry.get_document(ref) or self.registry.document_by_reference(ref)
 
     # ---- vectors -----------------------------------------------------------------------
 
     def embed_pending(self, *, on_progress: ProgressFn | None = None, stop: Any = None,
                       max_chunks: int | None = None) -> "WorkerStats":
         """Drain the vector queue (or until `stop.is_set()`); safe to interrupt anywhere."""
-        from index.worker import WorkerStats, apply_deletes, run_batch
+        from index.worker import WorkerStats, apply_deletes, drain
 
         stats = WorkerStats()
         with self._embed_lock:
@@ -305,14 +301,8 @@ class KnowledgeBase:
                 return stats
             store = self.store
             apply_deletes(self.registry, store)
-            total = self.registry.pending_count()
-            while not (stop is not None and stop.is_set()):
-                if max_chunks is not None and stats.chunks >= max_chunks:
-                    break
-                if not run_batch(self.registry, store, self.embedder, self.settings.embedding_batch_size, stats):
-                    break
-                if on_progress:
-                    on_progress(stats.chunks, total)
+            drain(self.registry, store, self.embedder, self.settings.embedding_batch_size, stats,
+                  stop=stop, max_chunks=max_chunks, on_progress=on_progress)
         return stats
 
     def rebuild_vectors(self, on_progress: ProgressFn | None = None) -> "WorkerStats":
@@ -355,17 +345,27 @@ class KnowledgeBase:
         n = max(self.settings.candidates, top_k)
         s = self.settings
 
-        terms = query_tokens(query)
+        terms = query_tokens(query, sub_words=self.settings.query_sub_words)
+        # The query vector is computed while SQLite ranks keywords (both release the GIL):
+        # on two cores that hides the model's ~10 ms behind the keyword search.
+        query_vector = self._background.submit(self.embedder.embed_query, query) if mode != "keyword" else None
         keyword: list[tuple[str, float]] = []
         by_document: list[str] = []
         if mode in ("hybrid", "keyword"):
-            match = match_expression(terms)
-            keyword = self.registry.keyword_search(match, flt, n)
+            match = match_expression(self._selective(terms))
+            # One FTS pass serves both lists: the passages of the best documents are among
+            # the best-matching passages (4n deep), regrouped by their document's rank.
+            found = self.registry.keyword_search(match, flt, n * 4)
+            keyword = [(cid, score) for cid, _, score in found[:n]]
             if s.weight_document > 0:
-                by_document = self._passages_of_best_documents(match, flt, n)
+                docs = self.registry.document_keyword_search(match, flt, s.document_candidates)
+                rank = {d: i for i, d in enumerate(docs)}
+                # sorted() is stable: within a document, passages keep their BM25 order.
+                by_document = [cid for cid, doc_id, _ in sorted(
+                    (f for f in found if f[1] in rank), key=lambda f: rank[f[1]])][:n]
         vector: list[tuple[str, float]] = []
         if mode in ("hybrid", "vector"):
-            vector = self._vector_candidates(query, flt, n)
+            vector = self._vector_candidates(query_vector.result(), flt, n)  # type: ignore[union-attr]
 
         lists, weights = [], []
         if keyword:
@@ -393,26 +393,30 @@ class KnowledgeBase:
         return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode,
                             terms=terms)
 
-    def _passages_of_best_documents(self, match: str, flt: DocumentFilter, n: int) -> list[str]:
-        """Passages ranked first by how well their whole document matches, then by their own
-        BM25: the answer to "what did 北京市 decide on X" sits in a passage that may never
-        say 北京市."""
-        docs = self.registry.document_keyword_search(match, flt, self.settings.document_candidates)
-        rank = {d: i for i, d in enumerate(docs)}
-        inside = self.registry.keyword_search_in(match, docs, n * 2)
-        # sorted() is stable: within a document, passages keep their BM25 order.
-        return [cid for cid, doc_id in sorted(inside, key=lambda item: rank[item[1]])][:n]
+    def _selective(self, terms: list[str]) -> list[str]:
+        """Drop terms that occur in a large share of passages: their idf is near zero, yet
+        scanning their postings is most of a query's cost on a large library. The rarest
+        two terms always stay."""
+        limit = self.settings.keyword_max_df
+        if limit >= 1 or len(terms) <= 2:
+            return terms
+        n = self.registry.chunk_count()
+        if n <= self.settings.keyword_prune_above:
+            return terms
+        df = self.registry.token_document_frequency(terms)
+        keep = [t for t in terms if df.get(t, 0) / n <= limit]
+        if len(keep) < 2:
+            keep = sorted(terms, key=lambda t: df.get(t, 0))[:2]
+        return keep
 
-    def _vector_candidates(self, query: str, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
+    def _vector_candidates(self, vector: Any, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
         store = self.store
-        if store.count() == 0:
-            return []
         doc_ids = None
         if not (flt.is_empty or flt == DocumentFilter(include_superseded=True)):
             docs, total = self.registry.list_documents(flt, limit=5000)
             # Beyond a few thousand documents an $in filter costs more than over-fetching.
             doc_ids = [d.id for d in docs] if total <= 5000 else None
-        raw = store.query(self.embedder.embed_query(query), n * (1 if doc_ids is not None else 2), doc_ids)
+        raw = store.query(vector, n * (1 if doc_ids is not None else 2), doc_ids)
         allowed = self.registry.allowed_chunk_ids([cid for cid, _ in raw], flt)
         return [(cid, sim) for cid, sim in raw if cid in allowed][:n]
 

@@ -108,3 +108,15 @@ def test_more_like_this_returns_other_passages(demo_kb):
     seed = demo_kb.search("村党组织书记集中轮训", top_k=1).results[0]
     similar = demo_kb.similar(seed.chunk_id, top_k=5).results
     assert similar and seed.chunk_id not in {h.chunk_id for h in similar}
+
+
+def test_llama_index_pipelines_get_the_same_passages_as_nodes(demo_kb):
+    from index.llama import HybridRetriever
+
+    question = "“三审三校”中的终审由谁负责？"
+    nodes = HybridRetriever(demo_kb, top_k=3).retrieve(question)
+    hits = demo_kb.search(question, top_k=3).results
+    assert [n.node.node_id for n in nodes] == [h.chunk_id for h in hits]
+    first = nodes[0].node
+    assert first.metadata["doc_no"] == "江宣发〔2026〕5号"
+    assert demo_kb.document_text(first.metadata["doc_id"])[first.start_char_idx:first.end_char_idx] == first.text

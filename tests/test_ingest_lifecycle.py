@@ -148,3 +148,21 @@ def test_new_chunk_settings_recut_unchanged_files_and_reuse_vectors(tmp_path):
     again = recut.ingest(files)
     assert again.files[0].status == "unchanged"
     recut.close()
+
+
+def test_a_revised_regulation_supersedes_the_old_one(fresh_kb, tmp_path):
+    old = tmp_path / "旧办法.txt"
+    new = tmp_path / "新办法.txt"
+    old.write_text("江北省机关会议费管理办法\n江财行〔2019〕8号\n第一条 会议住宿费每人每天不超过300元。\n", encoding="utf-8")
+    new.write_text("江北省机关会议费管理办法（2026年修订）\n江财行〔2026〕2号\n第一条 会议住宿费每人每天不超过380元。\n",
+                   encoding="utf-8")
+    (tmp_path / "新办法.txt.meta.json").write_text('{"supersedes": "江财行〔2019〕8号"}', encoding="utf-8")
+    fresh_kb.ingest([old])
+    report = fresh_kb.ingest([new])
+    assert "已替代" in (report.files[0].message or "")
+    texts = [h.text for h in fresh_kb.search("会议住宿费标准").results]
+    assert any("380元" in t for t in texts) and not any("300元" in t for t in texts)
+    history = fresh_kb.search("会议住宿费标准", filters={"include_superseded": True}).results
+    assert any("300元" in h.text and h.metadata["status"] == "superseded" for h in history)
+    listed = {d.doc_no: d for d in fresh_kb.list_documents()[0]}
+    assert listed["江财行〔2019〕8号"].superseded_by == listed["江财行〔2026〕2号"].id

@@ -94,8 +94,8 @@ def test_ask_a_question_and_open_a_citation_in_its_document(page_at) -> None:  #
     passage.wait_for()
     page.wait_for_timeout(300)  # let the smooth scroll settle
     assert "40学时" in passage.inner_text()
-    quoted = passage.locator(".focus").first
-    assert "40学时" in quoted.inner_text(), "the quoted sentence stands out inside the passage"
+    quoted = passage.locator(".focus").filter(has_text="40学时").first
+    assert quoted.count() == 1, "the quoted sentence stands out inside the passage"
     # The drawer names the source: title, 文号, date, section path.
     assert page.locator("#drawer-title").inner_text()
     meta = page.locator("#drawer-meta").inner_text()
