@@ -51,10 +51,11 @@ class Settings(BaseSettings):
     weight_document: float = 0.5
     document_candidates: int = 10
     # On a library larger than keyword_prune_above passages, query terms found in more
-    # than keyword_max_df of them are not searched (KnowledgeBase._selective): on the ncp
-    # benchmark this costs 0.004 Recall@5 and 0.017 MRR@10, and it more than halves
-    # keyword time at 200k passages. Smaller libraries search every term.
-    keyword_max_df: float = 0.1
+    # than keyword_max_df of them are not searched, only used to re-rank what the rarer
+    # terms found (KnowledgeBase._selective/_rescore). Forced on the ncp benchmark this
+    # costs nothing at 0.1 and 0.005 MRR@10 at 0.05, and it cuts keyword time at 200k
+    # passages by more than half (bench/scale.py).
+    keyword_max_df: float = 0.05
     keyword_prune_above: int = 50_000
     # Query with whole words (the index holds words and their parts): better on the ncp
     # benchmark (hybrid MRR@10 0.766 vs 0.735) and fewer postings to scan.

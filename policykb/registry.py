@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -210,6 +211,7 @@ class Registry:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.RLock()
+        self._count_cache: tuple[int, float] | None = None
         with self._lock:
             migrate(self._conn)
 
@@ -222,6 +224,7 @@ class Registry:
         """All-or-nothing: a crash inside leaves the registry as it was before."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
+            self._count_cache = None
             try:
                 yield self._conn
             except BaseException:
@@ -487,6 +490,17 @@ class Registry:
         )
         return [(r["id"], r["doc_id"], float(r["score"])) for r in rows]
 
+    def chunk_tokens(self, chunk_ids: list[str]) -> dict[str, list[str]]:
+        """The indexed tokens of these passages (for re-ranking a candidate set)."""
+        if not chunk_ids:
+            return {}
+        rows = self._query(
+            "SELECT c.id AS id, f.tokens AS tokens FROM chunks c JOIN chunk_fts f ON f.rowid = c.rowid"
+            f" WHERE c.id IN ({','.join('?' * len(chunk_ids))})",
+            chunk_ids,
+        )
+        return {r["id"]: r["tokens"].split() for r in rows}
+
     def document_keyword_search(self, match: str, flt: DocumentFilter, limit: int) -> list[str]:
         """Documents ranked by BM25 over their whole text, best first."""
         if not match:
@@ -536,7 +550,13 @@ class Registry:
         return {t: found.get(t, 0) for t in unique}
 
     def chunk_count(self) -> int:
-        return int(self._query("SELECT count(*) FROM chunks")[0][0])
+        """Passages in the library. Asked on every query (idf) and a full index scan on a
+        large library, so it is remembered for a few seconds, and forgotten at once when
+        this process writes chunks."""
+        now = time.monotonic()
+        if self._count_cache is None or now - self._count_cache[1] > 5.0:
+            self._count_cache = (int(self._query("SELECT count(*) FROM chunks")[0][0]), now)
+        return self._count_cache[0]
 
     # ---- vectors: queue and cache ------------------------------------------------------
 

@@ -352,12 +352,16 @@ class KnowledgeBase:
         keyword: list[tuple[str, float]] = []
         by_document: list[str] = []
         if mode in ("hybrid", "keyword"):
-            match = match_expression(self._selective(terms))
+            df = self.registry.token_document_frequency(terms)
+            selective = self._selective(terms, df)
             # One FTS pass serves both lists: the passages of the best documents are among
             # the best-matching passages (4n deep), regrouped by their document's rank.
-            found = self.registry.keyword_search(match, flt, n * 4)
+            found = self.registry.keyword_search(match_expression(selective), flt, n * 4)
+            if len(selective) < len(terms):
+                found = self._rescore(terms, found, df)
             keyword = [(cid, score) for cid, _, score in found[:n]]
             if s.weight_document > 0:
+                match = match_expression(terms)  # few documents: every term is affordable
                 docs = self.registry.document_keyword_search(match, flt, s.document_candidates)
                 rank = {d: i for i, d in enumerate(docs)}
                 # sorted() is stable: within a document, passages keep their BM25 order.
@@ -393,7 +397,7 @@ class KnowledgeBase:
         return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode,
                             terms=terms)
 
-    def _selective(self, terms: list[str]) -> list[str]:
+    def _selective(self, terms: list[str], df: dict[str, int]) -> list[str]:
         """Drop terms that occur in a large share of passages: their idf is near zero, yet
         scanning their postings is most of a query's cost on a large library. The rarest
         two terms always stay."""
@@ -403,11 +407,22 @@ class KnowledgeBase:
         n = self.registry.chunk_count()
         if n <= self.settings.keyword_prune_above:
             return terms
-        df = self.registry.token_document_frequency(terms)
         keep = [t for t in terms if df.get(t, 0) / n <= limit]
         if len(keep) < 2:
             keep = sorted(terms, key=lambda t: df.get(t, 0))[:2]
         return keep
+
+    def _rescore(self, terms: list[str], found: list[tuple[str, str, float]],
+                 df: dict[str, int]) -> list[tuple[str, str, float]]:
+        """BM25 over all the query's terms for candidates found with its rarer terms: the
+        common terms still order the candidates, without scanning their postings."""
+        from index.keyword import bm25_scores
+
+        tokens = self.registry.chunk_tokens([cid for cid, _, _ in found])
+        kept = [f for f in found if f[0] in tokens]
+        scores = bm25_scores(terms, [tokens[cid] for cid, _, _ in kept], df, self.registry.chunk_count())
+        rescored = [(cid, doc_id, score) for (cid, doc_id, _), score in zip(kept, scores)]
+        return sorted(rescored, key=lambda f: -f[2])
 
     def _vector_candidates(self, vector: Any, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
         store = self.store

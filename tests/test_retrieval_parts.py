@@ -57,3 +57,13 @@ def test_a_question_pinned_to_a_year_or_article_needs_that_anchor_in_the_passage
     assert anchored("2018年版《纪律处分条例》第一百四十九条规定了什么？", [passage])
     assert anchored("纪律处分条例怎么规定的？", [passage]), "no anchor, nothing to pin"
     assert anchored("２０１８年的条例", ["2018年"]), "full-width digits are the same number"
+
+
+def test_bm25_prefers_rare_terms_and_shorter_passages():
+    from index.keyword import bm25_scores
+
+    docs = [["三审三校", "制度", "终审"], ["制度", "制度", "工作"], ["三审三校"] + ["其他"] * 30]
+    df = {"三审三校": 2, "制度": 50, "终审": 1}
+    scores = bm25_scores(["三审三校", "制度", "终审"], docs, df, n_docs=100)
+    assert scores[0] > scores[2] > scores[1] > 0
+    assert bm25_scores(["无关"], docs, df, n_docs=100) == [0, 0, 0]
