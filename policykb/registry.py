@@ -212,6 +212,8 @@ class Registry:
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.RLock()
         self._count_cache: tuple[int, float] | None = None
+        self._df_cache: dict[str, int] = {}
+        self._df_time = 0.0
         with self._lock:
             migrate(self._conn)
 
@@ -224,7 +226,7 @@ class Registry:
         """All-or-nothing: a crash inside leaves the registry as it was before."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
-            self._count_cache = None
+            self._count_cache, self._df_cache = None, {}
             try:
                 yield self._conn
             except BaseException:
@@ -539,15 +541,21 @@ class Registry:
         return {r["id"] for r in rows}
 
     def token_document_frequency(self, tokens: list[str]) -> dict[str, int]:
-        """Passages containing each token: the idf behind answer relevance checks."""
+        """Passages containing each token: the idf behind ranking and answer checks.
+        fts5vocab counts by reading a term's postings, so counts are remembered (common
+        terms recur in every other question) until this process writes or a minute passes."""
         unique = sorted(set(tokens))
-        if not unique:
-            return {}
-        rows = self._query(
-            f"SELECT term, doc FROM chunk_vocab WHERE term IN ({','.join('?' * len(unique))})", unique
-        )
-        found = {r["term"]: int(r["doc"]) for r in rows}
-        return {t: found.get(t, 0) for t in unique}
+        now = time.monotonic()
+        if now - self._df_time > 60.0:
+            self._df_cache, self._df_time = {}, now
+        wanted = [t for t in unique if t not in self._df_cache]
+        if wanted:
+            rows = self._query(
+                f"SELECT term, doc FROM chunk_vocab WHERE term IN ({','.join('?' * len(wanted))})", wanted
+            )
+            found = {r["term"]: int(r["doc"]) for r in rows}
+            self._df_cache.update({t: found.get(t, 0) for t in wanted})
+        return {t: self._df_cache[t] for t in unique}
 
     def chunk_count(self) -> int:
         """Passages in the library. Asked on every query (idf) and a full index scan on a
