@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,6 @@ class WorkerStats:
     cache_hits: int = 0
     seconds_encoding: float = 0.0
     batches: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def apply_deletes(registry: Registry, store: VectorStore) -> int:
@@ -179,9 +178,6 @@ class VectorWorker:
     @property
     def running(self) -> bool:
         return bool(self._thread and self._thread.is_alive())
-
-    def _should_stop(self) -> bool:
-        return self._stop.is_set() or self._paused.is_set()
 
     def _run(self) -> None:
         halt = _EitherEvent(self._stop, self._paused)

@@ -52,8 +52,8 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
     wants_number = bool(_ASKS_QUANTITY.search(question))
     candidates: list[tuple[float, float, int, int, str]] = []
     for hi, hit in enumerate(hits):
-        for si, sent in enumerate(split_sentences(hit.text)):
-            si = hit.text.find(sent)
+        for sent in split_sentences(hit.text):
+            si = hit.text.find(sent)  # its offset inside the passage, for the citation path
             if len(sent) < 8:  # headings and fragments say nothing alone
                 continue
             if instruction_like(sent):  # text addressed to a model is no answer to anyone
