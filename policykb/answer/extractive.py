@@ -61,10 +61,11 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
             if _announces(sent, hit.title):  # a title or "…如下：" says what comes, not what is
                 continue
             cov = coverage(weights, sent)
-            if wants_number and _QUANTITY.search(sent):
-                cov = min(1.0, cov + 0.25)
+            # A stated number ranks a sentence up for a how-many question, but only its
+            # coverage of the question admits it: numbers alone are not relevance.
+            bonus = 0.25 if wants_number and _QUANTITY.search(sent) else 0.0
             # Higher passages win ties: retrieval already weighed the whole passage.
-            candidates.append((cov + 0.15 / (hi + 1), cov, hi, si, sent))
+            candidates.append((cov + bonus + 0.15 / (hi + 1), cov, hi, si, sent))
     candidates.sort(key=lambda c: -c[0])
     chosen: list[tuple[int, int, str]] = []
     used = 0
