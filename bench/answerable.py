@@ -85,6 +85,18 @@ def main() -> None:
         ncp = KnowledgeBase(Settings(home=ncp_home))
         questions = [json.loads(line) for line in (SHARED / "eval" / "ncp_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()]
         scores["ncp (answerable)"] = [gate_score(ncp, q["question"], "hybrid") for q in questions]
+        cited = quoted = found = 0
+        for q in questions:
+            answer = ncp.ask(q["question"])
+            if not answer.found:
+                continue
+            found += 1
+            gold = squash(q["answer"])
+            cited += any(gold in squash(c["text"]) for c in answer.citations)
+            quoted += gold[:12] in squash(answer.answer)
+        print(f"\nextractive answers on the ncp questions: {found}/{len(questions)} answered; of those, "
+              f"{cited / found:.3f} cite a passage containing the gold answer, "
+              f"{quoted / found:.3f} quote its first 12 characters in the answer text")
         # Our policy questions asked of the ncp library: none of them is answered there.
         scores["policy qs vs ncp kb"] = [gate_score(ncp, q["question"], "hybrid") for q in rows]
         ncp.close()
