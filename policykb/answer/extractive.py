@@ -45,7 +45,8 @@ _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|
 
 
 def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str = "", max_sentences: int = 3,
-                   max_chars: int = 300, min_coverage: float = 0.2, relative: float = 0.7) -> list[Picked]:
+                   max_chars: int = 300, min_coverage: float = 0.2, relative: float = 0.7,
+                   rank_bonus: float = 0.15) -> list[Picked]:
     """Sentences whose coverage of the question is close to the best one's: a supporting
     sentence from a lower passage is welcome, a merely related one is noise. A question
     that asks how many / how long / when is answered by a sentence that states a number."""
@@ -65,7 +66,7 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
             # coverage of the question admits it: numbers alone are not relevance.
             bonus = 0.25 if wants_number and _QUANTITY.search(sent) else 0.0
             # Higher passages win ties: retrieval already weighed the whole passage.
-            candidates.append((cov + bonus + 0.15 / (hi + 1), cov, hi, si, sent))
+            candidates.append((cov + bonus + rank_bonus / (hi + 1), cov, hi, si, sent))
     candidates.sort(key=lambda c: -c[0])
     chosen: list[tuple[int, int, str]] = []
     used = 0
