@@ -129,7 +129,8 @@ def _store(registry: Registry, store: VectorStore, model: str, batch: list[Store
     store.upsert(ids, np.stack([blob_to_vector(vectors[c.embed_hash]) for c in batch]), [c.doc_id for c in batch])
     registry.mark_vectors_done(ids)
     # A chunk replaced or deleted while it was being encoded must not leave a vector behind.
-    gone = [i for i in ids if i not in registry.chunks_by_ids(ids)]
+    still_there = registry.chunks_by_ids(ids)
+    gone = [i for i in ids if i not in still_there]
     store.delete(gone)
     return len(ids)
 

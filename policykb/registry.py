@@ -286,6 +286,12 @@ class Registry:
         rows = self._query("SELECT pages_json FROM documents WHERE id = ?", [doc_id])
         return json.loads(rows[0]["pages_json"]) if rows else []
 
+    def document_ids(self, flt: DocumentFilter, limit: int) -> list[str]:
+        """Ids of the documents that pass the filter (no per-document counts: a search
+        filter needs only the ids)."""
+        where, params = flt.sql("d")
+        return [r[0] for r in self._query(f"SELECT d.id FROM documents d WHERE {where} LIMIT ?", [*params, limit])]
+
     def list_documents(
         self,
         flt: DocumentFilter = DocumentFilter(include_superseded=True),

@@ -52,10 +52,23 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def keyword_input(title: str | None, section_path: Iterable[str], text: str) -> str:
-    """What BM25 indexes for a chunk: the title and headings help a question that names the
-    document or section find its passages, and cost nothing at query time."""
-    return " ".join([title or "", *section_path, text])
+def keyword_tokens(title: str | None, chunks: Iterable[tuple[tuple[str, ...], str]]) -> tuple[list[str], str]:
+    """What BM25 indexes: for each chunk, the document title, its headings and its text
+    (the title and headings help a question that names the document or section find its
+    passages); for the whole document, the title and the text of all its chunks, which
+    cover every non-space character of the document. Each piece is tokenised once."""
+    from index.tokenize import tokenize
+
+    title_tokens = tokenize(title or "")
+    headings: dict[str, list[str]] = {}
+    per_chunk: list[str] = []
+    document = list(title_tokens)
+    for section_path, text in chunks:
+        text_tokens = tokenize(text)
+        path_tokens = [t for h in section_path for t in headings.setdefault(h, tokenize(h))]
+        per_chunk.append(" ".join([*title_tokens, *path_tokens, *text_tokens]))
+        document.extend(text_tokens)
+    return per_chunk, " ".join(document)
 
 
 class KnowledgeBase:
@@ -227,7 +240,6 @@ class KnowledgeBase:
         return result
 
     def _register(self, parsed: "ParsedDocument", content_hash: str, overrides: dict[str, Any]) -> FileResult:
-        from index.tokenize import index_text
         from index.worker import embed_hash, embed_input
 
         doc_id = doc_id_for(parsed.source_path)
@@ -236,8 +248,9 @@ class KnowledgeBase:
             "title": meta.title, "doc_no": meta.doc_no, "issuer": meta.issuer, "date": meta.date,
             "doc_type": meta.doc_type, "region": meta.region, **meta.extra,
         }
+        chunk_tokens, doc_tokens = keyword_tokens(meta.title, ((c.section_path, c.text) for c in parsed.chunks))
         chunks = []
-        for ch in parsed.chunks:
+        for ch, tokens in zip(parsed.chunks, chunk_tokens):
             h = embed_hash(embed_input(ch.section_path, ch.text))
             chunks.append(
                 NewChunk(
@@ -249,7 +262,7 @@ class KnowledgeBase:
                     page=ch.page,
                     section_path=tuple(ch.section_path),
                     embed_hash=h,
-                    tokens=index_text(keyword_input(meta.title, ch.section_path, ch.text)),
+                    tokens=tokens,
                 )
             )
         status = self.registry.put_document(
@@ -263,7 +276,7 @@ class KnowledgeBase:
             pages=[{"number": p.number, "char_start": p.char_start, "char_end": p.char_end} for p in parsed.pages],
             warnings=list(parsed.warnings),
             chunks=chunks,
-            doc_tokens=index_text(f"{meta.title or ''} {parsed.text}"),
+            doc_tokens=doc_tokens,
             recipe=self.recipe,
         )
         message = "；".join(parsed.warnings) or None
@@ -352,13 +365,12 @@ class KnowledgeBase:
         keyword: list[tuple[str, float]] = []
         by_document: list[str] = []
         if mode in ("hybrid", "keyword"):
-            df = self.registry.token_document_frequency(terms)
-            selective = self._selective(terms, df)
+            selective = self._selective(terms)
             # One FTS pass serves both lists: the passages of the best documents are among
             # the best-matching passages (4n deep), regrouped by their document's rank.
             found = self.registry.keyword_search(match_expression(selective), flt, n * 4)
             if len(selective) < len(terms):
-                found = self._rescore(terms, found, df)
+                found = self._rescore(terms, found)
             keyword = [(cid, score) for cid, _, score in found[:n]]
             if s.weight_document > 0:
                 match = match_expression(terms)  # few documents: every term is affordable
@@ -397,7 +409,7 @@ class KnowledgeBase:
         return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode,
                             terms=terms)
 
-    def _selective(self, terms: list[str], df: dict[str, int]) -> list[str]:
+    def _selective(self, terms: list[str]) -> list[str]:
         """Drop terms that occur in a large share of passages: their idf is near zero, yet
         scanning their postings is most of a query's cost on a large library. The rarest
         two terms always stay."""
@@ -407,19 +419,21 @@ class KnowledgeBase:
         n = self.registry.chunk_count()
         if n <= self.settings.keyword_prune_above:
             return terms
+        df = self.registry.token_document_frequency(terms)
         keep = [t for t in terms if df.get(t, 0) / n <= limit]
         if len(keep) < 2:
             keep = sorted(terms, key=lambda t: df.get(t, 0))[:2]
         return keep
 
-    def _rescore(self, terms: list[str], found: list[tuple[str, str, float]],
-                 df: dict[str, int]) -> list[tuple[str, str, float]]:
+    def _rescore(self, terms: list[str], found: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
         """BM25 over all the query's terms for candidates found with its rarer terms: the
         common terms still order the candidates, without scanning their postings."""
         from index.keyword import bm25_scores
 
         tokens = self.registry.chunk_tokens([cid for cid, _, _ in found])
         kept = [f for f in found if f[0] in tokens]
+        # The counts were just read by _selective: the registry answers from memory.
+        df = self.registry.token_document_frequency(terms)
         scores = bm25_scores(terms, [tokens[cid] for cid, _, _ in kept], df, self.registry.chunk_count())
         rescored = [(cid, doc_id, score) for (cid, doc_id, _), score in zip(kept, scores)]
         return sorted(rescored, key=lambda f: -f[2])
@@ -428,9 +442,9 @@ class KnowledgeBase:
         store = self.store
         doc_ids = None
         if not (flt.is_empty or flt == DocumentFilter(include_superseded=True)):
-            docs, total = self.registry.list_documents(flt, limit=5000)
+            ids = self.registry.document_ids(flt, limit=5001)
             # Beyond a few thousand documents an $in filter costs more than over-fetching.
-            doc_ids = [d.id for d in docs] if total <= 5000 else None
+            doc_ids = ids if len(ids) <= 5000 else None
         raw = store.query(vector, n * (1 if doc_ids is not None else 2), doc_ids)
         allowed = self.registry.allowed_chunk_ids([cid for cid, _ in raw], flt)
         return [(cid, sim) for cid, sim in raw if cid in allowed][:n]
