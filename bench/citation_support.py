@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
+from bench.common import percentile  # noqa: E402
 from index.keyword import query_tokens  # noqa: E402
 from index.tokenize import tokenize  # noqa: E402
 from policykb.answer.checks import normalize, support  # noqa: E402
@@ -119,8 +120,7 @@ def score(df: Counter[str], n: int, sentence: str, passage: str) -> float:
 
 
 def pct(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, max(0, int(round(q * (len(s) - 1)))))] if s else float("nan")
+    return percentile(values, q * 100)
 
 
 def report(name: str, values: list[float]) -> None:

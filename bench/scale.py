@@ -8,8 +8,9 @@ take about six hours): the real ncp knowledge base built by bench/retrieval.py i
 then filled up with passages of 4-8 real sentences drawn at random from
 ../shared/corpus/policy (so BM25 sees real Chinese term statistics), each with a vector that
 is a random mix of two real passage vectors from the model's cache plus small noise,
-normalised (so the HNSW graph sees a realistic, clustered distribution). The ncp questions
-are then timed by bench/query.py in a fresh process at each size, query embedding included.
+normalised (so the HNSW graph sees a realistic, clustered distribution). At each size the
+keyword index is rebuilt in a fresh process (its time and peak memory printed), then the ncp
+questions are timed by bench/query.py in another fresh process, query embedding included.
 """
 from __future__ import annotations
 
@@ -103,9 +104,10 @@ def main() -> None:
         print(f"grew to {kb.registry.chunk_count():,} passages in {time.perf_counter() - t:.0f}s; "
               f"registry {(home / 'kbs' / 'default' / 'registry.sqlite').stat().st_size / 2**20:.0f} MiB, "
               f"chroma {sum(f.stat().st_size for f in (home / 'chroma').rglob('*') if f.is_file()) / 2**20:.0f} MiB")
-        out = subprocess.run([sys.executable, str(ROOT / "bench" / "query.py"), "--home", str(home), "--n", str(args.n)],
-                             capture_output=True, text=True)
-        print(out.stdout.strip() or out.stderr[-2000:])
+        query = [sys.executable, str(ROOT / "bench" / "query.py"), "--home", str(home)]
+        for extra in (["--build-index"], ["--n", str(args.n)]):
+            out = subprocess.run(query + extra, capture_output=True, text=True)
+            print(out.stdout.strip() or out.stderr[-2000:])
     kb.close()
 
 

@@ -76,6 +76,22 @@ MIGRATIONS: list[str] = [
     """
     CREATE VIRTUAL TABLE chunk_vocab USING fts5vocab(chunk_fts, 'row');
     """,
+    # 5: a counter bumped by every chunk written or removed, by any process: the in-memory
+    # keyword index (policykb/keyword_index.py) is valid only for the count it was built at.
+    """
+    CREATE TABLE chunk_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        n INTEGER NOT NULL,
+        changed_at REAL NOT NULL
+    );
+    INSERT INTO chunk_generation VALUES (1, 0, julianday('now'));
+    CREATE TRIGGER chunks_generation_insert AFTER INSERT ON chunks BEGIN
+        UPDATE chunk_generation SET n = n + 1, changed_at = julianday('now') WHERE id = 1;
+    END;
+    CREATE TRIGGER chunks_generation_delete AFTER DELETE ON chunks BEGIN
+        UPDATE chunk_generation SET n = n + 1, changed_at = julianday('now') WHERE id = 1;
+    END;
+    """,
 ]
 
 

@@ -477,19 +477,9 @@ class Registry:
             "SELECT rowid, -rank AS score FROM chunk_fts WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?",
             [match, fetch],
         )
-        if not ranked:
-            return []
-        where, params = flt.sql("d")
-        rowids = [r["rowid"] for r in ranked]
-        rows = self._query(
-            "SELECT c.rowid AS rowid, c.id AS id, c.doc_id AS doc_id FROM chunks c JOIN documents d ON d.id = c.doc_id"
-            f" WHERE c.rowid IN ({','.join('?' * len(rowids))}) AND {where}",
-            [*rowids, *params],
-        )
-        allowed = {r["rowid"]: (r["id"], r["doc_id"]) for r in rows}
-        if len(allowed) >= min(limit, len(ranked)) or len(ranked) < fetch:
-            out = [(*allowed[r["rowid"]], float(r["score"])) for r in ranked if r["rowid"] in allowed]
-            return out[:limit]
+        found = self.resolve_rowids([(r["rowid"], float(r["score"])) for r in ranked], flt)
+        if len(found) >= min(limit, len(ranked)) or len(ranked) < fetch:
+            return found[:limit]
         rows = self._query(
             "SELECT c.id AS id, c.doc_id AS doc_id, -bm25(chunk_fts) AS score FROM chunk_fts"
             " JOIN chunks c ON c.rowid = chunk_fts.rowid JOIN documents d ON d.id = c.doc_id"
@@ -497,6 +487,40 @@ class Registry:
             [match, *params, limit],
         )
         return [(r["id"], r["doc_id"], float(r["score"])) for r in rows]
+
+    def resolve_rowids(self, ranked: list[tuple[int, float]], flt: DocumentFilter) -> list[tuple[str, str, float]]:
+        """(chunk_id, doc_id, score) for ranked (rowid, score) pairs, in their order, keeping
+        only the chunks that still exist and pass the filter."""
+        if not ranked:
+            return []
+        where, params = flt.sql("d")
+        rows = self._query(
+            "SELECT c.rowid AS rowid, c.id AS id, c.doc_id AS doc_id FROM chunks c JOIN documents d ON d.id = c.doc_id"
+            f" WHERE c.rowid IN ({','.join('?' * len(ranked))}) AND {where}",
+            [*(rowid for rowid, _ in ranked), *params],
+        )
+        allowed = {r["rowid"]: (r["id"], r["doc_id"]) for r in rows}
+        return [(*allowed[rowid], score) for rowid, score in ranked if rowid in allowed]
+
+    def chunk_generation(self) -> tuple[int, float]:
+        """(number of chunk writes ever, seconds since the last one), across processes."""
+        row = self._query("SELECT n, (julianday('now') - changed_at) * 86400.0 FROM chunk_generation")[0]
+        return int(row[0]), float(row[1])
+
+    @contextmanager
+    def chunk_token_rows(self) -> Iterator[tuple[int, Iterator[tuple[int, str, str]]]]:
+        """(generation, rows of (rowid, doc_id, tokens)) read in one snapshot on a connection
+        of its own: building an index from 200k rows takes seconds, and queries must not
+        wait for it behind this connection's lock."""
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        try:
+            conn.execute("BEGIN")
+            generation = int(conn.execute("SELECT n FROM chunk_generation").fetchone()[0])
+            yield generation, iter(conn.execute(
+                "SELECT f.rowid, c.doc_id, f.tokens FROM chunk_fts f JOIN chunks c ON c.rowid = f.rowid"
+            ))
+        finally:
+            conn.close()
 
     def chunk_tokens(self, chunk_ids: list[str]) -> dict[str, list[str]]:
         """The indexed tokens of these passages (for re-ranking a candidate set)."""

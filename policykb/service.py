@@ -89,6 +89,11 @@ class KnowledgeBase:
         self._embed_lock = threading.Lock()
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="policykb-query")
         self.worker = None  # set by start_worker()
+        from policykb.keyword_index import KeywordIndex
+
+        self.keyword_index = KeywordIndex(self.registry, self.dir / "keyword-index",
+                                          min_passages=self.settings.keyword_index_above,
+                                          quiet_seconds=self.settings.keyword_index_quiet_seconds)
         self._backfill_document_index()
 
     def _backfill_document_index(self) -> None:
@@ -130,6 +135,7 @@ class KnowledgeBase:
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+        self.keyword_index.close()
         self._background.shutdown(wait=False)
         self.registry.close()
 
@@ -157,6 +163,10 @@ class KnowledgeBase:
                 on_file(result)
         if self.worker is not None:
             self.worker.wake()
+        if not self.keyword_index.background:
+            # A one-shot ingest leaves the large-library index current on disk, so the next
+            # query (any process) loads it; the server instead rebuilds once writes pause.
+            self.keyword_index.refresh()
         if wait:
             stats = self.embed_pending(on_progress=on_vectors)
             report.vectors_embedded = stats.chunks
@@ -324,6 +334,13 @@ class KnowledgeBase:
         self.registry.reset_vector_state()
         return self.embed_pending(on_progress=on_progress)
 
+    def rebuild_keyword_index(self) -> dict[str, Any] | None:
+        """Rebuild the large-library keyword index now; None when the library is small
+        enough for FTS5 alone (below `keyword_index_above` passages)."""
+        if self.keyword_index.refresh(force=True) is None:
+            return None
+        return self.keyword_index.last_build
+
     def pause_worker(self) -> None:
         if self.worker is None:
             raise KnowledgeBaseError("后台向量化未运行（仅服务模式下可用）", code="no_worker", status=409)
@@ -335,8 +352,11 @@ class KnowledgeBase:
         self.worker.resume()
 
     def start_worker(self) -> None:
+        """The server's background work: vectors for queued passages, and, on a large
+        library, the keyword index rebuilt after writes pause (policykb/keyword_index.py)."""
         from index.worker import VectorWorker
 
+        self.keyword_index.background = True
         if self.worker is None:
             self.worker = VectorWorker(lambda halt: self.embed_pending(stop=halt).chunks)
         self.worker.start()
@@ -365,12 +385,9 @@ class KnowledgeBase:
         keyword: list[tuple[str, float]] = []
         by_document: list[str] = []
         if mode in ("hybrid", "keyword"):
-            selective = self._selective(terms)
-            # One FTS pass serves both lists: the passages of the best documents are among
-            # the best-matching passages (4n deep), regrouped by their document's rank.
-            found = self.registry.keyword_search(match_expression(selective), flt, n * 4)
-            if len(selective) < len(terms):
-                found = self._rescore(terms, found)
+            # One keyword pass serves both lists: the passages of the best documents are
+            # among the best-matching passages (4n deep), regrouped by their document's rank.
+            found = self._keyword_found(terms, flt, n * 4)
             keyword = [(cid, score) for cid, _, score in found[:n]]
             if s.weight_document > 0:
                 match = match_expression(terms)  # few documents: every term is affordable
@@ -408,6 +425,27 @@ class KnowledgeBase:
         )
         return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode,
                             terms=terms)
+
+    def _keyword_found(self, terms: list[str], flt: DocumentFilter, limit: int) -> list[tuple[str, str, float]]:
+        """(chunk_id, doc_id, BM25) best first: from the in-memory index of a large library
+        while it is current, else from FTS5."""
+        from index.keyword import match_expression
+
+        index = self.keyword_index.current()
+        if index is not None:
+            fetch = limit + 20
+            ranked = index.search(terms, fetch)
+            found = self.registry.resolve_rowids(ranked, flt)
+            if len(found) < min(limit, len(ranked)) and len(ranked) == fetch:
+                # The filter turned away too many of the best: rank within its documents.
+                allowed = self.registry.document_ids(flt, limit=2**31)
+                found = self.registry.resolve_rowids(index.search(terms, limit, allowed_docs=allowed), flt)
+            return found[:limit]
+        selective = self._selective(terms)
+        found = self.registry.keyword_search(match_expression(selective), flt, limit)
+        if len(selective) < len(terms):
+            found = self._rescore(terms, found)
+        return found
 
     def _selective(self, terms: list[str]) -> list[str]:
         """Drop terms that occur in a large share of passages: their idf is near zero, yet
@@ -707,4 +745,5 @@ class KnowledgeBase:
                 "running": worker.running, "paused": worker.paused, "busy": worker.busy,
                 "last_error": worker.last_error,
             },
+            "keyword_index": self.keyword_index.status(),
         }

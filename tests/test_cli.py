@@ -14,8 +14,8 @@ from conftest import CORPUS, ROOT
 from docbuild import make_corrupt_pdf
 
 
-def run(home: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "POLICYKB_HOME": str(home)}
+def run(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "POLICYKB_HOME": str(home), **(env or {})}
     return subprocess.run([sys.executable, "-m", "policykb", *args], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=600)
 
@@ -100,3 +100,19 @@ def test_help_does_not_load_heavy_libraries():
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_reindex_rebuilds_the_keyword_index_that_a_large_library_queries(cli_home, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(cli_home[0], home)
+    small = run(home, "reindex")
+    assert small.returncode == 0, small.stderr
+    assert "直接使用 SQLite FTS5" in small.stdout
+    large = {"POLICYKB_KEYWORD_INDEX_ABOVE": "0"}
+    result = run(home, "reindex", env=large)
+    assert result.returncode == 0, result.stderr
+    assert "关键词索引已重建" in result.stdout
+    status = json.loads(run(home, "status", env=large).stdout)
+    assert status["keyword_index"]["current"] is True and status["keyword_index"]["passages"] > 0
+    found = run(home, "search", "三审三校", "--json", env=large)
+    assert found.returncode == 0 and "三审三校" in found.stdout

@@ -22,10 +22,16 @@ def stats(kb: str | None) -> None:
 @click.command()
 @kb_option
 def reindex(kb: str | None) -> None:
-    """从登记库重建向量索引（已缓存的向量不再重新计算）。"""
+    """从登记库重建向量索引与大文库的关键词索引（已缓存的向量不再重新计算）。"""
     knowledge = open_kb(kb)
     stats = knowledge.rebuild_vectors()
     click.echo(f"已写入 {stats.chunks} 段向量，其中新计算 {stats.encoded_texts} 段。")
+    built = knowledge.rebuild_keyword_index()
+    if built is None:
+        click.echo(f"文库不足 {knowledge.settings.keyword_index_above:,} 段，关键词检索直接使用 SQLite FTS5。")
+    else:
+        click.echo(f"关键词索引已重建：{built['passages']:,} 段，用时 {built['seconds']} 秒。")
+    knowledge.close()
 
 
 @click.command()
