@@ -179,3 +179,40 @@ def test_ncp_questions_rank_the_same_top_passage_from_the_index_and_from_fts5(tm
         fts.close()
     finally:
         kb.close()
+
+
+def test_the_server_keeps_the_index_current_after_an_upload(demo_kb, tmp_path: Path):
+    """A real `policykb serve`: an uploaded notice is found at once (FTS5 while the index is
+    stale), and once uploads pause the server rebuilds the index by itself."""
+    import httpx
+
+    from conftest import policykb_server
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_kb.settings.home, home)
+    shutil.rmtree(home / "kbs" / "default" / "keyword-index", ignore_errors=True)
+
+    def wait_current(client: httpx.Client) -> dict:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            state = client.get("/api/status").json()["keyword_index"]
+            if state["current"]:
+                return state
+            client.post("/api/search", json={"query": "萤火虫", "mode": "keyword"})
+            time.sleep(0.2)
+        raise AssertionError(f"keyword index never became current: {state}")
+
+    with policykb_server(home, POLICYKB_KEYWORD_INDEX_ABOVE="0", POLICYKB_KEYWORD_INDEX_QUIET_SECONDS="0.5") as url, \
+            httpx.Client(base_url=url, timeout=60) as client:
+        first = wait_current(client)
+        assert first["passages"] == demo_kb.registry.chunk_count()
+        notice = "关于开展萤火虫栖息地保护的通知\n各乡镇：请于五月底前完成萤火虫栖息地普查。".encode()
+        r = client.post("/api/documents", files=[("files", ("萤火虫通知.txt", notice, "text/plain"))])
+        assert r.status_code == 200 and r.json()["files"][0]["status"] == "added"
+        assert client.get("/api/status").json()["keyword_index"]["current"] is False
+        hits = client.post("/api/search", json={"query": "萤火虫栖息地普查", "mode": "keyword"}).json()["results"]
+        assert hits and "萤火虫" in hits[0]["title"]
+        after = wait_current(client)
+        assert after["passages"] > first["passages"]
+        again = client.post("/api/search", json={"query": "萤火虫栖息地普查", "mode": "keyword"}).json()["results"]
+        assert again[0]["chunk_id"] == hits[0]["chunk_id"]
