@@ -85,7 +85,9 @@ class KeywordIndex:
         if PostingIndex.saved_generation(self.directory) != generation:
             return None
         loaded = PostingIndex.load(self.directory)
-        if loaded is not None and loaded.generation == generation:
+        # The passage count guards against an index saved beside another copy of the
+        # registry (a restored backup) that happens to have reached the same generation.
+        if loaded is not None and loaded.generation == generation and loaded.size == self._registry.chunk_count():
             self._index = loaded
             return loaded
         return None

@@ -114,5 +114,7 @@ def test_reindex_rebuilds_the_keyword_index_that_a_large_library_queries(cli_hom
     assert "关键词索引已重建" in result.stdout
     status = json.loads(run(home, "status", env=large).stdout)
     assert status["keyword_index"]["current"] is True and status["keyword_index"]["passages"] > 0
+    assert "与登记库一致" in run(home, "doctor", "--no-call", env=large).stdout
+    assert "直接使用 SQLite FTS5" in run(home, "doctor", "--no-call").stdout
     found = run(home, "search", "三审三校", "--json", env=large)
     assert found.returncode == 0 and "三审三校" in found.stdout

@@ -77,6 +77,8 @@ def _check_kb(settings: Any, kb: str | None) -> dict[str, Any]:
             out["documents"] = knowledge.registry.stats().get("documents")
             out["chunks"] = knowledge.registry.chunk_count()
             out["pending_vectors"] = knowledge.registry.pending_count()
+            out["keyword_index"] = {**knowledge.keyword_index.status(),
+                                    "above": settings.keyword_index_above}
         finally:
             knowledge.close()
     return out
@@ -118,6 +120,14 @@ def _print(r: dict[str, Any]) -> None:
     if k["exists"]:
         line("知识库", f"{k['name']}：{k['documents']} 份文档，{k['chunks']} 个段落，"
                       f"{k['pending_vectors']} 段待向量化")
+        ki = k["keyword_index"]
+        if k["chunks"] < ki["above"]:
+            line("关键词索引", f"文库不足 {ki['above']:,} 段，直接使用 SQLite FTS5")
+        elif ki["current"]:
+            line("关键词索引", f"内存索引，{ki['passages']:,} 段，与登记库一致", True)
+        else:
+            line("关键词索引", "内存索引已过期，检索暂用 SQLite FTS5（服务会在写入停止后重建；"
+                              "或运行 policykb reindex）")
     else:
         line("知识库", f"{k['name']}：尚未建立（policykb ingest 导入文件后自动建立）")
     line("嵌入模型", r["embedding_model"])
