@@ -92,6 +92,13 @@ MIGRATIONS: list[str] = [
         UPDATE chunk_generation SET n = n + 1, changed_at = julianday('now') WHERE id = 1;
     END;
     """,
+    # 6: every search checks its hits' documents against the filter, and status sits after
+    # the document's full text in the row, so each check read the text's overflow pages. A
+    # covering index answers the check alone (200k passages: resolving 220 keyword hits
+    # 2.5 -> 0.85 ms p50, whole-document BM25 3.0 -> 2.1 ms).
+    """
+    CREATE INDEX documents_filter ON documents(id, status, issuer, doc_type, date_int, title);
+    """,
 ]
 
 
