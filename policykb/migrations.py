@@ -95,7 +95,7 @@ MIGRATIONS: list[str] = [
     # 6: every search checks its hits' documents against the filter, and status sits after
     # the document's full text in the row, so each check read the text's overflow pages. A
     # covering index answers the check alone (200k passages: resolving 220 keyword hits
-    # 2.5 -> 0.85 ms p50, whole-document BM25 3.0 -> 2.1 ms).
+    # 2.94 -> 1.09 ms p50, bench/keyword_index.py).
     """
     CREATE INDEX documents_filter ON documents(id, status, issuer, doc_type, date_int, title);
     """,
