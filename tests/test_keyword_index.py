@@ -185,7 +185,6 @@ def test_the_server_keeps_the_index_current_after_an_upload(demo_kb, tmp_path: P
     """A real `policykb serve`: an uploaded notice is found at once (FTS5 while the index is
     stale), and once uploads pause the server rebuilds the index by itself."""
     import httpx
-
     from conftest import policykb_server
 
     home = tmp_path / "home"
@@ -216,3 +215,20 @@ def test_the_server_keeps_the_index_current_after_an_upload(demo_kb, tmp_path: P
         assert after["passages"] > first["passages"]
         again = client.post("/api/search", json={"query": "萤火虫栖息地普查", "mode": "keyword"}).json()["results"]
         assert again[0]["chunk_id"] == hits[0]["chunk_id"]
+
+
+def test_a_failed_background_rebuild_is_logged_and_not_retried_at_once(copied_kb, tmp_path: Path,
+                                                                       monkeypatch, caplog):
+    import policykb.keyword_index as keeper
+
+    kb = copied_kb
+    kb.keyword_index.background = True
+    note = tmp_path / "关于开展萤火虫栖息地保护的通知.txt"
+    note.write_text("关于开展萤火虫栖息地保护的通知\n请完成萤火虫栖息地普查。", encoding="utf-8")
+    kb.ingest([note], wait=False)
+    monkeypatch.setattr(keeper.sys, "executable", "/bin/false")  # the child exits 1
+    assert kb.keyword_index.current() is None  # starts the rebuild
+    kb.keyword_index._thread.join(30)
+    assert "关键词索引重建失败" in caplog.text
+    assert kb.keyword_index.current() is None and not kb.keyword_index.status()["building"]
+    assert kb.search("萤火虫栖息地普查", mode="keyword").results  # FTS5 answers meanwhile
