@@ -155,3 +155,38 @@ class Health(BaseModel):
     chunks: int
     pending_vectors: int
     version: str
+
+
+class VerifyRequest(BaseModel):
+    text: str = Field(..., min_length=1, max_length=50_000, description="待核对的文稿",
+                      examples=["省委要求，“每人每年参加县级以上集中培训不少于40学时”。"])
+    filters: Filters | None = None
+
+
+class DifferenceModel(BaseModel):
+    op: str = Field(..., description="changed：文稿与原文不同；missing：文稿漏引原文；added：文稿多出")
+    draft: str
+    source: str
+
+
+class QuoteSource(HitModel):
+    quote: str = Field(..., description="原文中与引文对应的一段")
+    quote_start: int = Field(..., description="该段在文档全文中的起始位置")
+    quote_end: int
+
+
+class QuoteCheckModel(BaseModel):
+    text: str
+    start: int = Field(..., description="在文稿中的位置")
+    end: int
+    kind: str = Field(..., description="quote：引号内的引文；statement：引述政策的句子")
+    status: str = Field(..., description="exact 一致 / close 有出入 / not_found 未找到")
+    label: str
+    similarity: float
+    source: QuoteSource | None
+    differences: list[DifferenceModel]
+
+
+class VerifyResponse(BaseModel):
+    items: list[QuoteCheckModel]
+    counts: dict[str, int]

@@ -294,6 +294,76 @@ def test_digest_tab_explains_when_the_server_has_no_digest(page_at) -> None:  # 
     page.locator("#digest-out .note", has_text="汇编功能暂未开放").wait_for()
 
 
+# ---------------------------------------------------------------- 引文核对
+
+DRAFT = ("省委要求，“每人每年参加县级以上集中培训不少于30学时”。根据《2026年全省组织工作要点》，"
+         "新任村（社区）党组织书记在任职后6个月内完成不少于72学时的任职培训。"
+         "文件强调：“各地要在三个月内实现村级档案全部数字化并统一上报省档案馆。”")
+
+
+def test_check_the_quotations_of_a_draft_and_open_a_source(page_at) -> None:  # type: ignore[no-untyped-def]
+    """三审三校: a misquoted number, a faithful statement and an unfounded quotation, each
+    marked in the draft and explained in its card; a source opens inside its document."""
+    for viewport, size in ((DESKTOP, "1280"), (PHONE, "390")):
+        page = page_at(viewport)
+        page.get_by_role("tab", name="引文核对").click()
+        assert page.url.endswith("#verify")
+        page.get_by_placeholder("粘贴待核对的文稿……").fill(DRAFT)
+        page.get_by_role("button", name="核对", exact=True).click()
+        summary = page.locator("#verify-summary")
+        summary.wait_for(timeout=60_000)
+        assert summary.inner_text() == "共 3 处：一致 1，有出入 1，未找到 1"
+
+        # The draft, each claim marked by its status.
+        draft = page.locator("#verify-draft")
+        assert draft.locator("mark.claim.warn").inner_text() == "每人每年参加县级以上集中培训不少于30学时1"  # …and its number
+        assert "72学时的任职培训" in draft.locator("mark.claim.ok").inner_text()
+        assert "村级档案全部数字化" in draft.locator("mark.claim.err").inner_text()
+
+        cards = page.locator("#verify-items > li")
+        assert cards.count() == 3
+        close, exact, missing = cards.nth(0), cards.nth(1), cards.nth(2)
+        assert close.locator(".badge").inner_text() == "有出入"
+        diffs = close.locator(".diffs").inner_text()
+        assert "30" in diffs and "40" in diffs and "→" in diffs
+        assert "江组发〔2026〕3号" in close.locator(".verify-source").inner_text()
+        assert exact.locator(".badge").inner_text() == "一致"
+        assert "2026年全省组织工作要点" in exact.locator(".src-title").inner_text()
+        assert exact.locator(".diffs").count() == 0
+        assert missing.locator(".badge").inner_text() == "未找到"
+        assert "知识库中未找到出处" in missing.inner_text()
+        assert missing.locator(".verify-source").count() == 0
+        if viewport is PHONE:
+            no_sideways_scroll(page)
+        shot(page, f"verify-{size}")
+        # A number in the draft leads to its card.
+        draft.get_by_role("button", name=re.compile("^第 1 处：有出入")).click()
+        assert page.evaluate("document.activeElement.id") == "verify-item-1"
+        shot(page, f"verify-cards-{size}")
+
+        # The misquoted source opens in its document, the quoted stretch stressed.
+        close.locator(".verify-source").click()
+        passage = page.locator("mark#passage")
+        passage.wait_for()
+        page.wait_for_timeout(300)  # let the scroll settle
+        assert "集中轮训" in page.locator("#drawer-title").inner_text()
+        focus = passage.locator(".focus")
+        assert focus.count() == 1
+        assert focus.inner_text() == "每人每年参加县级以上集中培训不少于40学时"
+        body_box = page.locator("#drawer-body").bounding_box()
+        focus_box = focus.bounding_box()
+        assert body_box["y"] <= focus_box["y"] <= body_box["y"] + body_box["height"]
+        shot(page, f"verify-source-{size}")
+        page.get_by_role("button", name="关闭").click()
+
+        # The exact statement opens its own document.
+        exact.locator(".verify-source").click()
+        page.locator("mark#passage .focus").wait_for()
+        assert page.locator("#drawer-title").inner_text() == "2026年全省组织工作要点"
+        assert "72学时的任职培训" in page.locator("mark#passage .focus").inner_text()
+        page.keyboard.press("Escape")
+
+
 # ---------------------------------------------------------------- phone width
 
 

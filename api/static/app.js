@@ -147,7 +147,7 @@ function hitMeta(hit) {
 
 // ---------------------------------------------------------------- tabs
 
-const TABS = ["ask", "search", "library", "digest"];
+const TABS = ["ask", "search", "library", "digest", "verify"];
 const tabLoaded = {};
 
 function showTab(name) {
@@ -160,7 +160,7 @@ function showTab(name) {
   if (name === "library") loadLibrary();
   if (!tabLoaded[name]) {
     tabLoaded[name] = true;
-    const first = { ask: "#ask-q", search: "#search-q" }[name];
+    const first = { ask: "#ask-q", search: "#search-q", verify: "#verify-text" }[name];
     if (first && window.innerWidth > 640) $(first).focus();
   }
 }
@@ -438,7 +438,9 @@ function citedSentences(answer, n) {
   return out;
 }
 
-async function openPassage(hit, quoted = []) {
+/** Open a passage inside its document. `quoted` are sentences to find in it and stress;
+ *  `ranges` are [start, end) offsets in the document's text to stress as they are. */
+async function openPassage(hit, quoted = [], ranges = []) {
   setDrawerHead(titleOf(hit), hitMeta(hit), pathText(hit.section_path));
   const body = $("#drawer-body");
   clear(body, spinner("正在打开原文…"));
@@ -447,7 +449,12 @@ async function openPassage(hit, quoted = []) {
     const doc = await documentText(hit.doc_id);
     setDrawerHead(titleOf(doc), { ...doc, page: hit.page }, pathText(hit.section_path));
     const focus = quoted.map((q) => findLoose(doc.text, hit.char_start, hit.char_end, q)).filter(Boolean);
-    const { pre, mark, focus: first } = renderDocText(doc, hit.char_start, hit.char_end, focus);
+    const spans = ranges.filter(([a, b]) => a >= 0 && b > a && b <= doc.text.length);
+    focus.push(...spans);
+    // A stressed range may run past the passage's edge: the passage then reaches round it.
+    const start = Math.min(hit.char_start, ...spans.map(([a]) => a));
+    const end = Math.max(hit.char_end, ...spans.map(([, b]) => b));
+    const { pre, mark, focus: first } = renderDocText(doc, start, end, focus);
     clear(body, pre);
     const target = first || mark;
     if (target) requestAnimationFrame(() => target.scrollIntoView({ block: "center" }));
@@ -862,6 +869,156 @@ function renderDigest(d) {
     d.undated?.length ? h("section.digest-topic", h("h3", "未标明日期的文件"), d.undated.map(digestDoc)) : null);
 }
 
+// ---------------------------------------------------------------- 引文核对
+
+const VERIFY_STATUS = {
+  exact: { cls: "ok", label: "一致" },
+  close: { cls: "warn", label: "有出入" },
+  not_found: { cls: "err", label: "未找到" },
+};
+const statusOf = (item) => VERIFY_STATUS[item.status] || VERIFY_STATUS.not_found;
+
+/** `text` with each of `pieces` marked where it occurs, in order; a piece that could stand
+ *  in more than one place is left unmarked rather than marked in the wrong one. */
+function markedPieces(text, pieces, cls) {
+  const out = [];
+  let pos = 0;
+  for (const p of pieces) {
+    if (!p) continue;
+    const at = text.indexOf(p, pos);
+    if (at < 0 || text.indexOf(p, at + 1) >= 0) continue;
+    if (at > pos) out.push(text.slice(pos, at));
+    out.push(h(`mark.${cls}`, p));
+    pos = at + p.length;
+  }
+  out.push(text.slice(pos));
+  return out;
+}
+
+function differenceLine(d) {
+  const q = (cls, t) => ["「", h(`span.${cls}`, t), "」"];
+  if (d.op === "changed") return h("li", "文稿", q("d-draft", d.draft), " → 原文", q("d-src", d.source));
+  if (d.op === "missing") return h("li", "漏引", q("d-src", d.source));
+  if (d.op === "added") return h("li", "多出", q("d-draft", d.draft));
+  return h("li", `${d.op}：`, d.draft || "", " / ", d.source || "");
+}
+
+/** 《title》 · 文号 · 发文机关 · 日期 · 章节 › 条目 · 第 n 页 */
+function sourceLine(src) {
+  const m = src.metadata || {};
+  const parts = [
+    m.doc_no && h("span.m-no", m.doc_no),
+    m.issuer && h("span.m-issuer", m.issuer),
+    m.date && h("span.m-date", formatDate(m.date)),
+    src.section_path?.length && h("span.m-path", pathText(src.section_path)),
+    src.page && h("span.m-page", `第 ${src.page} 页`),
+  ].filter(Boolean);
+  return h("span.src-line", h("strong.src-title", `《${titleOf(src)}》`), parts.map((p) => [h("span.sep", { "aria-hidden": "true" }, " · "), p]));
+}
+
+function verifyCard(item, n) {
+  const st = statusOf(item);
+  const src = item.source;
+  const diffs = item.differences || [];
+  const claimText = markedPieces(item.text, diffs.filter((d) => d.op !== "missing").map((d) => d.draft), "diff-draft");
+  const card = h(`li.verify-item.${st.cls}#verify-item-${n}`, { tabindex: "-1", dataset: { status: item.status } },
+    h("div.verify-item-head",
+      h("span.verify-n", String(n)),
+      h(`span.badge.${st.cls}`, item.label || st.label),
+      h("span.muted", item.kind === "quote" ? "引号内引文" : "引述政策的句子"),
+      item.status === "close" && item.similarity ? h("span.muted", `相似度 ${Math.round(item.similarity * 100)}%`) : null),
+    h("div.claim-text", item.kind === "quote" ? ["“", claimText, "”"] : claimText),
+    diffs.length ? h("ul.diffs", { "aria-label": "与原文的差异" }, diffs.map(differenceLine)) : null,
+    src
+      ? h("button.verify-source", {
+        type: "button", title: "在原文中查看", "aria-label": `在原文中查看：《${titleOf(src)}》`,
+        onclick: () => openPassage(src, [], [[src.quote_start, src.quote_end]]),
+      },
+      h("span.src-label", "出处"),
+      sourceLine(src),
+      src.quote ? h("span.src-quote", h("span.src-label", "原文"),
+        markedPieces(src.quote, diffs.filter((d) => d.op !== "added").map((d) => d.source), "diff-src")) : null,
+      h("span.src-open", "点击查看原文上下文 ›"))
+      : h("div.no-source", "知识库中未找到出处"),
+  );
+  return card;
+}
+
+/** The draft with each checked claim marked by its status, numbered like the cards. */
+function annotatedDraft(draft, items) {
+  const out = [];
+  let pos = 0;
+  items.forEach((item, i) => {
+    if (item.start < pos || item.end > draft.length || item.end <= item.start) return;
+    const st = statusOf(item);
+    const claim = draft.slice(item.start, item.end);
+    out.push(draft.slice(pos, item.start));
+    // The number is an inline span, not a <button> (an inline block), and is kept on the line
+    // of the claim's last character: a line must not start with it or with the closing
+    // quotation mark or full stop after it.
+    const toCard = () => {
+      const card = $(`#verify-item-${i + 1}`);
+      card.scrollIntoView({ block: "center" });
+      card.focus({ preventScroll: true });
+    };
+    const number = h("span.claim-n", {
+      role: "button", tabindex: "0", "aria-label": `第 ${i + 1} 处：${item.label || st.label}，查看核对结果`,
+      onclick: toCard,
+      onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toCard(); } },
+    }, String(i + 1));
+    out.push(h(`mark.claim.${st.cls}`, { title: item.label || st.label },
+      claim.slice(0, -1), h("span.nobr", claim.slice(-1), number)));
+    pos = item.end;
+  });
+  out.push(draft.slice(pos));
+  return h("div.verify-draft-text#verify-draft", out);
+}
+
+function renderVerify(draft, r) {
+  const items = [...(r.items || [])].sort((a, b) => a.start - b.start);
+  const c = r.counts || {};
+  const count = (k) => c[k] ?? items.filter((i) => i.status === k).length;
+  const out = $("#verify-out");
+  if (!items.length) {
+    clear(out, h("div.empty#verify-summary", "文稿中没有找到需要核对的引文或引述政策的句子"));
+    return;
+  }
+  const sum = (k) => h(`span.sum.${VERIFY_STATUS[k].cls}`, `${VERIFY_STATUS[k].label} ${count(k)}`);
+  clear(out,
+    h("div.result-head", h("span#verify-summary", `共 ${items.length} 处：`, sum("exact"), "，", sum("close"), "，", sum("not_found"))),
+    count("not_found") ? note("warn", "未找到出处的引文，请向撰稿人核实来源，或确认相关文件已导入知识库。") : null,
+    h("div.verify-layout",
+      h("section.card.verify-draft", { "aria-label": "文稿标注" },
+        h("div.sources-title", "文稿标注"), annotatedDraft(draft, items)),
+      h("section.verify-results", { "aria-label": "核对结果" },
+        h("div.sources-title", "逐处核对结果（点击出处查看原文）"),
+        h("ol.verify-items#verify-items", items.map((item, i) => verifyCard(item, i + 1))))));
+  // The form can fill the screen: bring the results up.
+  out.scrollIntoView({ block: "start" });
+}
+
+async function verifyDraft(ev) {
+  if (ev) ev.preventDefault();
+  const draft = $("#verify-text").value;
+  if (!draft.trim()) return;
+  const out = $("#verify-out");
+  const btn = $("#verify-go");
+  btn.disabled = true;
+  clear(out, spinner("正在逐处比对知识库原文…"));
+  try {
+    const r = await api("/api/verify", { method: "POST", body: { text: draft, filters: filtersOf($("[data-filters=verify]")) } });
+    renderVerify(draft, r);
+  } catch (e) {
+    if (e.status === 404 && e.code === "http_404") {
+      clear(out, note("info", "引文核对功能暂未开放：当前服务尚未提供核对接口，请联系管理员升级后再试。"));
+    } else {
+      clear(out, note("err", e.message || "核对失败，请重试"));
+    }
+  } finally {
+    btn.disabled = false;
+  }
+}
+
 // ---------------------------------------------------------------- start
 
 function debounce(fn, ms) {
@@ -887,6 +1044,13 @@ function init() {
   $("#lib-form").addEventListener("input", reload);
   $("#lib-form").addEventListener("submit", (e) => { e.preventDefault(); reload(); });
   $("#digest-form").addEventListener("submit", makeDigest);
+  $("#verify-form").addEventListener("submit", verifyDraft);
+  $("#verify-text").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.isComposing) {
+      e.preventDefault();
+      $("#verify-form").requestSubmit();
+    }
+  });
   $("#drawer-close").addEventListener("click", closeDrawer);
   $("#drawer-backdrop").addEventListener("click", closeDrawer);
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("#drawer").hidden) closeDrawer(); });

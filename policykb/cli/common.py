@@ -48,3 +48,17 @@ def filter_options(func: Any) -> Any:
     ]):
         func = opt(func)
     return func
+
+
+def where(hit: dict) -> str:
+    """Where a passage comes from, as a reader cites it: 《title》 · 文号 · issuer · date · path · page."""
+    meta = hit["metadata"]
+    parts = [f"《{hit['title'] or '无标题'}》"]
+    for key in ("doc_no", "issuer", "date"):
+        if meta.get(key):
+            parts.append(str(meta[key]))
+    if hit["section_path"]:
+        parts.append(" › ".join(hit["section_path"]))
+    if hit.get("page"):
+        parts.append(f"第{hit['page']}页")
+    return " · ".join(parts)

@@ -2,20 +2,15 @@ from __future__ import annotations
 
 import click
 
-from policykb.cli.common import fail, filter_options, filters_from, kb_option, open_kb, print_json
-
-
-def _where(hit: dict) -> str:
-    meta = hit["metadata"]
-    parts = [f"《{hit['title'] or '无标题'}》"]
-    for key in ("doc_no", "issuer", "date"):
-        if meta.get(key):
-            parts.append(str(meta[key]))
-    if hit["section_path"]:
-        parts.append(" › ".join(hit["section_path"]))
-    if hit.get("page"):
-        parts.append(f"第{hit['page']}页")
-    return " · ".join(parts)
+from policykb.cli.common import (
+    fail,
+    filter_options,
+    filters_from,
+    kb_option,
+    open_kb,
+    print_json,
+    where,
+)
 
 
 @click.command()
@@ -43,7 +38,7 @@ def search(query: str, top_k: int, mode: str, as_json: bool, issuer: str | None,
     if not data["results"]:
         click.echo("没有找到匹配的段落。")
     for i, hit in enumerate(data["results"], 1):
-        click.secho(f"{i}. {_where(hit)}", bold=True)
+        click.secho(f"{i}. {where(hit)}", bold=True)
         click.echo(f"   {hit['text'][:160]}{'…' if len(hit['text']) > 160 else ''}")
         click.echo(f"   [{hit['chunk_id']}]")
     if data["pending_vectors"]:
@@ -72,4 +67,4 @@ def ask(question: str, as_json: bool, issuer: str | None, doc_type: str | None, 
     if answer.notice:
         click.secho(answer.notice, fg="yellow")
     for c in answer.citations:
-        click.echo(f"[{c['n']}] {_where(c)}")
+        click.echo(f"[{c['n']}] {where(c)}")

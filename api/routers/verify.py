@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from api.deps import get_kb
+from api.schemas import VerifyRequest, VerifyResponse
+from policykb.service import KnowledgeBase
+
+router = APIRouter(tags=["引文核对"])
+
+
+@router.post(
+    "/verify",
+    response_model=VerifyResponse,
+    summary="核对文稿中的引文（三审三校）",
+    description="文稿中每处引号内的引文和引述政策的句子：与原文一致（exact）、有出入（close，逐处列出差异）"
+                "或未找到（not_found），并给出出处段落。",
+)
+def verify(req: VerifyRequest, kb: KnowledgeBase = Depends(get_kb)) -> dict:
+    filters = req.filters.model_dump() if req.filters else None
+    return kb.verify(req.text, filters=filters).to_dict()
