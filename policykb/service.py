@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from index.vector_store import VectorStore
     from index.worker import WorkerStats
     from policykb.digest.build import Digest
+    from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
     from ingest.types import ParsedDocument
 
@@ -734,6 +735,44 @@ class KnowledgeBase:
                 differences=best[0].differences if source else [],
             ))
         return quotes.VerifyReport(items)
+
+    # ---- measuring against the users' own questions ----------------------------------
+
+    def evaluate(self, questions: "list[EvalQuestion]", *, mode: str = "hybrid", ask: bool = True,
+                 on_progress: ProgressFn | None = None) -> "EvalReport":
+        """Recall@1/5/10 and MRR@10 of search over the answerable questions and, with
+        `ask`, how many of them the answer gate answers and how many of the unanswerable
+        ones it refuses (policykb/evaluate.py)."""
+        from policykb.evaluate import EvalReport, rank_of, retrieval_metrics
+
+        ranks: list[int | None] = []
+        kinds: dict[str, list[int | None]] = {}
+        answered = refused = 0
+        misses = []
+        for done, q in enumerate(questions, 1):
+            if q.answer is not None:
+                hits = self.search(q.question, top_k=10, mode=mode).results
+                rank = rank_of(q.answer, [h.text for h in hits])
+                ranks.append(rank)
+                kinds.setdefault(q.kind or "", []).append(rank)
+                if rank is None:
+                    misses.append({"question": q.question, "answer": q.answer,
+                                   "top": [{"title": h.title, "text": h.text[:120]} for h in hits[:3]]})
+            if ask:
+                found = self.ask(q.question).found
+                answered += found and q.answer is not None
+                refused += not found and q.answer is None
+            if on_progress:
+                on_progress(done, len(questions))
+        n_unanswerable = len(questions) - len(ranks)
+        return EvalReport(
+            questions=len(questions),
+            retrieval=retrieval_metrics(ranks),
+            by_kind={k: retrieval_metrics(v) for k, v in sorted(kinds.items()) if k},
+            answered=round(answered / len(ranks), 3) if ask and ranks else None,
+            refused=round(refused / n_unanswerable, 3) if ask and n_unanswerable else None,
+            misses=misses,
+        )
 
     # ---- library ---------------------------------------------------------------------
 
