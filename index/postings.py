@@ -84,8 +84,8 @@ class PostingIndex:
         scores = np.zeros(n, dtype=np.float32)
         hit = False
         for term in dict.fromkeys(terms):
-            units = _UNIT.findall(term)
-            t = self.terms.get(units[0] if len(units) == 1 else " ".join(units))
+            # A word's own term is its parts joined by spaces (_fts5_terms): "3.2" -> "3 2".
+            t = self.terms.get(" ".join(_UNIT.findall(term)))
             if t is None:
                 continue
             lo, hi = int(self.ptr[t]), int(self.ptr[t + 1])

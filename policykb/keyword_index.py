@@ -89,9 +89,9 @@ class KeywordIndex:
         `force`); None for a library below the size where it pays."""
         if self._registry.chunk_count() < self.min_passages:
             return None
-        generation, _ = self._registry.chunk_generation()
         if force:
             return self._build()
+        generation, _ = self._registry.chunk_generation()
         if self._index is not None and self._index.generation == generation:
             return self._index
         return self._load(generation) or self._build()

@@ -708,9 +708,8 @@ class KnowledgeBase:
         items = []
         for claim in quotes.claims(draft):
             best = None
+            reach = len(claim.text)  # read that far beyond each chunk: a quotation may cross its edge
             for hit in self.search(claim.text, top_k=self.VERIFY_CANDIDATES, filters=filters).results:
-                # The chunk and a claim's length either side: a quotation may cross a chunk edge.
-                reach = len(claim.text)
                 offset, window = self.registry.text_window(hit.doc_id, hit.char_start - reach, hit.char_end + reach)
                 found = quotes.align(claim.text, window)
                 if found is None:
