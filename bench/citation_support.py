@@ -18,7 +18,6 @@ Picks SUPPORT_THRESHOLD in policykb/answer/checks.py. Two data sets from ../shar
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
 import re
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
-from bench.common import percentile  # noqa: E402
+from bench.common import ncp_questions, percentile  # noqa: E402
 from index.keyword import query_tokens  # noqa: E402
 from index.tokenize import tokenize  # noqa: E402
 from policykb.answer.checks import normalize, support  # noqa: E402
@@ -145,7 +144,7 @@ def sweep(pos: list[float], negs: dict[str, list[float]]) -> float:
 
 def ncp(args: argparse.Namespace, rng: random.Random) -> None:
     docs_dir = SHARED / "corpus" / "ncp" / "docs"
-    qa = [json.loads(line) for line in (SHARED / "eval" / "ncp_dev_qa.jsonl").open(encoding="utf-8")]
+    qa = ncp_questions()
     rng.shuffle(qa)
     qa = qa[: args.questions]
     passages: list[tuple[str, int, int, str]] = []

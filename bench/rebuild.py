@@ -15,7 +15,6 @@ figures isolate the rebuild's cost to the queries from the FTS5 fallback's.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 import time
@@ -23,9 +22,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = ROOT.parent / "shared"
 
-from bench.common import percentile as pct
+from bench.common import ncp_questions  # noqa: E402
+from bench.common import percentile as pct  # noqa: E402
 
 
 def main() -> None:
@@ -38,8 +37,7 @@ def main() -> None:
     kb = KnowledgeBase(Settings(home=Path(args.home)))
     if kb.keyword_index.refresh() is None:
         sys.exit("library below keyword_index_above: nothing to rebuild")
-    questions = [json.loads(line)["question"] for line in
-                 (SHARED / "eval" / "ncp_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()]
+    questions = [q["question"] for q in ncp_questions()]
     kb.search("预热", top_k=5)
 
     def start(way: str) -> threading.Thread | None:

@@ -14,7 +14,6 @@ chunking costs no embedding.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
+
+from bench.common import ncp_questions  # noqa: E402
 
 
 def first_hit_rank(kb, question: str, answer: str, mode: str, k: int = 10) -> int | None:  # type: ignore[no-untyped-def]
@@ -49,7 +50,7 @@ def main() -> None:
     ap.add_argument("--distractors", action="store_true", help="also ingest ../shared/corpus/policy (keyword-phase only is not allowed: slow)")
     args = ap.parse_args()
 
-    questions = [json.loads(line) for line in (SHARED / "eval" / "ncp_dev_qa.jsonl").read_text(encoding="utf-8").splitlines()]
+    questions = ncp_questions()
     if args.limit:
         questions = questions[: args.limit]
     docs_dir = SHARED / "corpus" / "ncp" / "docs"

