@@ -8,7 +8,7 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup setup-test run demo serve test test-fast bench clean
+.PHONY: setup setup-test run demo serve lint test test-fast bench clean
 
 $(BIN)/policykb: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -35,10 +35,13 @@ serve: setup
 # The main job: set up, ingest the demo corpus, answer one question, serve on :8000.
 run: demo serve
 
-test: setup-test
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup-test lint
 	$(BIN)/python -m pytest -q
 
-test-fast: setup
+test-fast: setup lint
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
 bench: setup

@@ -11,9 +11,9 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from api import errors
-from api.deps import require_key
-from api.routers import digest, documents, search, system, verify
+from policykb.api import errors
+from policykb.api.deps import require_key
+from policykb.api.routers import digest, documents, search, system, verify
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase

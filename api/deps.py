@@ -7,7 +7,7 @@ import secrets
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from api.errors import ApiError
+from policykb.api.errors import ApiError
 from policykb.config import Settings
 from policykb.service import KnowledgeBase
 

@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
 from bench.common import ncp_questions, percentile  # noqa: E402
-from index.keyword import query_tokens  # noqa: E402
-from index.tokenize import tokenize  # noqa: E402
+from policykb.index.keyword import query_tokens  # noqa: E402
+from policykb.index.tokenize import tokenize  # noqa: E402
 from policykb.answer.checks import normalize, support  # noqa: E402
 from policykb.answer.relevance import idf_weights  # noqa: E402
 

@@ -23,8 +23,8 @@ POLICY = ROOT.parent / "shared" / "corpus" / "policy"
 
 
 def main() -> None:
-    from index.worker import embed_input
-    from ingest import iter_input_files, parse_file
+    from policykb.index.worker import embed_input
+    from policykb.ingest import iter_input_files, parse_file
     from policykb.config import Settings
     from policykb.service import KnowledgeBase
 

@@ -26,8 +26,8 @@ from bench.common import percentile as pct  # noqa: E402
 
 
 def main() -> None:
-    from index.keyword import match_expression, query_tokens
-    from index.postings import PostingIndex
+    from policykb.index.keyword import match_expression, query_tokens
+    from policykb.index.postings import PostingIndex
     from policykb.registry import DocumentFilter, Registry
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 POLICY = ROOT.parent / "shared" / "corpus" / "policy"
 
-from ingest import parse_file  # noqa: E402
-from ingest.metadata import normalise_doc_no  # noqa: E402
+from policykb.ingest import parse_file  # noqa: E402
+from policykb.ingest.metadata import normalise_doc_no  # noqa: E402
 
 _POLICY_TYPES = {"通知", "意见", "方案", "办法", "规定", "规划", "计划", "措施", "细则", "决定", "指南",
                  "要点", "函", "通告", "公告", "批复", "规则", "条例", "纪要", "通报", "准则", "解释"}

@@ -34,7 +34,7 @@ from bench.common import ncp_home  # noqa: E402
 
 
 def real_sentences(limit: int = 60000) -> list[str]:
-    from ingest import iter_input_files, parse_file
+    from policykb.ingest import iter_input_files, parse_file
 
     out: list[str] = []
     for f in iter_input_files([POLICY]):
@@ -46,8 +46,8 @@ def real_sentences(limit: int = 60000) -> list[str]:
 
 
 def main() -> None:
-    from index.embedding import blob_to_vector
-    from index.tokenize import tokenize
+    from policykb.index.embedding import blob_to_vector
+    from policykb.index.tokenize import tokenize
     from policykb.config import Settings
     from policykb.registry import NewChunk
     from policykb.service import KnowledgeBase

@@ -32,7 +32,7 @@ _NUMBER = re.compile(r"\d+")
 
 
 def misquote(text: str, words: list[str], rng: random.Random) -> str | None:
-    from index.tokenize import tokenize
+    from policykb.index.tokenize import tokenize
 
     numbers = list(_NUMBER.finditer(text))
     choice = rng.choice(["number", "drop", "swap"] if numbers else ["drop", "swap"])
@@ -50,8 +50,8 @@ def misquote(text: str, words: list[str], rng: random.Random) -> str | None:
 
 
 def main() -> None:
-    from index.tokenize import tokenize
-    from ingest import iter_input_files, parse_file
+    from policykb.index.tokenize import tokenize
+    from policykb.ingest import iter_input_files, parse_file
     from policykb.config import Settings
     from policykb.service import KnowledgeBase
 

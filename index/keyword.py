@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
-from index.tokenize import tokenize
+from policykb.index.tokenize import tokenize
 
 
 def query_tokens(query: str, *, sub_words: bool = True) -> list[str]:

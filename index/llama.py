@@ -2,7 +2,7 @@
 pipelines (query engines, response synthesizers) on top of the knowledge base.
 
     from policykb.service import KnowledgeBase
-    from index.llama import HybridRetriever
+    from policykb.index.llama import HybridRetriever
     nodes = HybridRetriever(KnowledgeBase(), top_k=5).retrieve("村党组织书记培训学时")
 """
 from __future__ import annotations

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from index.embedding import Embedder, chroma_embedding_function
+from policykb.index.embedding import Embedder, chroma_embedding_function
 
 
 class VectorStoreError(RuntimeError):

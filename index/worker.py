@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from index.embedding import Embedder, blob_to_vector, vector_to_blob
-from index.vector_store import VectorStore
+from policykb.index.embedding import Embedder, blob_to_vector, vector_to_blob
+from policykb.index.vector_store import VectorStore
 from policykb.registry import Registry, StoredChunk
 
 

@@ -1,8 +1,8 @@
 """Ingestion: files (pdf, docx, txt, md, html) → cleaned text, 公文 metadata and
 structure-aware chunks. Pure functions: no database, no network, no heavy imports
 (llama-index lives only in `ingest.node_parser`)."""
-from ingest.pipeline import SUPPORTED_SUFFIXES, iter_input_files, parse_file
-from ingest.types import Chunk, DocMeta, IngestError, Page, ParsedDocument
+from policykb.ingest.pipeline import SUPPORTED_SUFFIXES, iter_input_files, parse_file
+from policykb.ingest.types import Chunk, DocMeta, IngestError, Page, ParsedDocument
 
 __all__ = [
     "parse_file",

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from ingest.structure import is_heading_line
-from ingest.types import Page
+from policykb.ingest.structure import is_heading_line
+from policykb.ingest.types import Page
 
 # Spaces that word processors and web pages use for indentation and alignment.
 _SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")

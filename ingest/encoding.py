@@ -11,7 +11,7 @@ import codecs
 import re
 from pathlib import Path
 
-from ingest.types import IngestError
+from policykb.ingest.types import IngestError
 
 NOT_TEXT = "文件内容不是文本（可能是二进制文件或扩展名错误）"
 EMPTY = "文件内容为空"

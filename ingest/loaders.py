@@ -17,8 +17,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.encoding import detect_and_decode
-from ingest.types import IngestError
+from policykb.ingest.encoding import detect_and_decode
+from policykb.ingest.types import IngestError
 
 DEFAULT_MAX_BYTES = 50 * 2**20
 

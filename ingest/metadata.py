@@ -13,8 +13,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.structure import is_heading_line
-from ingest.types import DocMeta, IngestError
+from policykb.ingest.structure import is_heading_line
+from policykb.ingest.types import DocMeta, IngestError
 
 _HEAD_LINES = 12  # the title block lives in the first lines
 _TAIL_LINES = 10  # the signature block in the last lines

@@ -17,8 +17,8 @@ from llama_index.core.node_parser.node_utils import build_nodes_from_splits
 from llama_index.core.schema import BaseNode, Document, TextNode
 from pydantic import Field
 
-from ingest.structure import chunk_document
-from ingest.types import Page, ParsedDocument
+from policykb.ingest.structure import chunk_document
+from policykb.ingest.types import Page, ParsedDocument
 
 SECTION_SEPARATOR = " › "
 POSITION_KEYS = ["char_start", "char_end", "page", "chunk_ord", "page_spans"]

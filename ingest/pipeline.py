@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 from typing import Any, Iterable
 
-from ingest.clean import clean_pages
-from ingest.loaders import DEFAULT_MAX_BYTES, SUFFIX_FORMATS, load_file
-from ingest.metadata import apply_overrides, extract_metadata, load_sidecar
-from ingest.structure import chunk_document
-from ingest.types import IngestError, ParsedDocument
+from policykb.ingest.clean import clean_pages
+from policykb.ingest.loaders import DEFAULT_MAX_BYTES, SUFFIX_FORMATS, load_file
+from policykb.ingest.metadata import apply_overrides, extract_metadata, load_sidecar
+from policykb.ingest.structure import chunk_document
+from policykb.ingest.types import IngestError, ParsedDocument
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(SUFFIX_FORMATS)
 SIDECAR_SUFFIX = ".meta.json"

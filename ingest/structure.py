@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ingest.types import Chunk, Page
+from policykb.ingest.types import Chunk, Page
 
 CN_DIGITS = "一二三四五六七八九十百千零〇○两"
 _N = f"[{CN_DIGITS}0-9０-９]"

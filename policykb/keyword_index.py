@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from index.postings import PostingIndex
+from policykb.index.postings import PostingIndex
 from policykb.registry import Registry
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Prompt templates: plain files in prompts/, loaded by name.
 
-The folder is `$POLICYKB_PROMPTS_DIR` when set, else `prompts/` at the top of the checkout
-(beside the `policykb` package). `{name}` placeholders are filled in one pass, so a
+The folder is `$POLICYKB_PROMPTS_DIR` when set, else the installed `policykb.templates`
+package (the checkout's `prompts/` folder, shipped as package data). `{name}` placeholders are filled in one pass, so a
 passage that happens to contain `{question}` is never expanded; other braces stay as
 written.
 """
@@ -23,7 +23,9 @@ def prompts_dir() -> Path:
     env = os.environ.get("POLICYKB_PROMPTS_DIR")
     if env:
         return Path(env).expanduser()
-    return Path(__file__).resolve().parents[1] / "prompts"
+    import policykb.templates
+
+    return Path(policykb.templates.__file__).resolve().parent
 
 
 def load_prompt(name: str) -> str:

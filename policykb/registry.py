@@ -480,6 +480,7 @@ class Registry:
         found = self.resolve_rowids([(r["rowid"], float(r["score"])) for r in ranked], flt)
         if len(found) >= min(limit, len(ranked)) or len(ranked) < fetch:
             return found[:limit]
+        where, params = flt.sql("d")
         rows = self._query(
             "SELECT c.id AS id, c.doc_id AS doc_id, -bm25(chunk_fts) AS score FROM chunk_fts"
             " JOIN chunks c ON c.rowid = chunk_fts.rowid JOIN documents d ON d.id = c.doc_id"

@@ -20,13 +20,13 @@ from policykb.registry import DocumentFilter, NewChunk, Registry, StoredChunk, S
 from policykb.results import NOT_FOUND, Answer, FileResult, Hit, IngestReport, SearchResult
 
 if TYPE_CHECKING:
-    from index.embedding import Embedder
-    from index.vector_store import VectorStore
-    from index.worker import WorkerStats
+    from policykb.index.embedding import Embedder
+    from policykb.index.vector_store import VectorStore
+    from policykb.index.worker import WorkerStats
     from policykb.digest.build import Digest
     from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
-    from ingest.types import ParsedDocument
+    from policykb.ingest.types import ParsedDocument
 
 _KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
 
@@ -59,7 +59,7 @@ def keyword_tokens(title: str | None, chunks: Iterable[tuple[tuple[str, ...], st
     (the title and headings help a question that names the document or section find its
     passages); for the whole document, the title and the text of all its chunks, which
     cover every non-space character of the document. Each piece is tokenised once."""
-    from index.tokenize import tokenize
+    from policykb.index.tokenize import tokenize
 
     title_tokens = tokenize(title or "")
     headings: dict[str, list[str]] = {}
@@ -102,7 +102,7 @@ class KnowledgeBase:
         """Registries written before the whole-document index existed get it on open."""
         missing = self.registry.documents_missing_keyword_index()
         if missing:
-            from index.tokenize import index_text
+            from policykb.index.tokenize import index_text
 
             self.registry.set_document_tokens([(i, index_text(f"{t or ''} {text}")) for i, t, text in missing])
 
@@ -113,7 +113,7 @@ class KnowledgeBase:
         if self._embedder is None:
             with self._init_lock:
                 if self._embedder is None:
-                    from index.embedding import load_embedder
+                    from policykb.index.embedding import load_embedder
 
                     self._embedder = load_embedder(self.settings.embedding_model)
         return self._embedder
@@ -124,7 +124,7 @@ class KnowledgeBase:
             embedder = self.embedder
             with self._init_lock:
                 if self._store is None:
-                    from index.vector_store import VectorStore
+                    from policykb.index.vector_store import VectorStore
 
                     self._store = VectorStore(
                         embedder,
@@ -155,7 +155,7 @@ class KnowledgeBase:
         """Parse and register every file (each searchable by keyword as soon as it is
         committed), then, with `wait`, embed what is pending. A bad file is reported and
         skipped; the rest of the batch goes in."""
-        from ingest import iter_input_files
+        from policykb.ingest import iter_input_files
 
         report = IngestReport()
         for path in iter_input_files([Path(p) for p in paths]):
@@ -177,7 +177,7 @@ class KnowledgeBase:
 
     def ingest_file(self, path: Path, *, overrides: dict[str, Any] | None = None,
                     display_name: str | None = None) -> FileResult:
-        from ingest import IngestError, parse_file
+        from policykb.ingest import IngestError, parse_file
 
         path = Path(path).expanduser().absolute()
         shown = display_name or str(path)
@@ -225,7 +225,7 @@ class KnowledgeBase:
         what the name says, keep it under the knowledge base's uploads folder and ingest it.
         A file uploaded again under the same name replaces its earlier version; a failed or
         duplicate upload leaves the earlier version in place."""
-        from ingest import IngestError
+        from policykb.ingest import IngestError
         from policykb.uploads import check_upload, safe_filename
 
         name = safe_filename(filename)
@@ -252,7 +252,7 @@ class KnowledgeBase:
         return result
 
     def _register(self, parsed: "ParsedDocument", content_hash: str, overrides: dict[str, Any]) -> FileResult:
-        from index.worker import embed_hash, embed_input
+        from policykb.index.worker import embed_hash, embed_input
 
         doc_id = doc_id_for(parsed.source_path)
         meta = parsed.meta
@@ -305,7 +305,7 @@ class KnowledgeBase:
     @property
     def recipe(self) -> str:
         """How files are cut into passages; a stored document cut differently is redone."""
-        from ingest.pipeline import PARSER_VERSION
+        from policykb.ingest.pipeline import PARSER_VERSION
 
         return f"{PARSER_VERSION}:{self.settings.chunk_max_chars}:{self.settings.chunk_min_chars}"
 
@@ -318,7 +318,7 @@ class KnowledgeBase:
     def embed_pending(self, *, on_progress: ProgressFn | None = None, stop: Any = None,
                       max_chunks: int | None = None) -> "WorkerStats":
         """Drain the vector queue (or until `stop.is_set()`); safe to interrupt anywhere."""
-        from index.worker import WorkerStats, apply_deletes, drain
+        from policykb.index.worker import WorkerStats, apply_deletes, drain
 
         stats = WorkerStats()
         with self._embed_lock:
@@ -356,7 +356,7 @@ class KnowledgeBase:
     def start_worker(self) -> None:
         """The server's background work: vectors for queued passages, and, on a large
         library, the keyword index rebuilt after writes pause (policykb/keyword_index.py)."""
-        from index.worker import VectorWorker
+        from policykb.index.worker import VectorWorker
 
         self.keyword_index.background = True
         if self.worker is None:
@@ -367,8 +367,8 @@ class KnowledgeBase:
 
     def search(self, query: str, *, top_k: int = 10,
                filters: SearchFilters | dict[str, Any] | None = None, mode: str = "hybrid") -> SearchResult:
-        from index.fusion import rrf
-        from index.keyword import match_expression, query_tokens
+        from policykb.index.fusion import rrf
+        from policykb.index.keyword import match_expression, query_tokens
 
         query = (query or "").strip()
         if not query:
@@ -431,7 +431,7 @@ class KnowledgeBase:
     def _keyword_found(self, terms: list[str], flt: DocumentFilter, limit: int) -> list[tuple[str, str, float]]:
         """(chunk_id, doc_id, BM25) best first: from the in-memory index of a large library
         while it is current, else from FTS5."""
-        from index.keyword import match_expression
+        from policykb.index.keyword import match_expression
 
         index = self.keyword_index.current()
         if index is not None:
@@ -468,7 +468,7 @@ class KnowledgeBase:
     def _rescore(self, terms: list[str], found: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
         """BM25 over all the query's terms for candidates found with its rarer terms: the
         common terms still order the candidates, without scanning their postings."""
-        from index.keyword import bm25_scores
+        from policykb.index.keyword import bm25_scores
 
         tokens = self.registry.chunk_tokens([cid for cid, _, _ in found])
         kept = [f for f in found if f[0] in tokens]
@@ -503,7 +503,7 @@ class KnowledgeBase:
     def _hit(self, ch: StoredChunk, doc: StoredDocument, score: float, match: dict[str, Any]) -> Hit:
         """The passage a user reads: the matched chunk plus its neighbouring sentences
         (index/context.py); `match.chunk_start/chunk_end` keep the chunk itself."""
-        from index.context import MAX_REACH, expand
+        from policykb.index.context import MAX_REACH, expand
 
         text, start, end = ch.text, ch.char_start, ch.char_end
         if self.settings.context_sentences > 0:
@@ -534,7 +534,7 @@ class KnowledgeBase:
         flt = SearchFilters.from_any(filters).to_registry()
         vector = self.store.get_vector(chunk_id) if chunk.vec_state else None
         if vector is None:
-            from index.embedding import blob_to_vector
+            from policykb.index.embedding import blob_to_vector
 
             cached = self.registry.cached_vectors([chunk.embed_hash], self.embedder.name)
             if cached:
@@ -555,7 +555,7 @@ class KnowledgeBase:
     # ---- answers ---------------------------------------------------------------------
 
     def question_weights(self, question: str) -> dict[str, float]:
-        from index.keyword import query_tokens
+        from policykb.index.keyword import query_tokens
         from policykb.answer.relevance import idf_weights
 
         tokens = query_tokens(question)
@@ -674,7 +674,7 @@ class KnowledgeBase:
 
     def _refine_paths(self, citations: list[dict[str, Any]]) -> None:
         """Point each citation at the finest heading over the sentences it supports."""
-        from ingest.structure import section_path_at
+        from policykb.ingest.structure import section_path_at
 
         texts: dict[str, str] = {}
         for c in citations:
@@ -811,7 +811,7 @@ class KnowledgeBase:
         if self.worker is not None:
             self.worker.wake()
         elif self._store is not None or self.registry.pending_deletes(1):
-            from index.worker import apply_deletes
+            from policykb.index.worker import apply_deletes
 
             apply_deletes(self.registry, self.store)
         return doc

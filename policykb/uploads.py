@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ingest.loaders import FORMAT_NAMES, SUFFIX_FORMATS, sniff_format
-from ingest.types import IngestError
+from policykb.ingest.loaders import FORMAT_NAMES, SUFFIX_FORMATS, sniff_format
+from policykb.ingest.types import IngestError
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
 _KIND_NAMES = {**FORMAT_NAMES, "zip": "压缩包", "ole": "旧版 Office 文件", "docx_broken": "损坏的 Word 文件"}

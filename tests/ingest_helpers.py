@@ -6,15 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from ingest.types import ParsedDocument
+from policykb.ingest.types import ParsedDocument
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "policy"
+from conftest import POLICY as CORPUS
+from conftest import SHARED_REASON
 
 
 def corpus_file(pattern: str) -> Path:
     """One real document from ../shared/corpus/policy (skip the test when absent)."""
     if not CORPUS.is_dir():
-        pytest.skip("reference corpus ../shared/corpus is not available")
+        pytest.skip(SHARED_REASON)
     hits = sorted(CORPUS.glob(pattern))
     assert hits, f"no corpus file matches {pattern}"
     return hits[0]
@@ -22,7 +23,7 @@ def corpus_file(pattern: str) -> Path:
 
 def corpus_files(pattern: str) -> list[Path]:
     if not CORPUS.is_dir():
-        pytest.skip("reference corpus ../shared/corpus is not available")
+        pytest.skip(SHARED_REASON)
     return sorted(CORPUS.glob(pattern))
 
 

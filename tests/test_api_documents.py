@@ -143,7 +143,7 @@ def test_errors_are_one_json_shape_in_chinese(client: httpx.Client) -> None:
 
 
 def test_a_file_over_the_upload_limit_is_refused_by_name(tmp_path: Path) -> None:
-    from api.app import create_app
+    from policykb.api.app import create_app
     from policykb.config import Settings
 
     settings = Settings(home=tmp_path / "home", max_upload_mb=1)
@@ -157,7 +157,7 @@ def test_a_file_over_the_upload_limit_is_refused_by_name(tmp_path: Path) -> None
 
 
 def test_an_unexpected_failure_is_a_500_without_a_stack_trace(tmp_path: Path) -> None:
-    from api.app import create_app
+    from policykb.api.app import create_app
     from policykb.config import Settings
     from policykb.service import KnowledgeBase
 
@@ -199,7 +199,7 @@ def test_the_web_page_and_api_docs_need_no_internet(client: httpx.Client) -> Non
 def test_more_like_this_works_before_vectors_exist(tmp_path: Path) -> None:
     """A fresh upload is keyword-searchable at once; "more like this" on it falls back to
     its words and never offers the passage itself."""
-    from api.app import create_app
+    from policykb.api.app import create_app
     from policykb.config import Settings
 
     settings = Settings(home=tmp_path / "home")
@@ -216,7 +216,7 @@ def test_more_like_this_works_before_vectors_exist(tmp_path: Path) -> None:
 
 
 def test_with_an_api_key_the_api_is_closed_but_the_page_opens(tmp_path: Path) -> None:
-    from api.app import create_app
+    from policykb.api.app import create_app
     from policykb.config import Settings
 
     settings = Settings(home=tmp_path / "home", api_key="s3cret")

@@ -38,7 +38,7 @@ def test_a_local_sentence_transformers_folder_replaces_the_default_model(tmp_pat
 
 
 def test_a_missing_model_folder_is_a_clear_error(tmp_path):
-    from index.embedding import EmbeddingModelError, load_embedder
+    from policykb.index.embedding import EmbeddingModelError, load_embedder
 
     with pytest.raises(EmbeddingModelError, match="嵌入模型目录无效"):
         load_embedder(str(tmp_path / "no-such-model"))

@@ -118,3 +118,16 @@ def test_reindex_rebuilds_the_keyword_index_that_a_large_library_queries(cli_hom
     assert "直接使用 SQLite FTS5" in run(home, "doctor", "--no-call").stdout
     found = run(home, "search", "三审三校", "--json", env=large)
     assert found.returncode == 0 and "三审三校" in found.stdout
+
+
+def test_serve_on_a_busy_port_says_so_in_one_plain_error(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = run(tmp_path / "home", "serve", "--port", str(port))
+    assert done.returncode == 1
+    assert f"127.0.0.1:{port}" in done.stderr and "端口已被占用" in done.stderr
+    assert "政策知识库服务" not in done.stdout and "Errno" not in done.stderr + done.stdout

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import OUTPUT, POLICY, make_kb
+from conftest import OUTPUT, POLICY, make_kb, needs_shared
+
+pytestmark = needs_shared
 
 QUARTER = "2026Q1"
 # file → date given by its sidecar (None: no sidecar and no date in the text)
@@ -169,7 +171,7 @@ def test_cli_digest_writes_the_file(digest_kb, tmp_path, monkeypatch) -> None:  
 def test_api_digest_and_download(digest_kb) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
+    from policykb.api.app import create_app
 
     with TestClient(create_app(digest_kb.settings, kb=digest_kb, background_worker=False)) as client:
         r = client.post("/api/digest", json={"quarter": QUARTER, "topics": ["作风建设", "纪律建设"]})

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import POLICY
+from conftest import POLICY, needs_shared
 from policykb.digest.classify import CATCH_ALL, assign, combine, keyword_scores
 from policykb.digest.keypoints import MAX_POINTS, extract_key_points
 from policykb.digest.select import Quarter, QuarterError
@@ -22,9 +22,10 @@ REAL = [
 ]
 
 
+@needs_shared
 @pytest.mark.parametrize("rel", REAL)
 def test_key_points_are_verbatim_slices_of_their_chunk(rel: str) -> None:
-    from ingest import parse_file
+    from policykb.ingest import parse_file
 
     doc = parse_file(POLICY / rel)
     points = extract_key_points(doc.chunks, doc.meta.title)
@@ -40,8 +41,9 @@ def test_key_points_are_verbatim_slices_of_their_chunk(rel: str) -> None:
     assert len({p.text for p in points}) == len(points)
 
 
+@needs_shared
 def test_key_points_prefer_requirements_and_skip_boilerplate() -> None:
-    from ingest import parse_file
+    from policykb.ingest import parse_file
 
     doc = parse_file(POLICY / "eight_point_rules_and_notices/015_关于严禁党政机关到风景名胜区开会的通知.md")
     texts = [p.text for p in extract_key_points(doc.chunks, doc.meta.title)]

@@ -111,7 +111,7 @@ def test_more_like_this_returns_other_passages(demo_kb):
 
 
 def test_llama_index_pipelines_get_the_same_passages_as_nodes(demo_kb):
-    from index.llama import HybridRetriever
+    from policykb.index.llama import HybridRetriever
 
     question = "“三审三校”中的终审由谁负责？"
     nodes = HybridRetriever(demo_kb, top_k=3).retrieve(question)

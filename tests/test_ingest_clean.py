@@ -2,7 +2,7 @@
 a salutation or a date to its neighbour; odd spaces become plain ones."""
 from __future__ import annotations
 
-from ingest.clean import clean_pages, clean_text
+from policykb.ingest.clean import clean_pages, clean_text
 
 
 def test_full_width_and_no_break_spaces_are_normalised() -> None:

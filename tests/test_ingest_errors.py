@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import IngestError, iter_input_files, parse_file
+from policykb.ingest import IngestError, iter_input_files, parse_file
 from tests.docbuild import (
     make_corrupt_docx,
     make_corrupt_pdf,

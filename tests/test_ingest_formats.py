@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from ingest import parse_file
+from policykb.ingest import parse_file
 from tests.docbuild import make_docx, make_gb18030_txt, make_pdf
 from tests.ingest_helpers import assert_chunk_invariants, squash
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest import parse_file
-from ingest.clean import clean_text
-from ingest.metadata import extract_metadata, load_sidecar, normalise_doc_no, parse_date
+from policykb.ingest import parse_file
+from policykb.ingest.clean import clean_text
+from policykb.ingest.metadata import extract_metadata, load_sidecar, normalise_doc_no, parse_date
 from tests.ingest_helpers import corpus_file
 
 NOTICE = """中共江北省委组织部文件

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import parse_file
+from policykb.ingest import parse_file
 from tests.docbuild import make_pdf
 
 pytest.importorskip("llama_index.core")
@@ -19,7 +19,7 @@ TEXT = "二、重点任务\n（一）加强理论武装。" + "组织党员深�
 def test_nodes_carry_section_path_and_offsets() -> None:
     from llama_index.core.schema import Document
 
-    from ingest.node_parser import GongwenNodeParser
+    from policykb.ingest.node_parser import GongwenNodeParser
 
     doc = Document(text=TEXT, metadata={"title": "测试通知"})
     nodes = GongwenNodeParser(max_chars=150, min_chars=40).get_nodes_from_documents([doc])
@@ -34,7 +34,7 @@ def test_nodes_carry_section_path_and_offsets() -> None:
 
 
 def test_parsed_pdf_to_nodes_keeps_pages(tmp_path: Path) -> None:
-    from ingest.node_parser import GongwenNodeParser, to_document
+    from policykb.ingest.node_parser import GongwenNodeParser, to_document
 
     para = "各级党组织要认真落实第一议题制度，全面提高党员队伍素质，确保培训全覆盖。" * 3
     parsed = parse_file(make_pdf(tmp_path / "p.pdf", ["<t>关于轮训的通知\n一、要求\n" + para, "二、措施\n" + para]))

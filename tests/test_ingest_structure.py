@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest import parse_file
-from ingest.structure import chunk_document, classify_line, find_headings, heading_label
+from policykb.ingest import parse_file
+from policykb.ingest.structure import chunk_document, classify_line, find_headings, heading_label
 from tests.ingest_helpers import assert_chunk_invariants, corpus_file, corpus_files
 
 
@@ -163,7 +163,7 @@ def test_bare_heading_travels_with_its_first_child() -> None:
 
 
 def test_pages_follow_chunks() -> None:
-    from ingest.types import Page
+    from policykb.ingest.types import Page
 
     text = "一、甲\n" + "第一页的句子。" * 10 + "\n二、乙\n" + "第二页的句子。" * 10
     split = text.index("二、乙")

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, NCP, NCP_QA, make_kb
+from conftest import CORPUS, NCP, NCP_QA, make_kb, needs_shared
 
-from index.keyword import match_expression
-from index.postings import PostingIndex
+from policykb.index.keyword import match_expression
+from policykb.index.postings import PostingIndex
 
 QUESTIONS = json.loads((CORPUS / "demo_questions.json").read_text(encoding="utf-8"))
 
@@ -162,6 +162,7 @@ def test_a_damaged_index_on_disk_is_ignored_and_rebuilt(copied_kb):
     assert PostingIndex.load(directory) is not None
 
 
+@needs_shared
 def test_ncp_questions_rank_the_same_top_passage_from_the_index_and_from_fts5(tmp_path: Path):
     files = sorted(NCP.iterdir())[:120]
     kb = large(tmp_path / "home")

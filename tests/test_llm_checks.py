@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index.keyword import query_tokens
+from policykb.index.keyword import query_tokens
 from policykb.answer.checks import (
     SUPPORT_THRESHOLD,
     check_answer,

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from conftest import NCP, NCP_QA
+from conftest import NCP, NCP_QA, needs_shared
 
-pytestmark = pytest.mark.skipif(not NCP_QA.exists(), reason="../shared/eval not present")
+pytestmark = needs_shared
 
 
 def squash(text: str) -> str:

@@ -1,9 +1,9 @@
 """The retrieval pieces alone: fusion, query parsing, context windows. No model, no store."""
 from __future__ import annotations
 
-from index.context import expand
-from index.fusion import rrf
-from index.keyword import match_expression, query_tokens
+from policykb.index.context import expand
+from policykb.index.fusion import rrf
+from policykb.index.keyword import match_expression, query_tokens
 
 
 def test_a_weak_list_cannot_outvote_a_strong_one_when_weighted_down():
@@ -60,7 +60,7 @@ def test_a_question_pinned_to_a_year_or_article_needs_that_anchor_in_the_passage
 
 
 def test_bm25_prefers_rare_terms_and_shorter_passages():
-    from index.keyword import bm25_scores
+    from policykb.index.keyword import bm25_scores
 
     docs = [["三审三校", "制度", "终审"], ["制度", "制度", "工作"], ["三审三校"] + ["其他"] * 30]
     df = {"三审三校": 2, "制度": 50, "终审": 1}

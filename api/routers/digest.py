@@ -13,9 +13,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from api.deps import get_kb
-from api.errors import ApiError
-from api.schemas import Citation
+from policykb.api.deps import get_kb
+from policykb.api.errors import ApiError
+from policykb.api.schemas import Citation
 from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["政策解读汇编"])

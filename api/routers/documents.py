@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
-from api.deps import get_kb, get_settings
-from api.errors import ApiError
-from api.schemas import DocumentDetail, DocumentList, DocumentSummary, DocumentText, UploadResponse
+from policykb.api.deps import get_kb, get_settings
+from policykb.api.errors import ApiError
+from policykb.api.schemas import DocumentDetail, DocumentList, DocumentSummary, DocumentText, UploadResponse
 from policykb.config import Settings
 from policykb.service import KnowledgeBase
 

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
-from api.deps import get_kb
-from api.schemas import AnswerResponse, AskRequest, SearchRequest, SearchResponse
+from policykb.api.deps import get_kb
+from policykb.api.schemas import AnswerResponse, AskRequest, SearchRequest, SearchResponse
 from policykb.filters import FilterError
 from policykb.service import KnowledgeBase, KnowledgeBaseError
 

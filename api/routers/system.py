@@ -4,8 +4,8 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from api.deps import get_kb, require_key
-from api.schemas import Health
+from policykb.api.deps import get_kb, require_key
+from policykb.api.schemas import Health
 from policykb import __version__
 from policykb.service import KnowledgeBase
 

@@ -41,9 +41,10 @@ def ingest(paths: tuple[str, ...], kb: str | None, wait: bool, as_json: bool, su
         if bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(total=total, desc="向量化", unit="段", file=sys.stderr, disable=total < 20)
-        bar.n = done
-        bar.refresh()
+            # Passages already done (vectors found in the cache) start the bar, so its rate
+            # counts only what the model computes from here on.
+            bar = tqdm(total=total, initial=done, desc="向量化", unit="段", file=sys.stderr, disable=total < 20)
+        bar.update(done - bar.n)
 
     report = knowledge.ingest(
         paths, wait=wait, on_file=on_file, on_vectors=on_vectors,

@@ -2,7 +2,33 @@ from __future__ import annotations
 
 import click
 
-from policykb.cli.common import kb_option
+from policykb.cli.common import fail, kb_option
+
+
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why the address cannot be bound, in Chinese, or None: checked before the banner so
+    that a busy port is one plain error instead of a banner followed by uvicorn's."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"无法解析主机名 {host}"
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return "端口已被占用"
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                return "没有权限使用该端口"
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return "本机没有这个地址"
+            return str(exc)
+    return None
 
 
 @click.command()
@@ -13,9 +39,12 @@ def serve(host: str, port: int, kb: str | None) -> None:
     """启动 HTTP 服务（JSON API、/docs 接口文档与中文网页）。"""
     import uvicorn
 
-    from api.app import create_app
+    from policykb.api.app import create_app
     from policykb.config import load_settings
 
     settings = load_settings(kb=kb)
+    busy = _port_in_use(host, port)
+    if busy:
+        fail(f"无法在 {host}:{port} 启动服务：{busy}。请换一个端口（--port）或先停止占用它的程序。")
     click.echo(f"政策知识库服务：http://{host}:{port}/  接口文档：http://{host}:{port}/docs")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")

@@ -22,8 +22,8 @@ _OPS = {"changed": "文稿「{draft}」→ 原文「{source}」", "missing": "�
 
 def _read_draft(path: str | None) -> str:
     """A file in any format the library ingests (a .docx draft included), or stdin."""
-    from ingest import IngestError, parse_file
-    from ingest.encoding import decode_text
+    from policykb.ingest import IngestError, parse_file
+    from policykb.ingest.encoding import decode_text
 
     try:
         if path in (None, "-"):

@@ -109,14 +109,14 @@ class TopicClassifier:
         return self._probes
 
     def passage_vectors(self, chunks: Sequence["StoredChunk"]) -> np.ndarray:
-        from index.embedding import blob_to_vector
+        from policykb.index.embedding import blob_to_vector
 
         emb = self.kb.embedder
         cached = self.kb.registry.cached_vectors([c.embed_hash for c in chunks], emb.name)
         vectors = [blob_to_vector(cached[c.embed_hash]) for c in chunks if c.embed_hash in cached]
         missing = [c for c in chunks if c.embed_hash not in cached][: self.MAX_FRESH if vectors else self.MAX_FRESH * 2]
         if missing:
-            from index.worker import embed_input
+            from policykb.index.worker import embed_input
 
             fresh = emb.embed_passages([embed_input(c.section_path, c.text) for c in missing])
             vectors.extend(list(fresh))

@@ -1,0 +1,1 @@
+"""Prompt templates (plain .txt files beside this file), installed as policykb.templates."""
