@@ -61,6 +61,7 @@ class AnswerResponse(BaseModel):
     answerer: str = "extractive"
     notice: str | None = None
     unsupported: list[str] = []
+    highlights: list[list[int]] = []
     pending_vectors: int = 0
 
 

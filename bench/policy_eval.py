@@ -41,6 +41,32 @@ SHARED_VECTORS = CACHE / "policy-vectors.sqlite"
 KINDS = ["fact", "list", "permission", "title", "paraphrase", "version", "issuer"]
 
 
+def _off(cls_path: str, **values: Any) -> Any:
+    def apply() -> None:
+        import importlib
+
+        module, name = cls_path.rsplit(".", 1)
+        target = getattr(importlib.import_module(module), name)
+        for k, v in values.items():
+            setattr(target, k, v)
+    return apply
+
+
+def _no_thesaurus() -> None:
+    from policykb.retrieval.thesaurus import Thesaurus
+
+    Thesaurus.entries = lambda self: []  # type: ignore[method-assign]
+
+
+# Each lever of retrieval and answering, switched off to measure what it does.
+LEVERS = {
+    "scope": _off("policykb.retrieval.hybrid.Retriever", SCOPE_WEIGHT=0.0, OUT_OF_SCOPE=1.0),
+    "versions": _off("policykb.retrieval.hybrid.Retriever", OTHER_VERSION=1.0),
+    "intent": _off("policykb.retrieval.hybrid.Retriever", INTENT_BONUS=0.0),
+    "thesaurus": _no_thesaurus,
+}
+
+
 def load(path: Path, split: str) -> list[dict[str, Any]]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r for r in rows if split == "all" or r.get("split") == split]
@@ -66,13 +92,14 @@ def sync_vectors(registry_path: Path, model: str, direction: str) -> int:
     return n
 
 
-def open_library(collections: list[str], embed_context: bool, embed: bool):  # type: ignore[no-untyped-def]
+def open_library(collections: list[str], embed_context: bool, embed: bool,  # type: ignore[no-untyped-def]
+                 **settings: Any):
     from policykb.config import Settings
     from policykb.service import KnowledgeBase
 
     slug = "all" if not collections else "+".join(sorted(c.split("_")[0] + str(len(c)) for c in collections))
     home = CACHE / f"policy-{slug}{'-ctx' if embed_context else ''}"
-    kb = KnowledgeBase(Settings(home=home, embed_context=embed_context))
+    kb = KnowledgeBase(Settings(home=home, embed_context=embed_context, **settings))
     paths = [POLICY / c for c in collections] if collections else [POLICY]
     t = time.perf_counter()
     report = kb.ingest(paths, wait=False)
@@ -120,13 +147,18 @@ def main() -> None:
     ap.add_argument("--no-ask", action="store_true")
     ap.add_argument("--misses", action="store_true", help="print each question whose answer is not in the top 5")
     ap.add_argument("--json", default="", help="also write the per-question results here")
+    ap.add_argument("--without", default="", help="levers to switch off, comma-separated: " + ", ".join(LEVERS))
     args = ap.parse_args()
 
+    for lever in filter(None, args.without.split(",")):
+        LEVERS[lever]()
     collections = [c for c in args.collections.split(",") if c]
     rows = load(Path(args.questions), args.split)
     if collections:
         rows = [r for r in rows if r.get("kind") == "unanswerable" or r.get("collection") in collections]
-    kb = open_library(collections, args.embed_context, embed=args.mode != "keyword")
+    # Keyword mode: `ask` fuses the keyword lists alone too (no vector weight).
+    kb = open_library(collections, args.embed_context, embed=args.mode != "keyword",
+                      **({"weight_vector": 0.0} if args.mode == "keyword" else {}))
 
     ranks: dict[str, list[int | None]] = defaultdict(list)
     asked: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -135,8 +167,11 @@ def main() -> None:
     for row in rows:
         kind = row["kind"]
         rec: dict[str, Any] = {"qid": row["qid"], "kind": kind, "question": row["question"]}
+        hits = kb.search(row["question"], top_k=10, mode=args.mode).results
+        g = kb.gate_signals(row["question"], hits[:kb.ASK_PASSAGES], kb.question_weights(row["question"]))
+        rec["gate"] = {"coverage": round(g.coverage, 3), "similarity": g.similarity, "named": g.named,
+                       "anchored": g.anchored}
         if kind != "unanswerable":
-            hits = kb.search(row["question"], top_k=10, mode=args.mode).results
             rank = next((i for i, h in enumerate(hits, 1)
                          if right_file(row, h.source_path) and contains(row["answer"], h.text)), None)
             ranks[kind].append(rank)

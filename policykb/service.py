@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from policykb.digest.build import Digest
     from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
+    from policykb.answer.gate import GateSignals
     from policykb.ingest.types import ParsedDocument
 
 _KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
@@ -411,7 +412,9 @@ class KnowledgeBase:
         from policykb.index.keyword import query_tokens
         from policykb.answer.relevance import idf_weights
 
-        tokens = query_tokens(question)
+        from policykb.text import QUESTION_WORDS
+
+        tokens = [t for t in query_tokens(question) if t not in QUESTION_WORDS] or query_tokens(question)
         df = self.registry.token_document_frequency(tokens)
         return idf_weights(tokens, df, max(self.registry.chunk_count(), 1))
 
@@ -436,17 +439,52 @@ class KnowledgeBase:
                 notice = generative.fallback_notice(exc)
         return self._extractive_answer(question, hits, weights, pending, notice)
 
+    def question_alternatives(self, question: str, weights: dict[str, float]) -> dict[str, list[str]]:
+        """For each colloquial term of the question, the official words it stands for
+        (policykb/retrieval/thesaurus.py): 「烟酒」 is covered by 「香烟」 or 「酒水」."""
+        from policykb.text import fold
+
+        q = fold(question)
+        out: dict[str, list[str]] = {}
+        for entry in self.thesaurus.entries():
+            said = [s for s in entry.said if s in q]
+            if not said:
+                continue
+            for term in weights:
+                if any(term in s for s in said):
+                    out.setdefault(term, []).extend(fold(w) for w in entry.official)
+        return out
+
+    def gate_signals(self, question: str, hits: list[Hit], weights: dict[str, float]) -> "GateSignals":
+        """What the answer gate weighs (policykb/answer/gate.py)."""
+        from policykb.answer.gate import GateSignals
+        from policykb.answer.relevance import anchored, coverage
+
+        alternatives = self.question_alternatives(question, weights)
+        texts = [self._evidence_text(h) for h in hits]
+        best = max((coverage(weights, t, alternatives) for t in texts), default=0.0)
+        sims = [h.match["vector_similarity"] for h in hits if h.match.get("vector_similarity") is not None]
+        qa = self.retriever.analyse(question)
+        scope = qa.scope
+        named = bool(scope) and any(h.doc_id in scope for h in hits[:3])
+        # A version the library lacks (「2025年四川省政府工作报告」 beside 2026's) or a place no
+        # document comes from (深圳市) is a pointer the passages cannot honour.
+        evidence = "\n".join(texts)
+        pointed = not qa.version_missing and all(
+            re.sub(r"(?:省|市|自治区|县|区)$", "", p) in evidence for p in qa.unknown_places)
+        return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
+                           anchored=pointed and anchored(question, texts))
+
     def _answer_context(self, question: str, filters: SearchFilters | dict[str, Any] | None
                         ) -> Answer | tuple[list[Hit], dict[str, float], int]:
         """The passages to answer from, or the NOT_FOUND answer when none is relevant."""
-        from policykb.answer.relevance import anchored, coverage
+        from policykb.answer.gate import admits
 
         result = self.search(question, top_k=self.ASK_PASSAGES, filters=filters)
         weights = self.question_weights(question)
         hits = result.results
-        texts = [self._evidence_text(h) for h in hits]
-        best = max((coverage(weights, t) for t in texts), default=0.0)
-        if not hits or best < self.FOUND_MIN_COVERAGE or not anchored(question, texts):
+        if not hits or not admits(self.gate_signals(question, hits, weights),
+                                  with_model=bool(self.settings.llm_base_url)):
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
                           pending_vectors=result.pending_vectors)
         return hits, weights, result.pending_vectors
@@ -461,16 +499,21 @@ class KnowledgeBase:
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
                            notice: str | None = None) -> Answer:
-        from policykb.answer.extractive import compose, pick_sentences
+        from policykb.answer.extractive import pick_sentences, provision_answer
 
-        picked = pick_sentences(weights, hits, question=question)
+        picked = pick_sentences(weights, hits, question=question, max_sentences=1,
+                                alternatives=self.question_alternatives(question, weights))
         if not picked:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=pending)
-        text, citations = compose(picked, hits)
+        best = picked[0]
+        intent = self.retriever.analyse(question).intent
+        quoted = provision_answer(best, hits, self.registry.document_text(hits[best.hit_index].doc_id) or "",
+                                  list_wanted=intent in ("list", "define"))
+        citations = [quoted.citation]
         self._refine_paths(citations)
-        return Answer(question=question, answer=text, citations=citations, found=True, notice=notice,
-                      pending_vectors=pending)
+        return Answer(question=question, answer=quoted.text, citations=citations, found=True, notice=notice,
+                      pending_vectors=pending, highlights=[list(quoted.highlight)])
 
     def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
                    ) -> Iterator[tuple[str, Any]]:

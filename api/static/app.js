@@ -198,12 +198,14 @@ const askState = { citations: [] };
 
 /** Render an answer string: [n] markers become buttons that open the passage; sentences in
  *  `unsupported` are flagged. During streaming (`live`) markers are plain text. */
-function renderAnswerText(el, text, citations, unsupported, live) {
-  const flagged = new Array(text.length).fill(false);
+function renderAnswerText(el, text, citations, unsupported, live, highlights) {
+  // 0: plain, 1: the sentence that answers (marked), 2: unsupported (flagged)
+  const flagged = new Array(text.length).fill(0);
+  for (const [a, b] of highlights || []) flagged.fill(1, Math.max(0, a), Math.min(text.length, b));
   for (const s of unsupported || []) {
     for (const cand of [s, s.replace(/\[\d+\]/g, "").trim()]) {
       const at = cand ? text.indexOf(cand) : -1;
-      if (at >= 0) { flagged.fill(true, at, at + cand.length); break; }
+      if (at >= 0) { flagged.fill(2, at, at + cand.length); break; }
     }
   }
   const byN = new Map((citations || []).map((c) => [c.n, c]));
@@ -217,7 +219,8 @@ function renderAnswerText(el, text, citations, unsupported, live) {
       let j = i;
       while (j < to && flagged[j] === flagged[i]) j++;
       const piece = text.slice(i, j);
-      out.push(flagged[i] ? h("mark.unsupported", { title: "此句未得到所引原文的支持，请核实" }, piece) : piece);
+      out.push(flagged[i] === 2 ? h("mark.unsupported", { title: "此句未得到所引原文的支持，请核实" }, piece)
+        : flagged[i] === 1 ? h("mark.answer", { title: "回答问题的句子" }, piece) : piece);
       i = j;
     }
   };
@@ -251,7 +254,7 @@ function renderAnswer(ans) {
   );
   const textEl = h("div.answer-text#answer-text");
   if (!ans.found) textEl.classList.add("not-found");
-  renderAnswerText(textEl, ans.answer || "", ans.citations, ans.unsupported, false);
+  renderAnswerText(textEl, ans.answer || "", ans.citations, ans.unsupported, false, ans.highlights);
   const notes = [];
   if (ans.notice) notes.push(note("info", ans.notice));
   if (ans.unsupported?.length) {

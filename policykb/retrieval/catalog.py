@@ -88,7 +88,7 @@ def places_in(text: str) -> set[str]:
     for m in _PLACE.finditer(text):
         name = m.group(1)
         core = re.sub(r"(?:省|市|自治区|自治州|县|区|盟)$", "", name)
-        if core in PROVINCES or len(core) < 2:
+        if len(core) < 2 or any(p in core for p in PROVINCES) or core[0] in "年的在和与及从到对向为是":
             continue
         found.add(name)
     return found
@@ -158,6 +158,12 @@ class Catalog:
             ids.sort(key=lambda i: (cat.years.get(i, 0), cat.docs[i].date or ""), reverse=True)
             cat.members[key] = ids
         return cat
+
+    def aliases_ending(self, suffix: str) -> list[str]:
+        by = self.__dict__.setdefault("_by_suffix", {})
+        if suffix not in by:
+            by[suffix] = [a for a in self.alias_docs if a.endswith(suffix)]
+        return by[suffix]
 
     def is_current(self, doc_id: str) -> bool:
         """The newest of its family (a family of one is current)."""

@@ -17,6 +17,7 @@ from policykb.registry import DocumentFilter, StoredChunk, StoredDocument
 from policykb.results import Hit, SearchResult
 from policykb.retrieval.catalog import Catalog, DocRecord
 from policykb.retrieval.query import QueryAnalysis, analyse
+from policykb.text import QUESTION_WORDS
 
 if TYPE_CHECKING:
     from policykb.service import KnowledgeBase
@@ -36,6 +37,7 @@ class Retriever:
     OTHER_VERSION = 0.35  # factor for a version the question does not ask for
     OUT_OF_SCOPE = 0.6  # factor for documents outside the named scope
     INTENT_BONUS = 0.15  # an enumerating passage for a list question, a rule for a permission one
+    THESAURUS_WEIGHT = 0.5  # fused list: the question with the official words for its colloquial ones
 
     def __init__(self, kb: "KnowledgeBase") -> None:
         self.kb = kb
@@ -83,16 +85,20 @@ class Retriever:
         sf = SearchFilters.from_any(filters)
         flt = sf.to_registry()
         n = max(s.candidates, top_k)
+        use_vectors = mode == "vector" or (mode == "hybrid" and s.weight_vector > 0)
 
         qa = self.analyse(query)
         terms = query_tokens(query, sub_words=s.query_sub_words)
+        # How a question is asked (能不能, 哪些, 多少) is no evidence of an answer.
+        terms = [t for t in terms if t not in QUESTION_WORDS] or terms
         expanded = kb.thesaurus.expand(query, terms)
         # The query vector is computed while SQLite ranks keywords (both release the GIL):
         # on two cores that hides the model's ~10 ms behind the keyword search.
-        query_vector = kb._background.submit(kb.embedder.embed_query, query) if mode != "keyword" else None
+        query_vector = kb._background.submit(kb.embedder.embed_query, query) if use_vectors else None
         keyword: list[tuple[str, float]] = []
         by_document: list[str] = []
         scoped: list[str] = []
+        thesaurus_list: list[str] = []
         scope = qa.scope
         scope_filter = None
         if scope and len(scope) <= 200 and not sf.doc_ids:
@@ -100,10 +106,14 @@ class Retriever:
         if mode in ("hybrid", "keyword"):
             # One keyword pass serves both lists: the passages of the best documents are
             # among the best-matching passages (4n deep), regrouped by their document's rank.
-            found = self._keyword_found(expanded, flt, n * 4)
+            found = self._keyword_found(terms, flt, n * 4)
             keyword = [(cid, score) for cid, _, score in found[:n]]
+            if expanded != terms:
+                # The official words a colloquial question stands for, as a list of its own:
+                # added to the question's own terms they would outweigh them.
+                thesaurus_list = [cid for cid, _, _ in self._keyword_found(expanded, flt, n)]
             if s.weight_document > 0:
-                match = match_expression(expanded)  # few documents: every term is affordable
+                match = match_expression(terms)  # few documents: every term is affordable
                 docs = kb.registry.document_keyword_search(match, flt, s.document_candidates)
                 rank = {d: i for i, d in enumerate(docs)}
                 # sorted() is stable: within a document, passages keep their BM25 order.
@@ -113,7 +123,7 @@ class Retriever:
                 scoped = [cid for cid, _, _ in self._keyword_found(expanded, scope_filter, n)]
         vector: list[tuple[str, float]] = []
         scoped_vector: list[str] = []
-        if mode in ("hybrid", "vector"):
+        if use_vectors:
             qv = query_vector.result()  # type: ignore[union-attr]
             vector = self._vector_candidates(qv, flt, n)
             if scope_filter is not None:
@@ -129,6 +139,9 @@ class Retriever:
         if vector:
             lists.append([cid for cid, _ in vector])
             weights.append(s.weight_vector if mode == "hybrid" else 1.0)
+        if thesaurus_list:
+            lists.append(thesaurus_list)
+            weights.append(self.THESAURUS_WEIGHT * s.weight_keyword)
         if scoped:
             lists.append(scoped)
             weights.append(self.SCOPE_WEIGHT * (s.weight_keyword if mode == "hybrid" else 1.0))
@@ -159,7 +172,9 @@ class Retriever:
         if not fused:
             return fused
         catalog = self.catalog()
-        scope = qa.scope
+        # Demote other documents only when the question names documents or a place;
+        # organisations come from issuer fields that not every document has.
+        scope = qa.scope if (qa.named_docs or qa.places_geo) else None
         wants = {"list": _ENUMERATES, "define": _ENUMERATES, "permit": _PROHIBITS}.get(qa.intent)
         texts = self.kb.registry.chunks_by_ids([cid for cid, _ in fused[:120]]) if wants else {}
         out = []
