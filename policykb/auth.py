@@ -116,6 +116,18 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `serve --host` only listens on this machine."""
+    import ipaddress
+
+    if host in ("localhost", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def token_hash(secret: str) -> str:
     # Keys and session tokens are 256-bit random: a fast hash is enough (no dictionary to
     # attack), and it lets a request be checked with one indexed lookup.
