@@ -240,12 +240,16 @@ class Guard:
                 info = scope.get(AUDIT_SCOPE) or {}
                 if msg["status"] == 429 and info.get("retry_after"):
                     msg.setdefault("headers", []).append((b"retry-after", str(info["retry_after"]).encode()))
+                # Written before the response leaves: whoever sees the answer can already
+                # find its entry in the trail.
+                await self._audit(scope, msg["status"])
             await send(msg)
 
         try:
             await self.app(scope, counted, watched)
         finally:
-            await self._audit(scope, status.get("code", 500))
+            if "code" not in status:
+                await self._audit(scope, 500)
 
     async def _refuse(self, scope: Scope, send: Send, code: int, err: str, message: str) -> None:
         response = JSONResponse({"error": {"code": err, "message": message}}, status_code=code,
