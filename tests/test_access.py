@@ -263,21 +263,24 @@ def test_actions_and_refusals_are_audited(secured: dict) -> None:
 
 
 def test_keys_and_users_from_the_command_line(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    env = {"POLICYKB_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    from click.testing import CliRunner
 
-    def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "policykb", *args], env=env, input=stdin, capture_output=True,
-                              text=True, cwd=ROOT, timeout=60)
+    from policykb.cli import main
+
+    home = tmp_path / "home"
+    runner = CliRunner()
+
+    def cli(*args: str, stdin: str = ""):  # type: ignore[no-untyped-def]
+        return runner.invoke(main, list(args), input=stdin, env={"POLICYKB_HOME": str(home)})
 
     # Nothing protected yet: serving beyond this machine is refused unless --insecure.
     refused = cli("serve", "--host", "0.0.0.0", "--port", str(free_port()))
-    assert refused.returncode == 1 and "--insecure" in refused.stderr and "users create" in refused.stderr
+    assert refused.exit_code == 1 and "--insecure" in refused.stderr and "users create" in refused.stderr
     made = cli("users", "create", "局办管理员", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
-    assert made.returncode == 0, made.stderr
-    assert cli("users", "create", "x", "--password-stdin", stdin="short\n").returncode == 1
+    assert made.exit_code == 0, made.output
+    assert cli("users", "create", "x", "--password-stdin", stdin="short\n").exit_code == 1
     key = cli("keys", "create", "--name", "同步程序", "--role", "editor", "--kb", "default", "--json")
-    assert key.returncode == 0, key.stderr
+    assert key.exit_code == 0, key.output
     data = json.loads(key.stdout)
     assert set(data) == {"id", "key", "name", "role"} and data["role"] == "editor" and data["key"].startswith("pkb_")
     listed = cli("keys", "list", "--json")
@@ -287,7 +290,7 @@ def test_keys_and_users_from_the_command_line(tmp_path: Path) -> None:
     assert data["key"].encode() not in raw and PASSWORD.encode() not in raw
     row = sqlite3.connect(home / "access.sqlite").execute("SELECT password_hash FROM accounts").fetchone()
     assert row[0].startswith("$argon2id$")
-    assert cli("keys", "revoke", data["id"]).returncode == 0
+    assert cli("keys", "revoke", data["id"]).exit_code == 0
     assert json.loads(cli("keys", "list", "--json").stdout)["keys"][0]["revoked_at"]
     users = json.loads(cli("users", "list", "--json").stdout)["accounts"]
     assert [(u["name"], u["role"]) for u in users] == [("局办管理员", "admin")]

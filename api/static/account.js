@@ -5,6 +5,7 @@
 TABS.push("audit");
 
 const ROLE_NAMES = { reader: "读者", editor: "编辑", admin: "管理员" };
+const VIA = { account: "账户", key: "密钥", "env-key": "配置密钥", cli: "命令行", anonymous: "未启用登录", unknown: "未识别" };
 const OUTCOMES = { ok: "成功", denied: "拒绝", failed: "失败" };
 const ACTIONS = {
   login: "登录", logout: "退出", search: "检索", ask: "问答", verify: "引文核对", read: "阅读文档", upload: "上传",
@@ -51,7 +52,7 @@ async function loadAudit(event) {
     }
     const rows = data.events.map((e) => h("tr",
       h("td.nowrap", localTime(e.at)),
-      h("td", e.who, h("div.form-hint", e.via)),
+      h("td", e.who, h("div.form-hint", VIA[e.via] || e.via)),
       h("td.nowrap", ACTIONS[e.action] || e.action),
       h("td", e.target || "—"),
       h(`td.nowrap.outcome-${e.outcome}`, OUTCOMES[e.outcome] || e.outcome, e.status ? ` ${e.status}` : ""),
