@@ -163,8 +163,6 @@ class AccessStore:
     """Accounts, keys, sessions and the audit table of one installation."""
 
     def __init__(self, path: Path) -> None:
-        from argon2 import PasswordHasher
-
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
@@ -172,11 +170,25 @@ class AccessStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.lock = threading.RLock()
-        self.hasher = PasswordHasher()
+        self._hasher: Any = None
+        self._dummy: str | None = None
+        self._migrate()
+
+    @property
+    def hasher(self) -> Any:
+        # Loaded on first use: the audit trail and key checks need no password hashing.
+        if self._hasher is None:
+            from argon2 import PasswordHasher
+
+            self._hasher = PasswordHasher()
+        return self._hasher
+
+    def _dummy_hash(self) -> str:
         # Verifying against this when the name is unknown keeps the time of a failed
         # sign-in the same whether or not the account exists.
-        self._dummy = self.hasher.hash(secrets.token_hex(8))
-        self._migrate()
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_hex(8))
+        return self._dummy
 
     @classmethod
     def for_home(cls, home: Path) -> "AccessStore":
@@ -285,7 +297,7 @@ class AccessStore:
             row = self.db.execute("SELECT * FROM accounts WHERE name = ?", ((name or "").strip(),)).fetchone()
         if row is None:
             try:
-                self.hasher.verify(self._dummy, password or "")
+                self.hasher.verify(self._dummy_hash(), password or "")
             except VerificationError:
                 pass
             raise wrong

@@ -299,6 +299,23 @@ def test_keys_and_users_from_the_command_line(tmp_path: Path) -> None:
     assert trail[-2]["outcome"] == "failed" and all(e["via"] == "cli" for e in trail)
 
 
+def test_document_commands_are_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `main` records after a command, from the command line as click parses it."""
+    from policykb.cli.access import _open, record_command
+
+    monkeypatch.setenv("POLICYKB_HOME", str(tmp_path / "home"))
+    record_command(["search", "--mode", "keyword", "-k", "3", "培训 学时", "--kb", "组工"], 0)
+    record_command(["docs", "delete", "-y", "abc123"], 1)
+    record_command(["ingest", "--no-wait", "a.txt", "b.pdf"], 0)
+    record_command(["docs", "list"], 0)
+    record_command(["search", "--help"], 0)
+    store, trail = _open()
+    got = [(e["action"], e["target"], e["kb"], e["outcome"]) for e in trail.events()][::-1]
+    store.close()
+    assert got == [("search", "培训 学时", "组工", "ok"), ("delete", "abc123", "default", "failed"),
+                   ("upload", "a.txt b.pdf", "default", "ok")]
+
+
 def test_open_until_the_first_account(tmp_path: Path) -> None:
     """No account and no key: the API stays open on loopback as before, but accounts and
     keys are not handed out over HTTP (the first admin comes from the command line)."""

@@ -61,6 +61,24 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["policykb.argv"] = list(args)  # for the audit trail (policykb.cli.access)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        code = 1
+        try:
+            result = super().invoke(ctx)
+            code = 0
+            return result
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            raise
+        finally:
+            from policykb.cli.access import record_command
+
+            record_command(ctx.meta.get("policykb.argv", []), code)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.HELP.get(name, "")) for name in self.list_commands(ctx)]
         with formatter.section("命令"):

@@ -45,6 +45,59 @@ def _change(action: str, target: str, run: Any) -> Any:
     return result
 
 
+# Commands whose use the trail records, as the actions the HTTP API records for the same work.
+_COMMAND_ACTIONS = {("ingest",): "upload", ("docs", "delete"): "delete", ("search",): "search", ("ask",): "ask",
+                    ("verify",): "verify", ("digest",): "export"}
+
+
+def _command_call(argv: list[str]) -> tuple[tuple[str, ...], dict[str, Any], list[str]]:
+    """(command path, parameter values, positional argument names) of a command line, parsed
+    by click itself without running anything."""
+    from policykb.cli import main
+
+    path: list[str] = []
+    cmd: click.Command = main
+    rest = list(argv)
+    while isinstance(cmd, click.Group):
+        words = [a for a in rest if not a.startswith("-")]
+        if not words:
+            return tuple(path), {}, []
+        sub = cmd.get_command(click.Context(cmd), words[0])
+        if sub is None:
+            return tuple(path), {}, []
+        path.append(words[0])
+        rest = rest[rest.index(words[0]) + 1:]
+        cmd = sub
+    with cmd.make_context(" ".join(path), rest, resilient_parsing=True) as ctx:
+        params = dict(ctx.params)
+    return tuple(path), params, [p.name for p in cmd.params if isinstance(p, click.Argument) and p.name]
+
+
+def record_command(argv: list[str], code: int) -> None:
+    """Record a document command run from the command line (who: the system user). Never
+    fails the command: whoever runs it can reach the files anyway."""
+    words = [a for a in argv if not a.startswith("-")]
+    if not (_COMMAND_ACTIONS.get(tuple(words[:2])) or _COMMAND_ACTIONS.get(tuple(words[:1]))):
+        return
+    if "--help" in argv or "-h" in argv:
+        return
+    try:
+        from policykb.config import load_settings
+
+        path, params, arguments = _command_call(argv)
+        action = _COMMAND_ACTIONS.get(path)
+        if not action:
+            return
+        values = [params.get(name) for name in arguments]
+        target = " ".join(" ".join(v) if isinstance(v, (tuple, list)) else str(v) for v in values if v)
+        store, trail = _open()
+        trail.record(_operator(), "cli", action, target=target, kb=params.get("kb") or load_settings().kb,
+                     outcome="ok" if code == 0 else "failed", detail=f"exit {code}" if code else "")
+        store.close()
+    except Exception as exc:  # noqa: BLE001 - reported, never raised
+        click.echo(f"警告：未能写入审计记录：{exc}", err=True)
+
+
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
