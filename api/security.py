@@ -286,6 +286,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.access = store
     app.state.audit = AuditTrail(store)
     app.state.rate = RateLimiter(settings.rate_limit_per_minute)
+    app.state.login_rate = RateLimiter(settings.login_attempts_per_minute)
     app.add_middleware(Guard, settings=settings, trail=app.state.audit)
 
     @app.exception_handler(AuthError)

@@ -260,6 +260,9 @@ class AccessStore:
                        disabled: bool | None = None, password: str | None = None,
                        unlock: bool = False) -> dict:
         account = self.get_account(name)
+        demoted = (role is not None and role != "admin") or bool(disabled)
+        if account["role"] == "admin" and not account["disabled"] and demoted and self._active_admins() <= 1:
+            raise AuthError("不能停用或降级最后一个管理员账户：请先为其他账户授予管理员角色", "last_admin", 409)
         sets: list[str] = []
         args: list[Any] = []
         if role is not None:
@@ -287,6 +290,10 @@ class AccessStore:
                                 (name,))
             self.db.execute("COMMIT")
         return self.get_account(name)
+
+    def _active_admins(self) -> int:
+        with self.lock:
+            return self.db.execute("SELECT COUNT(*) FROM accounts WHERE role = 'admin' AND disabled = 0").fetchone()[0]
 
     def sign_in(self, name: str, password: str) -> Principal:
         """Check a password; count failures and lock the account after MAX_FAILURES."""

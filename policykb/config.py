@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     max_json_kb: int = 1024              # any other request body
     max_upload_files: int = 20
     rate_limit_per_minute: int = 300     # requests per account or key; 0 = no limit
+    login_attempts_per_minute: int = 30  # sign-ins per client address; 0 = no limit
 
     @classmethod
     def settings_customise_sources(

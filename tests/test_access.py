@@ -331,3 +331,18 @@ def test_open_until_the_first_account(tmp_path: Path) -> None:
         store.close()
         assert client.get("/api/stats").status_code == 401
         assert client.get("/api/health").status_code == 401
+
+
+def test_the_last_administrator_stays(tmp_path: Path) -> None:
+    from policykb.auth import AuthError
+
+    store = _store(tmp_path)
+    store.create_account("一号", PASSWORD, "admin")
+    for change in ({"role": "reader"}, {"disabled": True}):
+        with pytest.raises(AuthError, match="最后一个管理员"):
+            store.update_account("一号", **change)
+    store.create_account("二号", PASSWORD, "admin")
+    assert store.update_account("一号", role="editor")["role"] == "editor"
+    with pytest.raises(AuthError, match="已存在"):
+        store.create_account("二号", PASSWORD, "reader")
+    store.close()

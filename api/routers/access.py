@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from policykb.api.security import AUDIT_SCOPE, SESSION_COOKIE, access, authorize, credentials
+from policykb.api.security import AUDIT_SCOPE, SESSION_COOKIE, access, authorize, client_ip, credentials
 from policykb.audit import SinceError, to_csv
 from policykb.auth import SESSION_SECONDS, AuthError, Principal
 
@@ -109,6 +109,11 @@ def _no_first_admin_over_http(p: Principal) -> None:
 def login(req: LoginRequest, request: Request, response: Response) -> dict[str, Any]:
     store, _ = access(request)
     request.scope[AUDIT_SCOPE].update(who=req.name, via="account", target=req.name)
+    # Per address, before the (deliberately slow) password check: guessing across many
+    # accounts is slowed as well, and sign-ins cannot be used to tie up the processor.
+    wait = request.app.state.login_rate.hit(f"login:{client_ip(request)}")
+    if wait:
+        raise AuthError(f"登录尝试过于频繁，请 {wait} 秒后再试", "rate_limited", 429)
     principal = store.sign_in(req.name, req.password)
     response.set_cookie(SESSION_COOKIE, store.start_session(principal), max_age=SESSION_SECONDS, httponly=True,
                         samesite="strict", secure=request.url.scheme == "https", path="/")
