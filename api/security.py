@@ -45,6 +45,8 @@ class RateLimiter:
         now = time.time()
         window = int(now // 60)
         with self._lock:
+            if len(self._windows) > 10_000:  # many client addresses: forget finished windows
+                self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
             start, count = self._windows.get(who, (window, 0))
             if start != window:
                 start, count = window, 0

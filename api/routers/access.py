@@ -113,6 +113,7 @@ def login(req: LoginRequest, request: Request, response: Response) -> dict[str, 
     # accounts is slowed as well, and sign-ins cannot be used to tie up the processor.
     wait = request.app.state.login_rate.hit(f"login:{client_ip(request)}")
     if wait:
+        request.scope[AUDIT_SCOPE]["retry_after"] = wait
         raise AuthError(f"登录尝试过于频繁，请 {wait} 秒后再试", "rate_limited", 429)
     principal = store.sign_in(req.name, req.password)
     response.set_cookie(SESSION_COOKIE, store.start_session(principal), max_age=SESSION_SECONDS, httponly=True,
