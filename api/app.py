@@ -12,8 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
-from policykb.api.deps import require_key
-from policykb.api.routers import digest, documents, search, system, verify
+from policykb.api import security
+from policykb.api.routers import access, digest, documents, search, system, verify
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         yield
         if kb is None:
             knowledge.close()
+        app.state.access.close()
 
     # FastAPIOffline: /docs and /redoc served from packaged assets, not a CDN (intranets).
     app = FastAPIOffline(
@@ -44,8 +45,11 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         lifespan=lifespan,
     )
     errors.install(app)
-    secured = [Depends(require_key)]
-    app.include_router(system.router, prefix="/api")
+    security.install(app, settings)
+    # Every /api route passes security.authorize, which applies its rule (security.RULES).
+    secured = [Depends(security.authorize)]
+    app.include_router(access.router, prefix="/api", dependencies=secured)
+    app.include_router(system.router, prefix="/api", dependencies=secured)
     app.include_router(search.router, prefix="/api", dependencies=secured)
     app.include_router(documents.router, prefix="/api", dependencies=secured)
     app.include_router(digest.router, prefix="/api", dependencies=secured)
@@ -57,5 +61,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         @app.get("/", include_in_schema=False)
         def index() -> FileResponse:
             return FileResponse(STATIC / "index.html")
+
+        @app.get("/login", include_in_schema=False)
+        def login_page() -> FileResponse:
+            return FileResponse(STATIC / "login.html")
 
     return app

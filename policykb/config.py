@@ -94,6 +94,13 @@ class Settings(BaseSettings):
 
     api_key: str | None = Field(None, description="HTTP API 访问密钥；为空则不校验")
     max_upload_mb: int = 50
+    # Limits answered with 413/429 before any work is done (api/security.py). A request's
+    # body is refused from its Content-Length, or once it streams past the cap.
+    max_request_mb: int = 200            # a whole multipart upload
+    max_json_kb: int = 1024              # any other request body
+    max_upload_files: int = 20
+    rate_limit_per_minute: int = 300     # requests per account or key; 0 = no limit
+    login_attempts_per_minute: int = 30  # sign-ins per client address; 0 = no limit
 
     @classmethod
     def settings_customise_sources(

@@ -110,6 +110,8 @@ def upload(
     given = {"title": title, "doc_no": doc_no, "issuer": issuer, "date": date, "doc_type": doc_type,
              "region": region, "supersedes": supersedes}
     overrides = _overrides(metadata, {k: given[k] for k in _METADATA_FIELDS})
+    if len(files) > settings.max_upload_files:
+        raise ApiError(413, "too_many_files", f"一次最多上传 {settings.max_upload_files} 个文件，请分批上传")
     limit = settings.max_upload_mb * 2**20
     results = []
     for upload_file in files:

@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from policykb.api.deps import get_kb, require_key
+from policykb.api.deps import get_kb
 from policykb.api.schemas import Health
 from policykb import __version__
 from policykb.service import KnowledgeBase
@@ -29,13 +29,13 @@ def status(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     return kb.status()
 
 
-@router.post("/status/pause", summary="暂停后台向量化（关键词检索不受影响）", dependencies=[Depends(require_key)])
+@router.post("/status/pause", summary="暂停后台向量化（关键词检索不受影响）")
 def pause(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     kb.pause_worker()
     return kb.status()
 
 
-@router.post("/status/resume", summary="恢复后台向量化", dependencies=[Depends(require_key)])
+@router.post("/status/resume", summary="恢复后台向量化")
 def resume(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     kb.resume_worker()
     return kb.status()

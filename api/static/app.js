@@ -87,8 +87,11 @@ async function errorFrom(resp) {
 }
 
 function askForKey() {
-  const key = window.prompt("此知识库需要访问密钥，请输入（保存在本浏览器中）：");
-  if (key) localStorage.setItem("policykb.apiKey", key.trim());
+  // Not signed in (or the stored key was revoked): the sign-in page, then back here.
+  if (askForKey.sent) return;
+  askForKey.sent = true;
+  localStorage.removeItem("policykb.apiKey");
+  location.assign("/login?next=" + encodeURIComponent(location.pathname + location.hash));
 }
 
 async function api(path, { method = "GET", body, query } = {}) {
@@ -158,6 +161,7 @@ function showTab(name) {
   }
   if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
   if (name === "library") loadLibrary();
+  if (name === "audit" && window.loadAudit) window.loadAudit();  // account.js
   if (!tabLoaded[name]) {
     tabLoaded[name] = true;
     const first = { ask: "#ask-q", search: "#search-q", verify: "#verify-text" }[name];

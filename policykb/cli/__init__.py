@@ -26,6 +26,9 @@ class LazyGroup(click.Group):
         "embed": ("policykb.cli.status", "embed"),
         "config": ("policykb.cli.status", "config"),
         "doctor": ("policykb.cli.doctor", "doctor"),
+        "users": ("policykb.cli.access", "users"),
+        "keys": ("policykb.cli.access", "keys"),
+        "audit": ("policykb.cli.access", "audit"),
     }
     HELP = {
         "ingest": "导入文件或文件夹（pdf、docx、txt、md、html）",
@@ -42,6 +45,9 @@ class LazyGroup(click.Group):
         "embed": "计算等待中的向量（ingest --no-wait 之后）",
         "config": "显示当前配置",
         "doctor": "检查配置与大模型服务是否可用",
+        "users": "账户管理：create / list / set / passwd（第一个管理员在此创建）",
+        "keys": "访问密钥：create / list / revoke",
+        "audit": "审计记录：谁在何时做了什么",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -54,6 +60,24 @@ class LazyGroup(click.Group):
             module, attr = self.COMMANDS[name]
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["policykb.argv"] = list(args)  # for the audit trail (policykb.cli.access)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        code = 1
+        try:
+            result = super().invoke(ctx)
+            code = 0
+            return result
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            raise
+        finally:
+            from policykb.cli.access import record_command
+
+            record_command(ctx.meta.get("policykb.argv", []), code)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.HELP.get(name, "")) for name in self.list_commands(ctx)]
