@@ -99,6 +99,22 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX documents_filter ON documents(id, status, issuer, doc_type, date_int, title);
     """,
+    # 7: the catalog questions are matched against (policykb/retrieval/catalog.py) is
+    # rebuilt when any document row changes; a counter kept by triggers says so without
+    # reading the documents table (whose rows hold the full text).
+    """
+    CREATE TABLE document_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+    INSERT INTO document_generation VALUES (1, 0);
+    CREATE TRIGGER documents_generation_insert AFTER INSERT ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER documents_generation_update AFTER UPDATE ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER documents_generation_delete AFTER DELETE ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    """,
 ]
 
 

@@ -275,10 +275,9 @@ class Registry:
         rows = self._query("SELECT text FROM documents WHERE id = ?", [doc_id])
         return rows[0]["text"] if rows else None
 
-    def catalog_state(self) -> tuple[int, int, str]:
-        """Changes whenever a document is added, replaced, deleted or edited."""
-        row = self._query("SELECT count(*), coalesce(max(updated_at), '') FROM documents")[0]
-        return self.chunk_generation()[0], int(row[0]), str(row[1])
+    def catalog_state(self) -> int:
+        """Changes whenever a document is added, replaced, deleted or edited (migration 7)."""
+        return int(self._query("SELECT n FROM document_generation")[0][0])
 
     def catalog_rows(self) -> list[Any]:
         """What questions name a document by: title, issuer, region, date, 文号, source path

@@ -499,15 +499,17 @@ class KnowledgeBase:
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
                            notice: str | None = None) -> Answer:
-        from policykb.answer.extractive import pick_sentences, provision_answer
+        from policykb.answer.extractive import Picked, best_passage, pick_sentences, provision_answer
 
-        picked = pick_sentences(weights, hits, question=question, max_sentences=1,
-                                alternatives=self.question_alternatives(question, weights))
+        intent = self.retriever.analyse(question).intent
+        alternatives = self.question_alternatives(question, weights)
+        chosen = best_passage(weights, hits, alternatives=alternatives)
+        picked = [Picked(p.sentence, chosen, p.offset) for p in pick_sentences(
+            weights, [hits[chosen]], question=question, max_sentences=1, alternatives=alternatives, intent=intent)]
         if not picked:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=pending)
         best = picked[0]
-        intent = self.retriever.analyse(question).intent
         quoted = provision_answer(best, hits, self.registry.document_text(hits[best.hit_index].doc_id) or "",
                                   list_wanted=intent in ("list", "define"))
         citations = [quoted.citation]

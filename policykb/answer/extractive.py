@@ -40,6 +40,12 @@ def _announces(sentence: str, title: str | None) -> bool:
     return bool(_LEAD_IN.search(sentence)) or (title is not None and bare == title.rstrip("。"))
 
 
+# What the sentence answering each kind of question looks like (policykb/retrieval/query.py).
+_INTENT_FORMS = {
+    "permit": re.compile(r"不得|禁止|严禁|不准|不许|一律|可以|允许|应当|必须|不予"),
+    "list": re.compile(r"包括|分为|以下|下列|[（(][一二三四五六七八九十][）)]|[^、]{1,12}、[^、]{1,12}、"),
+    "define": re.compile(r"是指|所称|指的是|是.{0,20}的总称"),
+}
 _ASKS_QUANTITY = re.compile(r"多少|多长|多久|几[天年月日次个项人名条号时岁]|何时|什么时候|哪天|哪一天|哪年|哪一年|哪个月|期限|比例|标准是")
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|年|月|日|天|次|名|人|元|万|小时|学时|工作日|周|%|倍|项)")
 
@@ -62,7 +68,8 @@ def period_words(question: str) -> tuple[str, ...]:
 
 def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str = "", max_sentences: int = 3,
                    max_chars: int = 300, min_coverage: float = 0.2, relative: float = 0.7,
-                   rank_bonus: float = 0.15, alternatives: dict[str, list[str]] | None = None) -> list[Picked]:
+                   rank_bonus: float = 0.15, alternatives: dict[str, list[str]] | None = None,
+                   intent: str = "fact") -> list[Picked]:
     """Sentences whose coverage of the question is close to the best one's: a supporting
     sentence from a lower passage is welcome, a merely related one is noise. A question
     that asks how many / how long / when is answered by a sentence that states a number."""
@@ -84,6 +91,9 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
             bonus = 0.25 if wants_number and _QUANTITY.search(sent) else 0.0
             if period:  # the sentence about the period asked for, not the five-year one
                 bonus += 0.2 if any(w in sent for w in period) else 0.0
+            wanted = _INTENT_FORMS.get(intent)
+            if wanted is not None and wanted.search(sent):  # the rule, the list, the definition
+                bonus += 0.15
             # Higher passages win ties: retrieval already weighed the whole passage.
             candidates.append((cov + bonus + rank_bonus / (hi + 1), cov, hi, si, sent))
     candidates.sort(key=lambda c: -c[0])
@@ -123,6 +133,20 @@ def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[dict]]:
         offsets = [hit.char_start + p.offset for p in picked if p.hit_index == hit_index]
         citations.append({**hit.to_dict(), "n": n, "cited_offsets": offsets})
     return "".join(parts), citations
+
+
+def best_passage(weights: dict[str, float], hits: list[Hit], *, alternatives: dict[str, list[str]] | None = None,
+                 margin: float = 0.15) -> int:
+    """Which passage the answer quotes: retrieval's first, unless a lower one covers the
+    question clearly better (its headings count: 「第九条 …主要职责是」)."""
+    if not hits:
+        return 0
+    covs = [coverage(weights, " ".join([*h.section_path, h.text]), alternatives) for h in hits]
+    best = 0
+    for i, c in enumerate(covs[1:], 1):
+        if c >= covs[best] + margin * i:
+            best = i
+    return best
 
 
 @dataclass(frozen=True)
