@@ -163,6 +163,7 @@ class KnowledgeBase:
             report.files.append(result)
             if on_file:
                 on_file(result)
+        self.refresh_versions()
         if self.worker is not None:
             self.worker.wake()
         if not self.keyword_index.background:
@@ -247,6 +248,7 @@ class KnowledgeBase:
                 backup.replace(target)
         else:
             backup.unlink(missing_ok=True)
+            self.refresh_versions()
         if self.worker is not None:
             self.worker.wake()
         return result
@@ -292,6 +294,10 @@ class KnowledgeBase:
             recipe=self.recipe,
         )
         message = "；".join(parsed.warnings) or None
+        from policykb import lineage
+
+        lineage.record_text_facts(self.registry, doc_id, parsed.text, meta.title, meta.doc_no)
+        lineage.record_given(self.registry, doc_id, {**meta.extra, **overrides})
         supersedes = overrides.get("supersedes") or meta.extra.get("supersedes")
         if supersedes:
             old = self.find_document(str(supersedes))
@@ -781,7 +787,7 @@ class KnowledgeBase:
         flt = sf.to_registry()
         flt = DocumentFilter(
             issuer=flt.issuer, doc_type=flt.doc_type, date_from=flt.date_from, date_to=flt.date_to,
-            title_contains=title or None, include_superseded=True,
+            title_contains=title or None, include_superseded=True, validity=flt.validity, family=flt.family,
         )
         return self.registry.list_documents(flt, sort=sort, limit=limit, offset=offset)
 
@@ -804,6 +810,7 @@ class KnowledgeBase:
     def delete_document(self, doc_id: str) -> StoredDocument:
         doc = self.get_document(doc_id)
         self.registry.delete_document(doc_id)
+        self.refresh_versions()
         self.registry.log(doc.source_path, "deleted", doc_id=doc_id)
         source = Path(doc.source_path)
         if source.parent == self.uploads_dir:  # our own copy of an upload, not a user's file
@@ -833,3 +840,46 @@ class KnowledgeBase:
             },
             "keyword_index": self.keyword_index.status(),
         }
+
+    # ---- validity, versions, citations, comparison, listing --------------------------
+    # (policykb/lineage.py, policykb/compare.py, policykb/answer/listing.py hold the logic)
+
+    def refresh_versions(self) -> int:
+        """Decide validity, version families and citation targets again for the library
+        (after ingest and delete; cheap: no texts are read)."""
+        from policykb import lineage
+
+        return lineage.refresh(self.registry)
+
+    def document_lineage(self, doc_id: str) -> dict[str, Any]:
+        """Validity, versions, 本文引用 / 被引用 and unresolved citations of a document."""
+        from policykb import lineage
+
+        return lineage.document_lineage(self.registry, self.get_document(doc_id))
+
+    def document_versions(self, doc_id: str) -> list[StoredDocument]:
+        """The versions of a document's family, oldest first."""
+        from policykb import lineage
+
+        return lineage.family_of(self.registry, self.get_document(doc_id))
+
+    def set_validity(self, doc_id: str, *, validity: str | None = None, family: str | None = None,
+                     superseded_by: str | None = None, clear: bool = False) -> StoredDocument:
+        """A hand edit that wins over detection: validity, family or successor (id, 文号 or
+        title); `clear` hands the document back to detection."""
+        from policykb import lineage
+
+        doc = self.get_document(doc_id)
+        successor = None
+        if superseded_by:
+            found = self.find_document(superseded_by)
+            if found is None or found.id == doc.id:
+                raise KnowledgeBaseError(f"找不到替代它的文档：{superseded_by}", code="not_found", status=404)
+            successor = found.id
+        try:
+            lineage.record_hand_edit(self.registry, doc.id, validity=validity, family=family,
+                                     successor=successor, clear=clear)
+        except ValueError as exc:
+            raise KnowledgeBaseError(str(exc), code="bad_validity") from exc
+        self.refresh_versions()
+        return self.get_document(doc_id)
