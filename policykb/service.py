@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from policykb.index.embedding import Embedder
     from policykb.index.vector_store import VectorStore
     from policykb.index.worker import WorkerStats
+    from policykb.compare import Comparison
     from policykb.digest.build import Digest
     from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
@@ -883,3 +884,19 @@ class KnowledgeBase:
             raise KnowledgeBaseError(str(exc), code="bad_validity") from exc
         self.refresh_versions()
         return self.get_document(doc_id)
+
+    def compare(self, old_id: str, new_id: str) -> "Comparison":
+        """新旧对照 of two documents, article by article (policykb/compare.py)."""
+        from policykb.compare import compare_texts
+
+        old, new = self.document_by_ref(old_id), self.document_by_ref(new_id)
+        if old.id == new.id:
+            raise KnowledgeBaseError("请选择两个不同的文档进行对照", code="same_document")
+        return compare_texts(self.document_text(old.id), self.document_text(new.id))
+
+    def document_by_ref(self, ref: str) -> StoredDocument:
+        """A document by id, 文号 or exact title, or a not-found error."""
+        doc = self.find_document(ref)
+        if doc is None:
+            raise KnowledgeBaseError(f"文档不存在：{ref}", code="not_found", status=404)
+        return self.get_document(doc.id)
