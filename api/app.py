@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
 from policykb.api.deps import require_key
-from policykb.api.routers import digest, documents, search, system, verify
+from policykb.api.routers import digest, documents, search, system, verify, versions
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.include_router(documents.router, prefix="/api", dependencies=secured)
     app.include_router(digest.router, prefix="/api", dependencies=secured)
     app.include_router(verify.router, prefix="/api", dependencies=secured)
+    app.include_router(versions.router, prefix="/api", dependencies=secured)
 
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
