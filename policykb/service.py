@@ -574,6 +574,9 @@ class KnowledgeBase:
         (llm_base_url) the model writes it and the citations are checked; if the model
         fails, the extractive answer serves with a notice. When retrieval finds nothing
         relevant the answer is NOT_FOUND and no model is called."""
+        listed = self._listing_answer(question, filters)
+        if listed is not None:
+            return listed
         context = self._answer_context(question, filters)
         if isinstance(context, Answer):
             return context
@@ -639,6 +642,10 @@ class KnowledgeBase:
                 yield "delta", piece
             yield "done", answer.to_dict()
 
+        listed = self._listing_answer(question, filters)
+        if listed is not None:
+            yield from pieces(listed)
+            return
         if not self.settings.llm_base_url:
             yield from pieces(self.ask(question, filters=filters))
             return
@@ -900,3 +907,10 @@ class KnowledgeBase:
         if doc is None:
             raise KnowledgeBaseError(f"文档不存在：{ref}", code="not_found", status=404)
         return self.get_document(doc.id)
+
+    def _listing_answer(self, question: str, filters: SearchFilters | dict[str, Any] | None) -> Answer | None:
+        """「2026年一季度印发了哪些文件」「…有哪些版本」: the complete list from the registry
+        (policykb/answer/listing.py); None for any other question."""
+        from policykb.answer.listing import answer_listing
+
+        return answer_listing(self, question, filters)
