@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policykb.versions import normalise_title, repealed_references
+from policykb.versions import doc_no_prefix, normalise_title, repealed_references
 
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
 _INNER = re.compile(r"[〈<]([^〈〉<>]{2,80})[〉>]")
@@ -41,7 +41,7 @@ def mentions(text: str, *, own_title: str | None = None, own_doc_no: str | None 
             seen.add(("title", title))
             out.append(Mention(title, "title", m.start(), title in repealed))
     for m in _DOC_NO.finditer(text):
-        no = f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
+        no = f"{doc_no_prefix(m.group(1))}〔{m.group(2)}〕{m.group(3)}号"
         if no == own_doc_no or ("doc_no", no) in seen:
             continue
         seen.add(("doc_no", no))

@@ -88,6 +88,14 @@ _QUOTED_TITLE = re.compile(r"《([^《》]{2,80})》")
 _DOC_NO = re.compile(r"([\u4e00-\u9fa5A-Za-z]{1,10}?)\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*第?\s*(\d{1,5})\s*号")
 
 
+_BEFORE_DOC_NO = re.compile(r"^.*(?:参照|根据|按照|依据|依照|印发|转发|详见|见|和|及|与|或|的)")
+
+
+def doc_no_prefix(prefix: str) -> str:
+    """The issuer code of a 文号 found in running text: 「参照中办发」 → 「中办发」."""
+    return _BEFORE_DOC_NO.sub("", prefix) or prefix
+
+
 def repealed_references(text: str) -> list[str]:
     """Titles and 文号 that a text repeals: the 《…》 and 〔…〕号 of its 「…同时废止」 and
     「原《…》…废止」 sentences. A sentence that only says what may be repealed in general
@@ -101,7 +109,7 @@ def repealed_references(text: str) -> list[str]:
             if t not in found:
                 found.append(t)
         for d in _DOC_NO.finditer(sentence):
-            no = f"{d.group(1)}〔{d.group(2)}〕{d.group(3)}号"
+            no = f"{doc_no_prefix(d.group(1))}〔{d.group(2)}〕{d.group(3)}号"
             if no not in found:
                 found.append(no)
     return found
