@@ -96,7 +96,28 @@ def units(text: str) -> list[Unit]:
         rest = body[raw_label.end():] if raw_label else body
         lines = [ln.strip() for ln in rest.strip().split("\n")]
         out.append(Unit(label, "\n".join(ln for ln in lines if ln), h.start))
+    if out:
+        last = out[-1]
+        out[-1] = Unit(last.label, _without_signature(last.text), last.start)
     return out
+
+
+_SHORT_LINE = re.compile(r"^[^。；，：:,;]{2,30}$")
+
+
+def _without_signature(text: str) -> str:
+    """The last article without the 落款 after it (issuer and date lines)."""
+    from policykb.ingest.metadata import parse_date
+
+    lines = text.split("\n")
+    while len(lines) > 1:
+        tail = lines[-1]
+        is_date = parse_date(tail) is not None and len(tail) <= 20
+        if is_date or (_SHORT_LINE.match(tail) and not tail.endswith(("。", "！", "？"))):
+            lines.pop()
+        else:
+            break
+    return "\n".join(lines)
 
 
 def _paragraphs(text: str) -> list[Unit]:

@@ -56,7 +56,7 @@ function toast(text, ms = 2600) {
 function formValues(root) {
   const out = {};
   for (const el of $$("input[name], select[name]", root)) {
-    const v = el.value.trim();
+    const v = el.type === "checkbox" ? (el.checked ? "true" : "") : el.value.trim();
     if (v) out[el.name] = v;
   }
   return out;
@@ -117,6 +117,7 @@ function filtersOf(root) {
   const v = formValues(root);
   const f = {};
   for (const k of ["issuer", "doc_type", "date_from", "date_to"]) if (v[k]) f[k] = v[k];
+  if (v.include_superseded) f.include_superseded = true;  // also 已修订 / 已废止 texts (versions.js)
   return Object.keys(f).length ? f : null;
 }
 
@@ -129,6 +130,7 @@ function metaLine(m) {
   if (m.date) parts.push(h("span.m-date", formatDate(m.date)));
   if (m.doc_type) parts.push(h("span.m-type", m.doc_type));
   if (m.page) parts.push(h("span.m-page", `第 ${m.page} 页`));
+  if (m.validity) parts.push(validityBadge(m));
   return h("div.doc-meta", parts);
 }
 
@@ -579,6 +581,7 @@ async function loadStats() {
 }
 
 function statusBadge(d) {
+  if (d.validity && d.validity !== "现行有效") return validityBadge(d);
   if (d.status === "superseded" || d.superseded_by) return h("span.badge", "已被替代");
   if (d.status && d.status !== "active") return h("span.badge", d.status);
   if (d.pending_vectors) return h("span.badge.warn", { title: "已可按关键词检索，语义向量正在后台生成" }, `向量化中 ${d.pending_vectors}/${d.chunk_count}`);
@@ -649,10 +652,11 @@ async function openDetails(docId) {
         row("文种", d.doc_type), row("地区", d.region), row("文件名", d.filename), row("格式", (d.format || "").toUpperCase()),
         row("段落", `${d.chunk_count} 段` + (pending ? `（${pending} 段待向量化，已可按关键词检索）` : "（均已向量化）")),
         d.pages?.length ? row("页数", `${d.pages.length} 页`) : null,
-        row("状态", d.superseded_by ? `已被替代（${d.superseded_by}）` : "有效"),
+        row("时效性", d.validity ? d.validity + (d.validity_note ? `（${d.validity_note}）` : "") : (d.superseded_by ? "已被替代" : "有效")),
         row("版本", `第 ${d.version} 版`), row("入库时间", (d.created_at || "").replace("T", " ").replace(/\+.*$/, "")),
         row("编号", d.id)),
       d.sections.length ? [h("h3", "章节结构"), h("ol.sections", d.sections.map((s) => h("li", s)))] : null);
+    appendLineage(body, d);
   } catch (e) {
     clear(body, note("err", e.message));
   }
