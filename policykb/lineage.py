@@ -141,3 +141,24 @@ def document_lineage(registry: Registry, doc: StoredDocument) -> dict[str, Any]:
         "unresolved": [c for c in cites if not c["doc_id"]],
         "cited_by": list(cited_by.values()),
     }
+
+
+def named_version_filter(registry: Registry, question: str) -> dict[str, Any] | None:
+    """A question that names a family and a year (「2018年版纪律处分条例第十条」) means that
+    version, current or not: the filter that restricts an answer to it. None otherwise
+    (without a year, answers use the texts in force)."""
+    from policykb.citations import title_keys
+
+    year = versions.question_year(question)
+    if year is None:
+        return None
+    text = "".join(question.split())
+    families = [f for f in registry.family_names() if any(k in text for k in title_keys(f) if len(k) >= 4)]
+    if len(families) != 1:
+        return None
+    members = [versions.DocFacts(id=d.id, title=d.title, date=d.date, effective=d.effective_date)
+               for d in registry.family_members(families[0])]
+    if len(members) < 2:
+        return None
+    chosen = versions.version_for_year(members, year)
+    return {"doc_ids": [chosen], "include_superseded": True} if chosen else None

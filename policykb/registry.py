@@ -528,6 +528,11 @@ class Registry:
             [doc_id],
         )
 
+    def family_names(self) -> list[str]:
+        """Families with more than one version."""
+        return [r[0] for r in self._query(
+            "SELECT family FROM documents WHERE family != '' GROUP BY family HAVING count(*) > 1")]
+
     def family_members(self, family: str) -> list[StoredDocument]:
         """The versions of a family, oldest first."""
         if not family:

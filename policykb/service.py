@@ -577,6 +577,7 @@ class KnowledgeBase:
         listed = self._listing_answer(question, filters)
         if listed is not None:
             return listed
+        filters = self._named_version_filters(question, filters)
         context = self._answer_context(question, filters)
         if isinstance(context, Answer):
             return context
@@ -646,6 +647,7 @@ class KnowledgeBase:
         if listed is not None:
             yield from pieces(listed)
             return
+        filters = self._named_version_filters(question, filters)
         if not self.settings.llm_base_url:
             yield from pieces(self.ask(question, filters=filters))
             return
@@ -914,3 +916,19 @@ class KnowledgeBase:
         from policykb.answer.listing import answer_listing
 
         return answer_listing(self, question, filters)
+
+    def _named_version_filters(self, question: str, filters: SearchFilters | dict[str, Any] | None
+                               ) -> SearchFilters | dict[str, Any] | None:
+        """「2018年版纪律处分条例…」 names an old version: answer from it, not from the
+        current one (policykb/lineage.py). Filters naming documents already are kept."""
+        from dataclasses import replace
+
+        from policykb import lineage
+
+        given = SearchFilters.from_any(filters)
+        if given.doc_ids is not None:
+            return filters
+        named = lineage.named_version_filter(self.registry, question)
+        if named is None:
+            return filters
+        return replace(given, doc_ids=tuple(named["doc_ids"]), include_superseded=True)

@@ -275,3 +275,23 @@ def is_current(doc: Any) -> bool:
 def status_for(validity: str) -> str:
     """The registry's search switch: superseded texts are left out unless asked for."""
     return "active" if validity in IN_FORCE else "superseded"
+
+
+_QUESTION_YEAR = re.compile(rf"(?<!\d)({_YEAR})(?!\d)\s*年?\s*(?:版|修订|版本|的|时|施行)?")
+
+
+def question_year(question: str) -> int | None:
+    """The year a question names (「2018年版纪律处分条例…」 → 2018), if exactly one."""
+    years = {int(m.group(1)) for m in _QUESTION_YEAR.finditer(question or "")}
+    return years.pop() if len(years) == 1 else None
+
+
+def version_for_year(members: list[DocFacts], year: int) -> str | None:
+    """The version a year names: the one that came out that year, else the one in force
+    then (the latest earlier one). None when the year is before them all."""
+    dated = sorted((m for m in members if version_order(m) is not None), key=lambda m: version_order(m) or 0)
+    same = [m for m in dated if (version_order(m) or 0) // 10000 == year]
+    if same:
+        return same[-1].id
+    earlier = [m for m in dated if (version_order(m) or 0) // 10000 < year]
+    return earlier[-1].id if earlier else None

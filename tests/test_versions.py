@@ -57,6 +57,16 @@ def test_the_newest_version_in_force_is_current_and_overrides_win() -> None:
     assert by_hand["a"].validity == "已废止" and by_hand["a"].superseded_by == "b"
 
 
+def test_a_year_in_a_question_names_the_version_then_in_force() -> None:
+    F = versions.DocFacts
+    members = [F("a", "某条例1997", "1997-02-17"), F("b", "某条例 2018"), F("c", "某条例 2023", "2023-12-19")]
+    assert versions.question_year("2018年版某条例第十条") == 2018
+    assert versions.question_year("某条例第十条") is None
+    assert versions.version_for_year(members, 2018) == "b"
+    assert versions.version_for_year(members, 2020) == "b"
+    assert versions.version_for_year(members, 1990) is None
+
+
 def test_citations_are_titles_and_doc_numbers_other_than_its_own() -> None:
     text = "根据《中国共产党章程》和《中华人民共和国监察法》（主席令第3号），参照中办发〔2019〕18号，制定本规定。《本规定》"
     found = [(m.text, m.kind) for m in mentions(text, own_title="本规定", own_doc_no=None)]
@@ -138,6 +148,11 @@ def test_five_versions_make_one_family_with_only_2023_current(regs_kb) -> None: 
 
     answer = regs_kb.ask("党员受到警告处分后多久不得在党内提拔职务？")
     assert answer.found and {c["doc_id"] for c in answer.citations} == {by_year[2023].id}
+
+    named = regs_kb.ask("2018年版纪律处分条例中，党员受到警告处分一年内不得在党内提升职务吗？")
+    assert named.found and {c["doc_id"] for c in named.citations} == {by_year[2018].id}, "a year names that version"
+    assert named.citations[0]["metadata"]["validity"] == "已修订"
+    assert "2023" in named.citations[0]["metadata"]["validity_note"], "a superseded source names its successor"
 
     listed = regs_kb.ask("纪律处分条例有哪些版本")
     assert listed.answerer == "listing" and len(listed.citations) == 5
