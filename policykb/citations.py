@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policykb.versions import doc_no_prefix, normalise_title, repealed_references
+from policykb.versions import doc_no_prefix, normalise_title, repealed_references, strict_title
 
 _TITLE = re.compile(r"《([^《》\n]{2,80})》")
 _INNER = re.compile(r"[〈<]([^〈〉<>]{2,80})[〉>]")
@@ -49,11 +49,17 @@ def mentions(text: str, *, own_title: str | None = None, own_doc_no: str | None 
     return sorted(out, key=lambda x: x.char_start)
 
 
-def title_keys(title: str | None) -> set[str]:
+_TRIAL = re.compile(r"[（(]\s*(?:试行|暂行)\s*[）)]")
+_ISSUING = re.compile(r"印发|转发|发布")
+
+
+def title_keys(title: str | None, *, strict: bool = False) -> set[str]:
     """The keys a title is found by: its normalised form, the same without 中华人民共和国 /
-    中国共产党 …, and for 「关于印发〈X〉的通知」 the inner X."""
+    中国共产党 …, and for 「关于印发〈X〉的通知」 the inner X (not for 「关于修改〈X〉的决定」,
+    which is a document of its own). `strict` keeps （试行）: a trial text is not its
+    final version."""
     keys: set[str] = set()
-    base = normalise_title(title)
+    base = strict_title(title) if strict else normalise_title(title)
     if not base:
         return keys
     keys.add(base)
@@ -61,8 +67,8 @@ def title_keys(title: str | None) -> set[str]:
         if base.startswith(prefix) and len(base) - len(prefix) >= _MIN_TITLE_CHARS:
             keys.add(base[len(prefix):])
     inner = _INNER.search(title or "")
-    if inner:
-        keys |= title_keys(inner.group(1))
+    if inner and _ISSUING.search(title or ""):
+        keys |= title_keys(inner.group(1), strict=strict)
     return keys
 
 
@@ -87,7 +93,7 @@ class Resolver:
         for e in library:
             if e.doc_no:
                 self.by_no.setdefault(e.doc_no, []).append(e)
-            for k in title_keys(e.title):
+            for k in title_keys(e.title) | title_keys(e.title, strict=True):
                 self.by_title.setdefault(k, []).append(e)
 
     def resolve(self, mention: str, kind: str, *, citing: LibraryEntry | None = None) -> str | None:
@@ -95,7 +101,7 @@ class Resolver:
             found = self.by_no.get(mention, [])
         else:
             found = []
-            for k in title_keys(mention):
+            for k in title_keys(mention, strict=bool(_TRIAL.search(mention))):
                 found = self.by_title.get(k, [])
                 if found:
                     break
@@ -105,6 +111,8 @@ class Resolver:
             return None
         if len(found) == 1:
             return found[0].id
+        if len({e.family for e in found}) > 1 or not found[0].family:
+            return None  # several documents of that name that are not versions of one rule: ambiguous
         when = citing.date_int if citing is not None else None
         if when:
             earlier = [e for e in found if e.date_int is not None and e.date_int <= when]
