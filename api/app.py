@@ -27,12 +27,18 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from policykb.libraries import Libraries
+
         knowledge = kb or KnowledgeBase(settings)
         app.state.kb = knowledge
         app.state.settings = settings
+        # Other libraries open on first use (?kb=NAME), each with its own vector worker.
+        app.state.libraries = Libraries(settings, knowledge,
+                                        on_open=(lambda k: k.start_worker()) if background_worker else None)
         if background_worker:
             knowledge.start_worker()
         yield
+        app.state.libraries.close()
         if kb is None:
             knowledge.close()
 

@@ -21,6 +21,7 @@ class SearchRequest(BaseModel):
     top_k: int = Field(10, ge=1, le=100)
     filters: Filters | None = None
     mode: str = Field("hybrid", pattern="^(hybrid|keyword|vector)$")
+    kbs: list[str] | None = Field(None, description="同时检索的多个知识库（结果按排名融合，每条结果的 metadata.kb 为所属知识库）")
 
 
 class HitModel(BaseModel):

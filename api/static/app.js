@@ -93,6 +93,7 @@ function askForKey() {
 
 async function api(path, { method = "GET", body, query } = {}) {
   let url = path;
+  query = withKb(query);  // the chosen library (kbs.js)
   if (query) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
@@ -131,6 +132,7 @@ function metaLine(m) {
   if (m.doc_type) parts.push(h("span.m-type", m.doc_type));
   if (m.page) parts.push(h("span.m-page", `第 ${m.page} 页`));
   if (m.validity) parts.push(validityBadge(m));
+  if (m.kb) parts.push(h("span.badge.kb", { title: "所属知识库" }, m.kb));
   return h("div.doc-meta", parts);
 }
 
@@ -285,7 +287,7 @@ async function ask(ev) {
   let streamed = "";
   let done = null;
   try {
-    const resp = await fetch("/api/ask?stream=true", {
+    const resp = await fetch(withKbUrl("/api/ask?stream=true"), {
       method: "POST",
       headers: apiHeaders({ "Content-Type": "application/json", Accept: "text/event-stream" }),
       body: JSON.stringify({ question, filters: filtersOf($("[data-filters=ask]")) }),
@@ -534,7 +536,7 @@ async function search(ev) {
   btn.disabled = true;
   clear(out, spinner("正在检索…"));
   try {
-    const r = await api("/api/search", { method: "POST", body: { query, top_k: 20, filters: filtersOf($("[data-filters=search]")) } });
+    const r = await api("/api/search", { method: "POST", body: { query, top_k: 20, filters: filtersOf($("[data-filters=search]")), kbs: searchKbs() } });
     const f = filtersOf($("[data-filters=search]"));
     clear(out,
       h("div.result-head", h("span#result-count", `找到 ${r.results.length} 个相关段落`),
@@ -726,7 +728,7 @@ function uploadOne({ file, item, bar, msg }, meta) {
     form.append("files", file, file.name);
     for (const [k, v] of Object.entries(meta)) form.append(k, v);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/documents");
+    xhr.open("POST", withKbUrl("/api/documents"));
     for (const [k, v] of Object.entries(apiHeaders())) xhr.setRequestHeader(k, v);
     msg.textContent = "正在上传…";
     xhr.upload.onprogress = (e) => {
@@ -1059,6 +1061,7 @@ function init() {
   $("#drawer-backdrop").addEventListener("click", closeDrawer);
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("#drawer").hidden) closeDrawer(); });
   setupUpload();
+  setupKbs();
   quarterOptions();
   loadOptions();
   showTab(location.hash.slice(1) || "ask");

@@ -108,7 +108,7 @@ function sideText(side, differences, which, change) {
 
 async function downloadCompare(oldId, newId) {
   const q = new URLSearchParams({ old: oldId, new: newId, format: "docx" });
-  const resp = await fetch(`/api/compare?${q}`, { headers: apiHeaders() });
+  const resp = await fetch(withKbUrl(`/api/compare?${q}`), { headers: apiHeaders() });
   if (!resp.ok) { toast((await errorFrom(resp)).message, 4000); return; }
   const url = URL.createObjectURL(await resp.blob());
   const a = h("a", { href: url, download: "新旧条文对照表.docx" });
