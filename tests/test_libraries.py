@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import make_kb
@@ -43,3 +44,40 @@ def test_one_server_many_libraries(tmp_path: Path) -> None:
         missing = client.get("/api/documents", params={"kb": "nope"})
         assert missing.status_code == 404 and "知识库不存在" in missing.json()["error"]["message"]
     main.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium is not installed (/usr/bin/chromium); CI installs it")
+def test_the_page_chooses_the_library(tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.conftest import policykb_server
+
+    home = tmp_path / "home"
+    for name, text in (("default", PARTY), ("talent", TALENT)):
+        source = tmp_path / f"{name}.txt"
+        source.write_text(text, encoding="utf-8")
+        kb = make_kb(home, name)
+        assert not kb.ingest([source], wait=False).failed
+        kb.close()
+    with policykb_server(home) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(locale="zh-CN")
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(f"{url}/#library")
+        expect(page.locator("#doc-table")).to_contain_text("江北省党员冬训工作办法")
+        page.select_option("#kb-select", "talent")
+        page.wait_for_load_state()
+        expect(page.locator("#doc-table")).to_contain_text("江北省青年人才冬训计划", timeout=20_000)
+        expect(page.locator("#doc-table")).not_to_contain_text("江北省党员冬训工作办法")
+        page.goto(f"{url}/#search")
+        page.check("#f-all-kbs")
+        page.fill("#search-q", "冬训")
+        page.click("#search-go")
+        expect(page.locator("#hits")).to_contain_text("江北省青年人才冬训计划", timeout=20_000)
+        expect(page.locator("#hits")).to_contain_text("江北省党员冬训工作办法")
+        badges = set(page.locator("#hits .badge.kb").all_inner_texts())
+        assert badges == {"default", "talent"}
+        browser.close()
+        assert not problems, problems
