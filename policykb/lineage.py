@@ -162,3 +162,19 @@ def named_version_filter(registry: Registry, question: str) -> dict[str, Any] | 
         return None
     chosen = versions.version_for_year(members, year)
     return {"doc_ids": [chosen], "include_superseded": True} if chosen else None
+
+
+_BACKFILLED = "lineage_backfilled"
+
+
+def backfill(registry: Registry) -> int:
+    """A registry written before validity existed: read every stored text once for its 施行
+    date and citations, then decide. Returns how many documents were read."""
+    if registry.get_kv(_BACKFILLED):
+        return 0
+    rows = registry.version_rows()
+    for r in rows:
+        record_text_facts(registry, r["id"], registry.document_text(r["id"]) or "", r["title"], r["doc_no"])
+    refresh(registry)
+    registry.set_kv(_BACKFILLED, "1")
+    return len(rows)

@@ -98,6 +98,9 @@ class KnowledgeBase:
                                           min_passages=self.settings.keyword_index_above,
                                           quiet_seconds=self.settings.keyword_index_quiet_seconds)
         self._backfill_document_index()
+        from policykb import lineage
+
+        lineage.backfill(self.registry)  # validity and citations for documents stored before they existed
 
     def _backfill_document_index(self) -> None:
         """Registries written before the whole-document index existed get it on open."""

@@ -212,3 +212,26 @@ def test_compare_cli_json_docx_and_http(regs_kb, tmp_path: Path, monkeypatch: py
         assert [d["id"] for d in listed["documents"]] == [by_year[2023].id]
         bad = client.get("/api/documents", params={"validity": "作废"})
         assert bad.status_code == 400 and "时效性" in bad.json()["error"]["message"]
+
+
+def test_a_library_from_before_validity_gets_it_on_open(tmp_path: Path) -> None:
+    """Documents stored before migration 7 have no 施行 dates, families or citations: the
+    first open reads their texts once and decides."""
+    old, new = tmp_path / "办法2019.txt", tmp_path / "办法2026.txt"
+    old.write_text("江北省档案管理办法\n\n第一条 根据《中华人民共和国档案法》制定本办法。\n\n2019年2月20日\n", encoding="utf-8")
+    new.write_text("江北省档案管理办法\n\n第一条 根据《中华人民共和国档案法》制定本办法。\n第二条 本办法自2026年3月1日起施行。\n\n"
+                   "2026年2月10日\n", encoding="utf-8")
+    kb = make_kb(tmp_path / "home")
+    kb.ingest([old, new], wait=False)
+    with kb.registry.transaction() as conn:  # as a registry of the previous release would be
+        conn.execute("UPDATE documents SET validity = '现行有效', family = '', superseded_by = NULL,"
+                     " status = 'active', effective_date = NULL, validity_note = NULL")
+        conn.execute("DELETE FROM doc_references")
+        conn.execute("DELETE FROM kv WHERE key = 'lineage_backfilled'")
+    kb.close()
+    kb = make_kb(tmp_path / "home")
+    docs = {d.date: d for d in kb.list_documents()[0]}
+    assert docs["2019-02-20"].validity == "已修订" and docs["2026-02-10"].validity == "现行有效"
+    assert docs["2026-02-10"].effective_date == "2026-03-01"
+    assert [c["mention"] for c in kb.document_lineage(docs["2026-02-10"].id)["unresolved"]] == ["中华人民共和国档案法"]
+    kb.close()
