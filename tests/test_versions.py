@@ -158,6 +158,10 @@ def test_five_versions_make_one_family_with_only_2023_current(regs_kb) -> None: 
     assert listed.answerer == "listing" and len(listed.citations) == 5
     assert [c["doc_id"] for c in listed.citations] == [by_year[y].id for y in (1997, 2003, 2015, 2018, 2023)]
 
+    dated = regs_kb.ask("2023年印发了哪些文件？")
+    assert dated.answerer == "listing" and [c["doc_id"] for c in dated.citations] == [by_year[2023].id]
+    assert "2023年" in dated.answer and "共 1 件" in dated.answer
+
     lineage = regs_kb.document_lineage(by_year[2018].id)
     assert [v["label"] for v in lineage["versions"]][-1] == "2023-12-19"
     cited_by = {c["title"] for c in lineage["cited_by"]}
