@@ -78,6 +78,8 @@ def test_listing_questions_are_told_from_content_questions() -> None:
     assert detect("纪律处分条例有哪些版本").family == "纪律处分条例"
     q = detect("组织部今年发了哪些通知", "2026-12-01")
     assert (q.issuer, q.doc_type, q.date_from) == ("组织部", "通知", "2026")
+    topical = detect("2025年出台了哪些支持人工智能发展的意见", "2026-12-01")
+    assert (topical.topic, topical.doc_type, topical.date_from) == (("人工智能",), "意见", "2025")
     assert detect("有哪些规定要求党员干部廉洁") is None
     assert detect("党员受到警告处分有哪些影响") is None
 
@@ -161,6 +163,8 @@ def test_five_versions_make_one_family_with_only_2023_current(regs_kb) -> None: 
     dated = regs_kb.ask("2023年印发了哪些文件？")
     assert dated.answerer == "listing" and [c["doc_id"] for c in dated.citations] == [by_year[2023].id]
     assert "2023年" in dated.answer and "共 1 件" in dated.answer
+    assert regs_kb.ask("2023年印发了哪些关于纪律处分的文件").answerer == "listing"
+    assert regs_kb.ask("2023年印发了哪些关于巡视的文件").answerer != "listing", "no title has it: ordinary answer"
 
     lineage = regs_kb.document_lineage(by_year[2018].id)
     assert [v["label"] for v in lineage["versions"]][-1] == "2023-12-19"

@@ -25,11 +25,16 @@ _VERSIONS = re.compile(r"^(?:请问)?[《]?(?P<name>[^《》？?，,]{2,60}?)[�
 _LIST = re.compile(r"(?:印发|发布|出台|下发|制定|发)了?(?:哪些|什么|几个|多少)|哪些(?:文件|通知|意见|办法|规定|条例|讲话|方案|通报)|"
                    r"(?:列出|列举)(?:所有|全部)?")
 _KIND = re.compile(r"(?:哪些|什么|几个|多少|所有|全部)(?:个|件|份)?(文件|通知|意见|办法|规定|条例|讲话|方案|通报|决定|案例|报告)")
+_KIND_AT_END = re.compile(r"(文件|通知|意见|办法|规定|条例|讲话|方案|通报|决定|案例|报告)$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年|(今年|本年|去年|上一年)")
 _QUARTER = re.compile(r"(?:第?([一二三四1-4])\s*季度|[Qq]([1-4]))|(本季度|这个季度|这季度|上季度|上个季度)")
 _MONTH = re.compile(r"(?<![\d季])(1[0-2]|[1-9])\s*月(?:份)?")
 _ISSUER = re.compile(r"^(?:请问)?(?P<issuer>[\u4e00-\u9fa5]{2,30}?)(?:在|于)?(?:(?:19|20)\d{2}\s*年|今年|本年|去年|上一年|本季度|"
                      r"这个季度|上季度|第?[一二三四]季度|\d{1,2}月|近期|最近)*(?:印发|发布|出台|下发|制定|发)了?")
+_TOPIC = re.compile(r"哪些(?P<topic>[^，,。？?]{2,30}?)的?(?:文件|通知|意见|办法|规定|条例|讲话|方案|通报|决定|案例|报告|政策|措施)$")
+# Words that say nothing about which documents: 「支持…发展的」「关于…工作的」.
+_TOPIC_STOP = {"关于", "有关", "相关", "方面", "领域", "工作", "支持", "发展", "加强", "推进", "促进", "推动", "进一步",
+               "做好", "开展", "若干", "全面", "深入", "实施", "落实"}
 _NOT_ISSUER = re.compile(r"^(?:(?:19|20)\d{2}|今年|本年|去年|本季度|这个季度|上季度|近期|最近|第?[一二三四]季度|全省|全市|我们|我省|上级)")
 
 
@@ -40,6 +45,7 @@ class ListingQuery:
     doc_type: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    topic: tuple[str, ...] = ()  # 「哪些关于数据安全的政策」: words every listed title contains
 
     @property
     def period(self) -> str:
@@ -87,7 +93,7 @@ def detect(question: str, today: str | None = None) -> ListingQuery | None:
         date_from = date_to = f"{year}-{int(month.group(1)):02d}"
     elif year:
         date_from = date_to = str(year)
-    kind = _KIND.search(q)
+    kind = _KIND.search(q) or (_TOPIC.search(q) and _KIND_AT_END.search(q))
     doc_type = kind.group(1) if kind and kind.group(1) != "文件" else None
     issuer = None
     im = _ISSUER.search(q)
@@ -96,7 +102,18 @@ def detect(question: str, today: str | None = None) -> ListingQuery | None:
     issued = re.search(r"(?:印发|发布|出台|下发|制定|发)了?(?:哪些|什么|几个|多少)", q)
     if not (date_from or issuer or (doc_type and issued)):
         return None  # 「有哪些规定要求…」 asks about content, not for a list
-    return ListingQuery(issuer=issuer, doc_type=doc_type, date_from=date_from, date_to=date_to)
+    return ListingQuery(issuer=issuer, doc_type=doc_type, date_from=date_from, date_to=date_to,
+                        topic=_topic_words(q))
+
+
+def _topic_words(question: str) -> tuple[str, ...]:
+    m = _TOPIC.search(question)
+    if not m:
+        return ()
+    import jieba
+
+    words = [w for w in jieba.lcut(m.group("topic")) if len(w) >= 2 and w not in _TOPIC_STOP]
+    return tuple(dict.fromkeys(words))
 
 
 def _today(today: str | None) -> tuple[int, int]:
@@ -130,10 +147,17 @@ def answer_listing(kb: "KnowledgeBase", question: str, filters: Any = None, toda
     else:
         flt = {"issuer": given.issuer or query.issuer, "doc_type": given.doc_type or query.doc_type,
                "date_from": given.date_from or query.date_from, "date_to": given.date_to or query.date_to}
-        docs, total = kb.list_documents(flt, sort="date_asc", limit=MAX_LISTED)
+        if query.topic:  # every topic word in the title; the list stays complete within it
+            docs = [d for d in kb.list_documents(flt, sort="date_asc", limit=100_000)[0]
+                    if all(w in (d.title or "") for w in query.topic)]
+            total = len(docs)
+            docs = docs[:MAX_LISTED]
+        else:
+            docs, total = kb.list_documents(flt, sort="date_asc", limit=MAX_LISTED)
         if not docs:
             return None
-        scope = "".join(x for x in (query.period, query.issuer or "", query.doc_type or "文件") if x)
+        about = f"标题含「{'、'.join(query.topic)}」的" if query.topic else ""
+        scope = "".join(x for x in (query.period, query.issuer or "", about, query.doc_type or "文件") if x)
         lines = [f"库中{scope}共 {total} 件（按日期先后）："]
         for i, d in enumerate(docs, 1):
             mark = f"〔{d.validity}〕" if d.validity != "现行有效" else ""
