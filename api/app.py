@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
 from policykb.api import security
-from policykb.api.routers import access, digest, documents, search, system, verify
+from policykb.api.routers import access, digest, documents, search, system, verify, versions
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase
@@ -27,12 +27,18 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from policykb.libraries import Libraries
+
         knowledge = kb or KnowledgeBase(settings)
         app.state.kb = knowledge
         app.state.settings = settings
+        # Other libraries open on first use (?kb=NAME), each with its own vector worker.
+        app.state.libraries = Libraries(settings, knowledge,
+                                        on_open=(lambda k: k.start_worker()) if background_worker else None)
         if background_worker:
             knowledge.start_worker()
         yield
+        app.state.libraries.close()
         if kb is None:
             knowledge.close()
         app.state.access.close()
@@ -54,6 +60,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.include_router(documents.router, prefix="/api", dependencies=secured)
     app.include_router(digest.router, prefix="/api", dependencies=secured)
     app.include_router(verify.router, prefix="/api", dependencies=secured)
+    app.include_router(versions.router, prefix="/api", dependencies=secured)
 
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")

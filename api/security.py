@@ -144,6 +144,10 @@ RULES: dict[tuple[str, str], tuple[str | None, str | None]] = {
     ("GET", "/api/keys"): ("admin", None),
     ("POST", "/api/keys"): ("admin", "key.create"),
     ("DELETE", "/api/keys/{key_id}"): ("admin", "key.revoke"),
+    ("GET", "/api/kbs"): ("reader", None),
+    ("GET", "/api/documents/{doc_id}/lineage"): ("reader", "read"),
+    ("PUT", "/api/documents/{doc_id}/validity"): ("editor", "edit"),
+    ("GET", "/api/compare"): ("reader", "read"),
     ("GET", "/api/audit"): ("admin", None),
     ("GET", "/api/audit.csv"): ("admin", "export"),
 }
@@ -165,7 +169,7 @@ def rule_for(request: Request) -> tuple[str | None, str | None]:
 async def authorize(request: Request) -> Principal:
     """The one dependency of every /api router: applies the route's rule from RULES."""
     role, action = rule_for(request)
-    kb = request.app.state.kb.name
+    kb = request.query_params.get("kb") or request.app.state.kb.name  # ?kb=NAME picks a library
     info: dict[str, Any] = {"who": "-", "via": "unknown", "action": action or "request", "kb": kb,
                             "record": action is not None, "ip": client_ip(request)}
     request.scope[AUDIT_SCOPE] = info

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from policykb.index.embedding import Embedder
     from policykb.index.vector_store import VectorStore
     from policykb.index.worker import WorkerStats
+    from policykb.compare import Comparison
     from policykb.digest.build import Digest
     from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
@@ -98,6 +99,9 @@ class KnowledgeBase:
                                           min_passages=self.settings.keyword_index_above,
                                           quiet_seconds=self.settings.keyword_index_quiet_seconds)
         self._backfill_document_index()
+        from policykb import lineage
+
+        lineage.backfill(self.registry)  # validity and citations for documents stored before they existed
         from policykb.retrieval.hybrid import Retriever
         from policykb.retrieval.thesaurus import Thesaurus, default_file
 
@@ -169,6 +173,7 @@ class KnowledgeBase:
             report.files.append(result)
             if on_file:
                 on_file(result)
+        self.refresh_versions()
         if self.worker is not None:
             self.worker.wake()
         if not self.keyword_index.background:
@@ -253,6 +258,7 @@ class KnowledgeBase:
                 backup.replace(target)
         else:
             backup.unlink(missing_ok=True)
+            self.refresh_versions()
         if self.worker is not None:
             self.worker.wake()
         return result
@@ -298,6 +304,10 @@ class KnowledgeBase:
             recipe=self.recipe,
         )
         message = "；".join(parsed.warnings) or None
+        from policykb import lineage
+
+        lineage.record_text_facts(self.registry, doc_id, parsed.text, meta.title, meta.doc_no)
+        lineage.record_given(self.registry, doc_id, {**meta.extra, **overrides})
         supersedes = overrides.get("supersedes") or meta.extra.get("supersedes")
         if supersedes:
             old = self.find_document(str(supersedes))
@@ -423,6 +433,10 @@ class KnowledgeBase:
         (llm_base_url) the model writes it and the citations are checked; if the model
         fails, the extractive answer serves with a notice. When retrieval finds nothing
         relevant the answer is NOT_FOUND and no model is called."""
+        listed = self._listing_answer(question, filters)
+        if listed is not None:
+            return listed
+        filters = self._named_version_filters(question, filters)
         context = self._answer_context(question, filters)
         if isinstance(context, Answer):
             return context
@@ -530,6 +544,11 @@ class KnowledgeBase:
                 yield "delta", piece
             yield "done", answer.to_dict()
 
+        listed = self._listing_answer(question, filters)
+        if listed is not None:
+            yield from pieces(listed)
+            return
+        filters = self._named_version_filters(question, filters)
         if not self.settings.llm_base_url:
             yield from pieces(self.ask(question, filters=filters))
             return
@@ -679,7 +698,7 @@ class KnowledgeBase:
         flt = sf.to_registry()
         flt = DocumentFilter(
             issuer=flt.issuer, doc_type=flt.doc_type, date_from=flt.date_from, date_to=flt.date_to,
-            title_contains=title or None, include_superseded=True,
+            title_contains=title or None, include_superseded=True, validity=flt.validity, family=flt.family,
         )
         return self.registry.list_documents(flt, sort=sort, limit=limit, offset=offset)
 
@@ -702,6 +721,7 @@ class KnowledgeBase:
     def delete_document(self, doc_id: str) -> StoredDocument:
         doc = self.get_document(doc_id)
         self.registry.delete_document(doc_id)
+        self.refresh_versions()
         self.registry.log(doc.source_path, "deleted", doc_id=doc_id)
         source = Path(doc.source_path)
         if source.parent == self.uploads_dir:  # our own copy of an upload, not a user's file
@@ -731,3 +751,85 @@ class KnowledgeBase:
             },
             "keyword_index": self.keyword_index.status(),
         }
+
+    # ---- validity, versions, citations, comparison, listing --------------------------
+    # (policykb/lineage.py, policykb/compare.py, policykb/answer/listing.py hold the logic)
+
+    def refresh_versions(self) -> int:
+        """Decide validity, version families and citation targets again for the library
+        (after ingest and delete; cheap: no texts are read)."""
+        from policykb import lineage
+
+        return lineage.refresh(self.registry)
+
+    def document_lineage(self, doc_id: str) -> dict[str, Any]:
+        """Validity, versions, 本文引用 / 被引用 and unresolved citations of a document."""
+        from policykb import lineage
+
+        return lineage.document_lineage(self.registry, self.get_document(doc_id))
+
+    def document_versions(self, doc_id: str) -> list[StoredDocument]:
+        """The versions of a document's family, oldest first."""
+        from policykb import lineage
+
+        return lineage.family_of(self.registry, self.get_document(doc_id))
+
+    def set_validity(self, doc_id: str, *, validity: str | None = None, family: str | None = None,
+                     superseded_by: str | None = None, clear: bool = False) -> StoredDocument:
+        """A hand edit that wins over detection: validity, family or successor (id, 文号 or
+        title); `clear` hands the document back to detection."""
+        from policykb import lineage
+
+        doc = self.get_document(doc_id)
+        successor = None
+        if superseded_by:
+            found = self.find_document(superseded_by)
+            if found is None or found.id == doc.id:
+                raise KnowledgeBaseError(f"找不到替代它的文档：{superseded_by}", code="not_found", status=404)
+            successor = found.id
+        try:
+            lineage.record_hand_edit(self.registry, doc.id, validity=validity, family=family,
+                                     successor=successor, clear=clear)
+        except ValueError as exc:
+            raise KnowledgeBaseError(str(exc), code="bad_validity") from exc
+        self.refresh_versions()
+        return self.get_document(doc_id)
+
+    def compare(self, old_id: str, new_id: str) -> "Comparison":
+        """新旧对照 of two documents, article by article (policykb/compare.py)."""
+        from policykb.compare import compare_texts
+
+        old, new = self.document_by_ref(old_id), self.document_by_ref(new_id)
+        if old.id == new.id:
+            raise KnowledgeBaseError("请选择两个不同的文档进行对照", code="same_document")
+        return compare_texts(self.document_text(old.id), self.document_text(new.id))
+
+    def document_by_ref(self, ref: str) -> StoredDocument:
+        """A document by id, 文号 or exact title, or a not-found error."""
+        doc = self.find_document(ref)
+        if doc is None:
+            raise KnowledgeBaseError(f"文档不存在：{ref}", code="not_found", status=404)
+        return self.get_document(doc.id)
+
+    def _listing_answer(self, question: str, filters: SearchFilters | dict[str, Any] | None) -> Answer | None:
+        """「2026年一季度印发了哪些文件」「…有哪些版本」: the complete list from the registry
+        (policykb/answer/listing.py); None for any other question."""
+        from policykb.answer.listing import answer_listing
+
+        return answer_listing(self, question, filters)
+
+    def _named_version_filters(self, question: str, filters: SearchFilters | dict[str, Any] | None
+                               ) -> SearchFilters | dict[str, Any] | None:
+        """「2018年版纪律处分条例…」 names an old version: answer from it, not from the
+        current one (policykb/lineage.py). Filters naming documents already are kept."""
+        from dataclasses import replace
+
+        from policykb import lineage
+
+        given = SearchFilters.from_any(filters)
+        if given.doc_ids is not None:
+            return filters
+        named = lineage.named_version_filter(self.registry, question)
+        if named is None:
+            return filters
+        return replace(given, doc_ids=tuple(named["doc_ids"]), include_superseded=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from policykb.api.deps import get_kb
 from policykb.api.schemas import Health
@@ -17,6 +17,12 @@ def health(kb: KnowledgeBase = Depends(get_kb)) -> dict:
     stats = kb.stats()
     return {"status": "ok", "kb": kb.name, "documents": stats["documents"], "chunks": stats["chunks"],
             "pending_vectors": stats["pending_vectors"], "version": __version__}
+
+
+@router.get("/kbs", summary="可用的知识库")
+def kbs(request: Request) -> dict[str, Any]:
+    libraries = request.app.state.libraries
+    return {"default": libraries.default.name, "kbs": libraries.names()}
 
 
 @router.get("/stats", summary="知识库统计")

@@ -56,7 +56,7 @@ function toast(text, ms = 2600) {
 function formValues(root) {
   const out = {};
   for (const el of $$("input[name], select[name]", root)) {
-    const v = el.value.trim();
+    const v = el.type === "checkbox" ? (el.checked ? "true" : "") : el.value.trim();
     if (v) out[el.name] = v;
   }
   return out;
@@ -96,6 +96,7 @@ function askForKey() {
 
 async function api(path, { method = "GET", body, query } = {}) {
   let url = path;
+  query = withKb(query);  // the chosen library (kbs.js)
   if (query) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
@@ -120,6 +121,7 @@ function filtersOf(root) {
   const v = formValues(root);
   const f = {};
   for (const k of ["issuer", "doc_type", "date_from", "date_to"]) if (v[k]) f[k] = v[k];
+  if (v.include_superseded) f.include_superseded = true;  // also 已修订 / 已废止 texts (versions.js)
   return Object.keys(f).length ? f : null;
 }
 
@@ -132,6 +134,8 @@ function metaLine(m) {
   if (m.date) parts.push(h("span.m-date", formatDate(m.date)));
   if (m.doc_type) parts.push(h("span.m-type", m.doc_type));
   if (m.page) parts.push(h("span.m-page", `第 ${m.page} 页`));
+  if (m.validity) parts.push(validityBadge(m));
+  if (m.kb) parts.push(h("span.badge.kb", { title: "所属知识库" }, m.kb));
   return h("div.doc-meta", parts);
 }
 
@@ -290,7 +294,7 @@ async function ask(ev) {
   let streamed = "";
   let done = null;
   try {
-    const resp = await fetch("/api/ask?stream=true", {
+    const resp = await fetch(withKbUrl("/api/ask?stream=true"), {
       method: "POST",
       headers: apiHeaders({ "Content-Type": "application/json", Accept: "text/event-stream" }),
       body: JSON.stringify({ question, filters: filtersOf($("[data-filters=ask]")) }),
@@ -539,7 +543,7 @@ async function search(ev) {
   btn.disabled = true;
   clear(out, spinner("正在检索…"));
   try {
-    const r = await api("/api/search", { method: "POST", body: { query, top_k: 20, filters: filtersOf($("[data-filters=search]")) } });
+    const r = await api("/api/search", { method: "POST", body: { query, top_k: 20, filters: filtersOf($("[data-filters=search]")), kbs: searchKbs() } });
     const f = filtersOf($("[data-filters=search]"));
     clear(out,
       h("div.result-head", h("span#result-count", `找到 ${r.results.length} 个相关段落`),
@@ -586,6 +590,7 @@ async function loadStats() {
 }
 
 function statusBadge(d) {
+  if (d.validity && d.validity !== "现行有效") return validityBadge(d);
   if (d.status === "superseded" || d.superseded_by) return h("span.badge", "已被替代");
   if (d.status && d.status !== "active") return h("span.badge", d.status);
   if (d.pending_vectors) return h("span.badge.warn", { title: "已可按关键词检索，语义向量正在后台生成" }, `向量化中 ${d.pending_vectors}/${d.chunk_count}`);
@@ -656,10 +661,11 @@ async function openDetails(docId) {
         row("文种", d.doc_type), row("地区", d.region), row("文件名", d.filename), row("格式", (d.format || "").toUpperCase()),
         row("段落", `${d.chunk_count} 段` + (pending ? `（${pending} 段待向量化，已可按关键词检索）` : "（均已向量化）")),
         d.pages?.length ? row("页数", `${d.pages.length} 页`) : null,
-        row("状态", d.superseded_by ? `已被替代（${d.superseded_by}）` : "有效"),
+        row("时效性", d.validity ? d.validity + (d.validity_note ? `（${d.validity_note}）` : "") : (d.superseded_by ? "已被替代" : "有效")),
         row("版本", `第 ${d.version} 版`), row("入库时间", (d.created_at || "").replace("T", " ").replace(/\+.*$/, "")),
         row("编号", d.id)),
       d.sections.length ? [h("h3", "章节结构"), h("ol.sections", d.sections.map((s) => h("li", s)))] : null);
+    appendLineage(body, d);
   } catch (e) {
     clear(body, note("err", e.message));
   }
@@ -729,7 +735,7 @@ function uploadOne({ file, item, bar, msg }, meta) {
     form.append("files", file, file.name);
     for (const [k, v] of Object.entries(meta)) form.append(k, v);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/documents");
+    xhr.open("POST", withKbUrl("/api/documents"));
     for (const [k, v] of Object.entries(apiHeaders())) xhr.setRequestHeader(k, v);
     msg.textContent = "正在上传…";
     xhr.upload.onprogress = (e) => {
@@ -1062,6 +1068,7 @@ function init() {
   $("#drawer-backdrop").addEventListener("click", closeDrawer);
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("#drawer").hidden) closeDrawer(); });
   setupUpload();
+  setupKbs();
   quarterOptions();
   loadOptions();
   showTab(location.hash.slice(1) || "ask");
