@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from policykb.answer.checks import instruction_like
 from policykb.answer.relevance import coverage
+from policykb.ingest.structure import is_heading_line
 from policykb.results import Hit
 
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -79,8 +80,8 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
     for hi, hit in enumerate(hits):
         for sent in split_sentences(hit.text):
             si = hit.text.find(sent)  # its offset inside the passage, for the citation path
-            if len(sent) < 8:  # headings and fragments say nothing alone
-                continue
+            if len(sent) < 8 or is_heading_line(sent) and sent[-1] not in "。！？；":
+                continue  # headings and fragments say nothing alone
             if instruction_like(sent):  # text addressed to a model is no answer to anyone
                 continue
             if _announces(sent, hit.title):  # a title or "…如下：" says what comes, not what is
