@@ -180,23 +180,37 @@ def load_pdf(data: bytes, path: str | Path) -> tuple[list[str], list[str]]:
         raise IngestError(path, "PDF 中没有任何页面", code="corrupt")
     texts: list[str] = []
     failed: list[int] = []
-    for number, page in enumerate(raw_pages, start=1):
+    laid_out = _layout_pages(data, len(raw_pages))  # lines, blocks and tables (ingest.pdf_layout)
+    for number, page in enumerate(raw_pages if laid_out is None else [], start=1):
         try:
             texts.append(page.extract_text() or "")
         except Exception:  # noqa: BLE001
             texts.append("")
             failed.append(number)
+    texts = laid_out if laid_out is not None else texts
     if len(failed) == len(raw_pages):
         raise IngestError(path, CORRUPT_PDF, code="corrupt")
     if failed:
         warnings.append(f"第 {'、'.join(map(str, failed))} 页无法解析，已跳过")
-    texts = strip_page_furniture(texts)
+    if laid_out is None:  # pdf_layout drops furniture by position, more safely than by edge lines
+        texts = strip_page_furniture(texts)
     if not any(re.search(r"\w", t) for t in texts):
         raise IngestError(path, SCANNED, code="scanned")
     empty = [str(i) for i, t in enumerate(texts, start=1) if not t.strip() and i not in failed]
     if empty:
         warnings.append(f"第 {'、'.join(empty)} 页没有可提取的文字（可能是扫描页），已跳过")
     return texts, warnings
+
+
+def _layout_pages(data: bytes, n_pages: int) -> list[str] | None:
+    """Page texts read from character positions; None (use pypdf's text) when that fails."""
+    from policykb.ingest.pdf_layout import extract_pages
+
+    try:
+        texts = extract_pages(data)
+    except Exception:  # noqa: BLE001 - pdfminer raises many types on odd files
+        return None
+    return texts if len(texts) == n_pages else None
 
 
 _PAGE_NUMBER = re.compile(
