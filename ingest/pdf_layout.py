@@ -85,6 +85,7 @@ class PageTable:
     bottom: float
     col_edges: list[float]  # x positions of the column boundaries, to match continuations
     first_row_texts: list[str] = field(default_factory=list)
+    labels: list[str] | None = None  # carried from the page before, for a table without header
 
 
 @dataclass
@@ -207,25 +208,25 @@ def _gutters(lines: list[Line], x_min: float, x_max: float) -> list[tuple[float,
     return [(a, b) for a, b in out if a > x_min]
 
 
-def _unruled_tables(lines: list[Line], text_width: float) -> list[tuple[int, int, PageTable]]:
+def _unruled_tables(lines: list[Line], text_width: float,
+                    carry: PageTable | None = None) -> list[tuple[int, int, PageTable]]:
     """Runs of lines that look like a table: a header line of three or more short
-    segments, then lines whose segments sit between the same gutters."""
+    segments, then lines whose segments sit between the same gutters. With `carry` (the
+    table that ended the previous page), the lines at the top of this page that fit its
+    columns are the rest of it, header or not."""
     found: list[tuple[int, int, PageTable]] = []
     i = 0
+    if carry is not None and lines:
+        cont = _continuation(lines, carry)
+        if cont is not None:
+            found.append((0, cont[1] - 1, cont[0]))
+            i = cont[1]
     while i < len(lines):
         head = lines[i]
         if len(head.segs) < 3 or any(len(s.text) > 16 for s in head.segs):
             i += 1
             continue
-        pitch = head.size * 2.4
-        j = i
-        while j + 1 < len(lines):
-            nxt = lines[j + 1]
-            if nxt.top - lines[j].bottom > pitch or abs(nxt.size - head.size) > 0.25 * head.size:
-                break
-            if len(nxt.segs) == 1 and nxt.x1 - nxt.x0 > 0.6 * text_width:
-                break  # a full-width line of prose
-            j += 1
+        j = _run_end(lines, i)
         block = lines[i : j + 1]
         table = _grid_from_lines(block) if j - i >= 2 else None
         if table is None:
@@ -237,12 +238,61 @@ def _unruled_tables(lines: list[Line], text_width: float) -> list[tuple[int, int
     return found
 
 
-def _grid_from_lines(block: list[Line]) -> tuple[PageTable, int] | None:
-    x_min = min(ln.x0 for ln in block) - 1
-    x_max = max(ln.x1 for ln in block) + 1
-    body = block[1:]
-    gutters = _gutters(body, x_min, x_max)
-    edges = [x_min] + [(a + b) / 2 for a, b in gutters] + [x_max]
+def _run_end(lines: list[Line], i: int, text_width: float | None = None) -> int:
+    """The last line of the run starting at `i` that keeps a table's spacing and size."""
+    head = lines[i]
+    pitch = head.size * 2.4
+    width = text_width or (max(ln.x1 for ln in lines) - min(ln.x0 for ln in lines))
+    j = i
+    while j + 1 < len(lines):
+        nxt = lines[j + 1]
+        if nxt.top - lines[j].bottom > pitch or abs(nxt.size - head.size) > 0.25 * head.size:
+            break
+        if len(nxt.segs) == 1 and nxt.x1 - nxt.x0 > 0.6 * width:
+            break  # a full-width line of prose
+        j += 1
+    return j
+
+
+def _crosses(seg: Seg, edges: list[float]) -> bool:
+    return any(seg.x0 + 1 < e < seg.x1 - 1 for e in edges[1:-1])
+
+
+def _continuation(lines: list[Line], carry: PageTable) -> tuple[PageTable, int] | None:
+    """The top lines of a page that continue `carry` without repeating its header."""
+    first = [_squash(t) for t in carry.first_row_texts]
+    edges = carry.col_edges
+    if [_squash(s.text) for s in lines[0].segs] == [t for t in first if t]:
+        return None  # the header is repeated: the page's table reads by itself
+    j = _run_end(lines, 0, edges[-1] - edges[0])
+    n = 0
+    while n <= j and all(not _crosses(s, edges) and edges[0] - 6 <= s.x0 and s.x1 <= edges[-1] + 6
+                         for s in lines[n].segs):
+        n += 1
+    if n == 0:
+        return None
+    built = _grid_from_lines(lines[:n], edges=edges, header=False)
+    if built is None:
+        return None
+    table, used = built
+    table.grid.header_rows = 0
+    table.grid.labels = carry.labels or body_rows(carry.grid)[0]
+    table.labels = table.grid.labels
+    table.first_row_texts = carry.first_row_texts
+    return table, used
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _grid_from_lines(block: list[Line], *, edges: list[float] | None = None,
+                     header: bool = True) -> tuple[PageTable, int] | None:
+    if edges is None:
+        x_min = min(ln.x0 for ln in block) - 1
+        x_max = max(ln.x1 for ln in block) + 1
+        gutters = _gutters(block[1:], x_min, x_max)
+        edges = [x_min] + [(a + b) / 2 for a, b in gutters] + [x_max]
     n_cols = len(edges) - 1
     if n_cols < 2:
         return None
@@ -253,21 +303,31 @@ def _grid_from_lines(block: list[Line]) -> tuple[PageTable, int] | None:
 
     # Trailing lines that cross a gutter are prose after the table (落款, a note).
     used = len(block)
-    while used > 2 and any(any(e > s.x0 + 1 and e < s.x1 - 1 for e in edges[1:-1]) for s in block[used - 1].segs):
+    while used > (2 if header else 1) and any(_crosses(s, edges) for s in block[used - 1].segs):
         used -= 1
     block = block[:used]
-    header = block[0]
-    header_cols = {col(s) for s in header.segs}
-    if len(header_cols) < min(n_cols, 3) or len(header_cols) < 2:
-        return None
+    head_lines = block[:1] if header else []
+    if header:
+        header_cols = {col(s) for s in block[0].segs}
+        if len(header_cols) < min(n_cols, 3) or len(header_cols) < 2:
+            return None
     # Rows: each entry of the first column anchors one; every other line joins the
     # nearest anchor (cells are centred vertically) or, when nothing precedes the first
     # anchor, the last anchor above it (cells aligned to the top).
-    body = block[1:]
+    body = block[len(head_lines):]
+    if not body:
+        return None
     anchors = [k for k, ln in enumerate(body) if any(col(s) == 0 for s in ln.segs)]
-    if len(anchors) < 2:
+    if len(anchors) < 1 or (header and len(anchors) < 2):
         anchors = list(range(len(body)))
-    centred = anchors[0] > 0
+    # Centred cells put a line of a wrapped cell less than a line's pitch above its
+    # row's anchor; top-aligned ones never do.
+    anchor_set = set(anchors)
+    centred = anchors[0] > 0 or any(
+        0 < body[a].top - ln.top < 0.95 * ln.size
+        for k, ln in enumerate(body) if k not in anchor_set
+        for a in anchors if a > k
+    )
     row_of: list[int] = []
     for k, ln in enumerate(body):
         if centred:
@@ -276,15 +336,17 @@ def _grid_from_lines(block: list[Line]) -> tuple[PageTable, int] | None:
         else:
             r = max([a for a in range(len(anchors)) if anchors[a] <= k] or [0])
         row_of.append(r)
+    offset = 1 if header else 0
     texts: dict[tuple[int, int], list[str]] = {}
-    for s in header.segs:
-        texts.setdefault((0, col(s)), []).append(s.text)
+    for ln in head_lines:
+        for s in ln.segs:
+            texts.setdefault((0, col(s)), []).append(s.text)
     for ln, r in zip(body, row_of):
         for s in ln.segs:
-            texts.setdefault((r + 1, col(s)), []).append(s.text)
-    n_rows = len(anchors) + 1
+            texts.setdefault((r + offset, col(s)), []).append(s.text)
+    n_rows = len(anchors) + offset
     cells = [Cell(cell_text(v), r, c) for (r, c), v in sorted(texts.items())]
-    grid = Grid(cells, n_rows, n_cols, header_rows=1)
+    grid = Grid(cells, n_rows, n_cols, header_rows=offset)
     first = [cell_text(texts.get((0, c), [])) for c in range(n_cols)]
     return PageTable(grid, block[0].top, block[-1].bottom, edges, first), used
 
@@ -329,18 +391,33 @@ def _column_order(segs: list[Seg], width: float) -> list[list[Seg]]:
 # --------------------------------------------------------------------------- page
 
 
-def _page_layout(page) -> PageLayout:  # noqa: ANN001 - pdfplumber Page
+@dataclass
+class PageParts:
+    segs: list[Seg]
+    tables: list[PageTable]  # ruled
+    width: float
+    height: float
+
+
+def _page_parts(page) -> PageParts:  # noqa: ANN001 - pdfplumber Page
     chars = [c for c in page.chars if c["text"].strip()]
     tables = _ruled_tables(page, chars)
     free = [c for c in chars
             if not any(_in_box(c, (t.col_edges[0] - 1, t.top - 1, t.col_edges[-1] + 1, t.bottom + 1)) for t in tables)]
-    segs = _segments(free)
+    return PageParts(_segments(free), tables, page.width, page.height)
+
+
+def _page_layout(parts: PageParts, carry: PageTable | None) -> PageLayout:
+    tables = list(parts.tables)
     items: list[tuple[float, Line | PageTable]] = []
     order = 0.0
-    for group in _column_order(segs, page.width):
+    # A ruled table at the top of the page continues by itself (see _join_continued_tables).
+    top_ruled = min((t.top for t in tables), default=float("inf"))
+    for group in _column_order(parts.segs, parts.width):
         lines = _lines(group)
         text_width = (max((ln.x1 for ln in lines), default=0) - min((ln.x0 for ln in lines), default=0)) or 1
-        unruled = _unruled_tables(lines, text_width)
+        first_free = lines[0].top if lines else float("inf")
+        unruled = _unruled_tables(lines, text_width, carry if order == 0 and first_free < top_ruled else None)
         skip: set[int] = set()
         for a, b, table in unruled:
             tables.append(table)
@@ -357,28 +434,30 @@ def _page_layout(page) -> PageLayout:  # noqa: ANN001 - pdfplumber Page
         before = [o for o, item in items if isinstance(item, Line) and item.top < t.top]
         items.append(((max(before) + 0.5) if before else -1.0, t))
     items.sort(key=lambda p: p[0])
-    return PageLayout(items, page.width, page.height)
+    return PageLayout(items, parts.width, parts.height)
 
 
 def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
 
 
-def _drop_furniture(layouts: list[PageLayout]) -> None:
-    def in_margin(ln: Line, lay: PageLayout) -> bool:
-        return ln.bottom < _MARGIN_BAND * lay.height or ln.top > (1 - _MARGIN_BAND) * lay.height
+def _drop_furniture(pages: list[PageParts]) -> None:
+    """Segments in the top or bottom margin that read as a page number, or that repeat
+    (digits ignored) on most pages of a document of two pages or more."""
+    def in_margin(s: Seg, p: PageParts) -> bool:
+        return s.bottom < _MARGIN_BAND * p.height or s.top > (1 - _MARGIN_BAND) * p.height
 
     counts: dict[str, int] = {}
-    for lay in layouts:
-        for key in {_furniture_key(ln.text) for _, ln in lay.items if isinstance(ln, Line) and in_margin(ln, lay)}:
+    for p in pages:
+        for key in {_furniture_key(s.text) for s in p.segs if in_margin(s, p)}:
             counts[key] = counts.get(key, 0) + 1
-    n = len(layouts)
+    n = len(pages)
     need = max(2, -(-n * 6 // 10))
-    for lay in layouts:
-        lay.items = [
-            (o, it) for o, it in lay.items
-            if not (isinstance(it, Line) and in_margin(it, lay) and (
-                _PAGE_NUMBER.match(it.text.strip()) or (n >= 2 and counts.get(_furniture_key(it.text), 0) >= need)
+    for p in pages:
+        p.segs = [
+            s for s in p.segs
+            if not (in_margin(s, p) and (
+                _PAGE_NUMBER.match(s.text.strip()) or (n >= 2 and counts.get(_furniture_key(s.text), 0) >= need)
             ))
         ]
 
@@ -392,8 +471,8 @@ def _join_continued_tables(layouts: list[PageLayout]) -> None:
         last, first = prev.items[-1][1], cur.items[0][1]
         if not (isinstance(last, PageTable) and isinstance(first, PageTable)):
             continue
-        if first.grid.n_cols != last.grid.n_cols:
-            continue
+        if first.labels is not None or first.grid.n_cols != last.grid.n_cols:
+            continue  # carried over already (an unruled continuation), or another table
         if any(abs(a - b) > 6 for a, b in zip(first.col_edges, last.col_edges)) and len(first.col_edges) == len(last.col_edges):
             continue
         labels, _ = body_rows(last.grid)
@@ -460,7 +539,13 @@ def extract_pages(data: bytes) -> list[str]:
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     with pdfplumber.open(io.BytesIO(data)) as pdf:
-        layouts = [_page_layout(page) for page in pdf.pages]
-    _drop_furniture(layouts)
+        parts = [_page_parts(page) for page in pdf.pages]
+    _drop_furniture(parts)
+    layouts: list[PageLayout] = []
+    carry: PageTable | None = None
+    for page in parts:
+        layouts.append(_page_layout(page, carry))
+        last = layouts[-1].items[-1][1] if layouts[-1].items else None
+        carry = last if isinstance(last, PageTable) else None
     _join_continued_tables(layouts)
     return [_render(lay) for lay in layouts]

@@ -72,12 +72,13 @@ _WHEN = ["2026年3月底前", "2026年6月底前", "2026年9月底前", "2026年
 
 
 def task_table(n_rows: int, seed: int, *, caption: str = "2026年党员教育培训工作任务分工表",
-               long_cells: bool = False, merges: bool = False, groups: bool = False) -> TableSpec:
-    """A 任务分工表 with distinct tasks: 序号 / 重点任务 / 牵头单位 / 配合单位 / 完成时限."""
+               long_cells: bool = False, merges: bool = False, groups: bool = False, place: str = "") -> TableSpec:
+    """A 任务分工表 with distinct tasks: 序号 / 重点任务 / 牵头单位 / 配合单位 / 完成时限. A
+    `place` ("清河县") starts every task, so tables of several files never share a task."""
     rng = random.Random(seed)
-    tasks = rng.sample(_TASKS, min(n_rows, len(_TASKS)))
+    tasks = [place + t for t in rng.sample(_TASKS, min(n_rows, len(_TASKS)))]
     while len(tasks) < n_rows:
-        tasks.append(f"{rng.choice(_TASKS)}（第{len(tasks) + 1}批）")
+        tasks.append(f"{place}{rng.choice(_TASKS)}（第{len(tasks) + 1}批）")
     rows = []
     for i, task in enumerate(tasks):
         detail = rng.choice(_DETAILS) if long_cells else ""
@@ -99,13 +100,13 @@ def task_table(n_rows: int, seed: int, *, caption: str = "2026年党员教育培
     return spec
 
 
-def fee_table(seed: int) -> TableSpec:
+def fee_table(seed: int, place: str = "") -> TableSpec:
     """A 经费标准 table: numbers and units, short cells."""
     rng = random.Random(seed)
     items = ["住宿费", "伙食费", "讲课费（副高级）", "讲课费（正高级）", "场地租金", "资料费", "交通费", "其他费用"]
-    rows = [[str(i + 1), item, f"{rng.randrange(80, 900, 10)}元/人·天", rng.choice(["市级", "县级", "乡级"])]
+    rows = [[str(i + 1), place + item, f"{rng.randrange(80, 900, 10)}元/人/天", rng.choice(["市级", "县级", "乡级"])]
             for i, item in enumerate(items)]
-    return TableSpec("培训经费开支标准", ["序号", "费用项目", "标准上限", "适用范围"], rows)
+    return TableSpec(f"{place}培训经费开支标准", ["序号", "费用项目", "标准上限", "适用范围"], rows)
 
 
 # --------------------------------------------------------------------------- PDF
@@ -129,13 +130,14 @@ def _styles():  # noqa: ANN202 - reportlab styles
     }
 
 
-def _pdf_table(spec: TableSpec, ruled: bool, repeat_header: bool):  # noqa: ANN202 - platypus Table
+def _pdf_table(spec: TableSpec, ruled: bool, repeat_header: bool, three_line: bool = False,
+               valign: str = "MIDDLE"):  # noqa: ANN202 - platypus Table
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     st = _styles()
     hidden = spec.hidden()
     header_rows: list[list[object]] = []
-    style: list[tuple] = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("FONT", (0, 0), (-1, -1), _font(), 10.5)]
+    style: list[tuple] = [("VALIGN", (0, 0), (-1, -1), valign), ("FONT", (0, 0), (-1, -1), _font(), 10.5)]
     if spec.groups:
         top: list[object] = list(spec.header)
         bottom: list[object] = [""] * len(spec.header)
@@ -162,6 +164,10 @@ def _pdf_table(spec: TableSpec, ruled: bool, repeat_header: bool):  # noqa: ANN2
     style.append(("ALIGN", (0, 0), (-1, nh - 1), "CENTER"))
     if ruled:
         style.append(("GRID", (0, 0), (-1, -1), 0.6, "black"))
+    elif three_line:
+        # 三线表: a rule above the header, one under it and one under the last row only.
+        style += [("LINEABOVE", (0, 0), (-1, 0), 1.2, "black"), ("LINEBELOW", (0, nh - 1), (-1, nh - 1), 0.6, "black"),
+                  ("LINEBELOW", (0, -1), (-1, -1), 1.2, "black"), ("RIGHTPADDING", (0, 0), (-1, -1), 10)]
     else:
         # No rules at all between cells: the columns are known only by the white space.
         style += [("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 10)]
@@ -176,7 +182,8 @@ def make_table_pdf(path: str | Path, specs: list[TableSpec], *, ruled: bool = Tr
                    title: str = "关于印发2026年党员教育培训工作任务分工的通知",
                    to: str = "各县（市、区）委组织部，市直各单位党组织：", issuer: str = "中共某市委组织部",
                    date: str = "2026年2月10日", running_header: str | None = "某市党员教育工作文件",
-                   page_numbers: bool = True, body_paragraphs: int = 1) -> Path:
+                   page_numbers: bool = True, body_paragraphs: int = 1, three_line: bool = False,
+                   valign: str = "MIDDLE") -> Path:
     """A 通知 with its tables, printed like office software prints it: title, 主送, body,
     each table under its caption, 落款 and date; a running header and "— n —" page
     numbers on every page. A table longer than the page runs on, its header repeated
@@ -192,7 +199,7 @@ def make_table_pdf(path: str | Path, specs: list[TableSpec], *, ruled: bool = Tr
             st["body"]))
     for spec in specs:
         story += [Spacer(1, 10), Paragraph(spec.caption, st["caption"]), Spacer(1, 6),
-                  _pdf_table(spec, ruled, repeat_header)]
+                  _pdf_table(spec, ruled and not three_line, repeat_header, three_line, valign)]
     story += [Spacer(1, 24), Paragraph(issuer, st["right"]), Paragraph(date, st["right"])]
 
     def furniture(canvas, doc) -> None:  # noqa: ANN001
