@@ -60,6 +60,7 @@ class Line:
     x0: float = 0.0
     x1: float = 0.0
     size: float = 0.0
+    group: int = 0  # the column (or band) of the page it belongs to
 
     def __post_init__(self) -> None:
         self.refresh()
@@ -413,8 +414,10 @@ def _page_layout(parts: PageParts, carry: PageTable | None) -> PageLayout:
     order = 0.0
     # A ruled table at the top of the page continues by itself (see _join_continued_tables).
     top_ruled = min((t.top for t in tables), default=float("inf"))
-    for group in _column_order(parts.segs, parts.width):
+    for gi, group in enumerate(_column_order(parts.segs, parts.width)):
         lines = _lines(group)
+        for ln in lines:
+            ln.group = gi
         text_width = (max((ln.x1 for ln in lines), default=0) - min((ln.x0 for ln in lines), default=0)) or 1
         first_free = lines[0].top if lines else float("inf")
         unruled = _unruled_tables(lines, text_width, carry if order == 0 and first_free < top_ruled else None)
@@ -486,12 +489,12 @@ def _join_continued_tables(layouts: list[PageLayout]) -> None:
 
 def _render(lay: PageLayout) -> str:
     lines = [it for _, it in lay.items if isinstance(it, Line)]
-    if lines:
-        left = statistics.mode(round(ln.x0) for ln in lines)
-        right = max(ln.x1 for ln in lines)
-        body_size = statistics.median(ln.size for ln in lines)
-    else:
-        left, right, body_size = 0, lay.width, 12.0
+    # Margins per column: a line of the left column is not "short" for ending mid-page.
+    margins: dict[int, tuple[float, float]] = {}
+    for g in {ln.group for ln in lines}:
+        own = [ln for ln in lines if ln.group == g]
+        margins[g] = (statistics.mode(round(ln.x0) for ln in own), max(ln.x1 for ln in own))
+    body_size = statistics.median(ln.size for ln in lines) if lines else 12.0
     pitches = [b.top - a.top for a, b in zip(lines, lines[1:]) if 0 < b.top - a.top < 3 * body_size]
     pitch = statistics.median(pitches) if pitches else 2 * body_size
     out: list[str] = []
@@ -504,16 +507,19 @@ def _render(lay: PageLayout) -> str:
             prev = None
             continue
         ln = it
+        left, right = margins[ln.group]
         indent = ln.x0 - left
         centred = indent > 2.5 * ln.size and abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < 1.5 * ln.size
         flush_right = indent > 2.5 * ln.size and ln.x1 > right - 3 * ln.size and not centred
+        # The line before may end another column: judge it by that column's margins.
+        p_left, p_right = margins[prev.group] if prev is not None else (left, right)
         starts = prev is None or (
             ln.top - prev.top > 1.35 * pitch
             or abs(ln.size - prev.size) > 0.15 * prev.size
-            or (indent > 0.8 * ln.size and not centred_prev(prev, left, right))
-            or centred != centred_prev(prev, left, right)
+            or (indent > 0.8 * ln.size and not centred_prev(prev, p_left, p_right))
+            or centred != centred_prev(prev, p_left, p_right)
             or flush_right
-            or prev.x1 < right - 1.5 * prev.size
+            or prev.x1 < p_right - 1.5 * prev.size
         )
         if starts and out:
             out.append("")
