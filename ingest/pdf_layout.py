@@ -509,29 +509,28 @@ def _render(lay: PageLayout) -> str:
         ln = it
         left, right = margins[ln.group]
         indent = ln.x0 - left
-        centred = indent > 2.5 * ln.size and abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < 1.5 * ln.size
+        centred = _centred(ln, left, right)
         flush_right = indent > 2.5 * ln.size and ln.x1 > right - 3 * ln.size and not centred
         # The line before may end another column: judge it by that column's margins.
         p_left, p_right = margins[prev.group] if prev is not None else (left, right)
         starts = prev is None or (
             ln.top - prev.top > 1.35 * pitch
             or abs(ln.size - prev.size) > 0.15 * prev.size
-            or (indent > 0.8 * ln.size and not centred_prev(prev, p_left, p_right))
-            or centred != centred_prev(prev, p_left, p_right)
+            or (indent > 0.8 * ln.size and not _centred(prev, p_left, p_right))
+            or centred != _centred(prev, p_left, p_right)
             or flush_right
             or prev.x1 < p_right - 1.5 * prev.size
         )
         if starts and out:
             out.append("")
         text = ln.text
-        # An indented first line keeps (one space of) indent: ingest.clean reads it as
-        # a paragraph start.
+        # An indented first line keeps an indent: ingest.clean reads it as a paragraph start.
         out.append(("  " + text) if starts and 0.8 * ln.size < indent < 4 * ln.size else text)
         prev = ln
     return "\n".join(out).strip("\n")
 
 
-def centred_prev(ln: Line, left: float, right: float) -> bool:
+def _centred(ln: Line, left: float, right: float) -> bool:
     indent = ln.x0 - left
     return indent > 2.5 * ln.size and abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < 1.5 * ln.size
 
