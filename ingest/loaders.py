@@ -180,7 +180,7 @@ def load_pdf(data: bytes, path: str | Path) -> tuple[list[str], list[str]]:
         raise IngestError(path, "PDF 中没有任何页面", code="corrupt")
     texts: list[str] = []
     failed: list[int] = []
-    laid_out = _layout_pages(data, len(raw_pages))  # lines, blocks and tables (ingest.pdf_layout)
+    laid_out = _layout_pages(data, raw_pages)  # lines, blocks and tables (ingest.pdf_layout)
     for number, page in enumerate(raw_pages if laid_out is None else [], start=1):
         try:
             texts.append(page.extract_text() or "")
@@ -202,15 +202,18 @@ def load_pdf(data: bytes, path: str | Path) -> tuple[list[str], list[str]]:
     return texts, warnings
 
 
-def _layout_pages(data: bytes, n_pages: int) -> list[str] | None:
-    """Page texts read from character positions; None (use pypdf's text) when that fails."""
+def _layout_pages(data: bytes, raw_pages: list) -> list[str] | None:
+    """Page texts read from character positions; None (use pypdf's text) when that fails.
+    A page of rotated text is pypdf's."""
     from policykb.ingest.pdf_layout import extract_pages
 
     try:
         texts = extract_pages(data)
-    except Exception:  # noqa: BLE001 - pdfminer raises many types on odd files
+        if len(texts) != len(raw_pages):
+            return None
+        return [t if t is not None else (page.extract_text() or "") for t, page in zip(texts, raw_pages)]
+    except Exception:  # noqa: BLE001 - pdfminer (and pypdf) raise many types on odd files
         return None
-    return texts if len(texts) == n_pages else None
 
 
 _PAGE_NUMBER = re.compile(

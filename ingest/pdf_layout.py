@@ -398,10 +398,14 @@ class PageParts:
     tables: list[PageTable]  # ruled
     width: float
     height: float
+    rotated: bool = False  # mostly rotated or vertical text: left to pypdf
 
 
 def _page_parts(page) -> PageParts:  # noqa: ANN001 - pdfplumber Page
     chars = [c for c in page.chars if c["text"].strip()]
+    if chars and sum(1 for c in chars if c.get("upright", True)) < 0.5 * len(chars):
+        # Rotated or vertical text: our line model assumes horizontal lines.
+        return PageParts([], [], page.width, page.height, rotated=True)
     tables = _ruled_tables(page, chars)
     free = [c for c in chars
             if not any(_in_box(c, (t.col_edges[0] - 1, t.top - 1, t.col_edges[-1] + 1, t.bottom + 1)) for t in tables)]
@@ -535,9 +539,10 @@ def _centred(ln: Line, left: float, right: float) -> bool:
     return indent > 2.5 * ln.size and abs((ln.x0 + ln.x1) / 2 - (left + right) / 2) < 1.5 * ln.size
 
 
-def extract_pages(data: bytes) -> list[str]:
-    """One text per page (see the module doc). Raises whatever pdfplumber raises on a
-    damaged file; `ingest.loaders.load_pdf` then falls back to pypdf's extraction."""
+def extract_pages(data: bytes) -> list[str | None]:
+    """One text per page (see the module doc); None for a page of rotated text, which
+    pypdf reads better. Raises whatever pdfplumber raises on a damaged file;
+    `ingest.loaders.load_pdf` then falls back to pypdf's extraction."""
     import logging
 
     import pdfplumber
@@ -553,4 +558,4 @@ def extract_pages(data: bytes) -> list[str]:
         last = layouts[-1].items[-1][1] if layouts[-1].items else None
         carry = last if isinstance(last, PageTable) else None
     _join_continued_tables(layouts)
-    return [_render(lay) for lay in layouts]
+    return [None if page.rotated else _render(lay) for page, lay in zip(parts, layouts)]
