@@ -347,7 +347,8 @@ def _grid_from_lines(block: list[Line], *, edges: list[float] | None = None,
             texts.setdefault((r + offset, col(s)), []).append(s.text)
     n_rows = len(anchors) + offset
     cells = [Cell(cell_text(v), r, c) for (r, c), v in sorted(texts.items())]
-    grid = Grid(cells, n_rows, n_cols, header_rows=offset)
+    # A first line without column names (a grid of names) is guessed as data (ingest.tables).
+    grid = Grid(cells, n_rows, n_cols, header_rows=None if header else 0)
     first = [cell_text(texts.get((0, c), [])) for c in range(n_cols)]
     return PageTable(grid, block[0].top, block[-1].bottom, edges, first), used
 

@@ -80,14 +80,29 @@ def cell_text(lines: list[str]) -> str:
 _SENTENCE_PUNCT = re.compile(r"[。；！？]")
 
 
-def _header_like(row: list[Cell | None]) -> bool:
-    texts = [c.text for c in row if c is not None]
-    if len([t for t in texts if t]) < 2:
+# Words that name columns. A first row without any, whose cells are as long as the body's,
+# is data (a 名单 grid of names), not a header.
+_HEADER_WORDS = re.compile(
+    r"序号|编号|名称|姓名|性别|民族|职务|职称|单位|部门|时间|日期|时限|期限|地点|内容|项目|任务|措施|要求|标准|金额"
+    r"|数量|备注|类别|类型|级别|分值|得分|指标|考核|责任|牵头|配合|范围|事项|情况|说明|依据|方式|对象|人数|学时|经费"
+    r"|联系|电话|地址|进度|目标|成果|形式|年度|合计|费用|上限|下限|比例|主体|环节|流程|岗位|班次|课程|专题|负责"
+)
+
+
+def _header_like(row: list[Cell | None], body: list[list[Cell | None]]) -> bool:
+    texts = [c.text for c in row if c is not None and c.text]
+    if len(texts) < 2:
         return False
-    return all(
-        len(t) <= MAX_LABEL and not _SENTENCE_PUNCT.search(t) and not re.fullmatch(r"[\d.,，%％\s]+", t)
-        for t in texts if t
-    )
+    if not all(len(t) <= MAX_LABEL and not _SENTENCE_PUNCT.search(t) and not re.fullmatch(r"[\d.,，%％\s]+", t)
+               for t in texts):
+        return False
+    if any(_HEADER_WORDS.search(t) for t in texts):
+        return True
+    body_texts = [c.text for r in body for c in r if c is not None and c.text]
+    if not body_texts:
+        return False
+    head_mean = sum(map(len, texts)) / len(texts)
+    return sum(map(len, body_texts)) / len(body_texts) >= 1.5 * head_mean
 
 
 def header_row_count(grid: Grid, pos: list[list[Cell | None]]) -> int:
@@ -103,7 +118,7 @@ def header_row_count(grid: Grid, pos: list[list[Cell | None]]) -> int:
         flagged += 1
     if flagged and flagged < grid.n_rows:
         return flagged
-    if grid.n_rows < 2 or not _header_like(pos[0]):
+    if grid.n_rows < 2 or not _header_like(pos[0], pos[1:]):
         return 0
     depth = max((c.rowspan for c in pos[0] if c is not None and c.row == 0), default=1)
     return depth if depth < grid.n_rows else 1

@@ -147,3 +147,14 @@ def test_pdf_two_columns_read_column_by_column(tmp_path: Path) -> None:
     assert doc.meta.title == "党员教育工作简报"
     lines = doc.text.split("\n")
     assert lines[1:] == left + right, "left column first, each paragraph whole"
+
+
+def test_a_grid_of_names_has_no_header(tmp_path: Path) -> None:
+    """A 名单 laid out in a grid is data in every row: no row is taken for column names."""
+    from tests.docbuild import make_docx
+
+    path = make_docx(tmp_path / "名单.docx", [("p", "参加轮训人员名单如下。"),
+                                            ("table", "张三|李四|王五\n赵六|钱七|孙八"), ("p", "以上人员请按时报到。")])
+    text = parse_file(path).text
+    assert "张三｜李四｜王五" in text.split("\n") and "赵六｜钱七｜孙八" in text.split("\n")
+    assert "张三：" not in text
