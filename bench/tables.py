@@ -3,7 +3,7 @@ and answered for questions that ask for one cell of one row.
 
 Builds its own files (tests/tablebuild.py): PDFs printed the way office software prints a
 任务分工表 — ruled and unruled, with merged cells, a two-level header, tables running over two
-pages with the header repeated or not — a Word file with real merges, an HTML page with
+pages with the header repeated or not, a row broken across a page — a Word file with real merges, an HTML page with
 rowspan/colspan, a Markdown table. Every cell is known, so:
 
 * **cells**: share of the tables' cells whose value appears exactly (spaces ignored)
@@ -31,7 +31,7 @@ from tests.tablebuild import (  # noqa: E402
 )
 
 PLACES = ["清河县", "河西区", "青峪县", "江州市", "柳林镇", "石门县", "东湖区", "北山县", "南塘县", "西岭区", "云溪县",
-          "桃源县", "松江区", "白水县", "龙泉县", "金沙县", "凤凰县", "长乐区"]
+          "桃源县", "松江区", "白水县", "龙泉县", "金沙县", "凤凰县", "长乐区", "平安县"]
 
 
 def cases(folder: Path) -> list[tuple[str, str, Path, list[TableSpec]]]:
@@ -54,6 +54,9 @@ def cases(folder: Path) -> list[tuple[str, str, Path, list[TableSpec]]]:
     p = next(places)
     add("PDF 有框线", "pdf-ruled-two-pages-header-once", make_table_pdf,
         [task_table(30, 5, long_cells=True, place=p)], repeat_header=False)
+    p = next(places)
+    add("PDF 有框线", "pdf-ruled-row-broken-across-pages", make_table_pdf,
+        [task_table(14, 18, long_cells=True, place=p)], break_row=9, repeat_header=True)
     p = next(places)
     add("PDF 有框线", "pdf-ruled-fees", make_table_pdf, [fee_table(6, place=p)])
     p = next(places)

@@ -31,7 +31,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from policykb.ingest.tables import Cell, Grid, body_rows, cell_text, format_row
+from policykb.ingest.tables import Cell, Grid, body_rows, cell_text, format_row, header_row_count
 
 _PAGE_NUMBER = re.compile(
     r"^(?:[-—–－―~～·•\s]*\d{1,4}[-—–－―~～·•\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
@@ -486,10 +486,35 @@ def _join_continued_tables(layouts: list[PageLayout]) -> None:
         labels, _ = body_rows(last.grid)
         head = last.first_row_texts
         same_header = [t.replace(" ", "") for t in first.first_row_texts] == [t.replace(" ", "") for t in head]
-        if same_header:
-            continue  # a repeated header: the table reads right by itself
-        first.grid.header_rows = 0
-        first.grid.labels = labels
+        if same_header:  # a repeated header: the table reads right by itself
+            body_from = header_row_count(first.grid, first.grid.positions())
+        else:
+            first.grid.header_rows = 0
+            first.grid.labels = labels
+            body_from = 0
+        _merge_split_row(last.grid, first.grid, body_from)
+
+
+_SERIAL_VALUE = re.compile(r"^\d{1,4}$")
+
+
+def _merge_split_row(last: Grid, first: Grid, body_from: int) -> None:
+    """A row broken across the page (Word lets rows break by default) leaves an unnumbered
+    row on top of the next page: when the last row above is numbered (序号) and the first
+    row below has no number, its cells finish the cells above."""
+    if body_from >= first.n_rows or last.n_rows == 0:
+        return
+    below, above = first.positions()[body_from], last.positions()[last.n_rows - 1]
+    if above[0] is None or not _SERIAL_VALUE.match(above[0].text.strip()):
+        return
+    if (below[0] is not None and below[0].text.strip()) or not any(c is not None and c.text.strip() for c in below):
+        return
+    for c in range(min(first.n_cols, last.n_cols)):
+        lower, upper = below[c], above[c]
+        if lower is None or lower.row != body_from or not lower.text.strip() or upper is None:
+            continue
+        upper.text = cell_text([upper.text, lower.text])
+        lower.text = ""
 
 
 def _render(lay: PageLayout) -> str:

@@ -133,7 +133,7 @@ def _styles():  # noqa: ANN202 - reportlab styles
 
 
 def _pdf_table(spec: TableSpec, ruled: bool, repeat_header: bool, three_line: bool = False,
-               valign: str = "MIDDLE"):  # noqa: ANN202 - platypus Table
+               valign: str = "MIDDLE", draw_header: bool = True):  # noqa: ANN202 - platypus Table
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     st = _styles()
@@ -157,13 +157,14 @@ def _pdf_table(spec: TableSpec, ruled: bool, repeat_header: bool, three_line: bo
                 style.append(("SPAN", (c, 0), (c, 1)))
         header_rows = [top, bottom]
     else:
-        header_rows = [list(spec.header)]
+        header_rows = [list(spec.header)] if draw_header else []
     nh = len(header_rows)
     body = [[Paragraph("" if (r, c) in hidden else v, st["cell"]) for c, v in enumerate(row)]
             for r, row in enumerate(spec.rows)]
     for r, c, span in spec.merges:
         style.append(("SPAN", (c, nh + r), (c, nh + r + span - 1)))
-    style.append(("ALIGN", (0, 0), (-1, nh - 1), "CENTER"))
+    if nh:
+        style.append(("ALIGN", (0, 0), (-1, nh - 1), "CENTER"))
     if ruled:
         style.append(("GRID", (0, 0), (-1, -1), 0.6, "black"))
     elif three_line:
@@ -185,12 +186,12 @@ def make_table_pdf(path: str | Path, specs: list[TableSpec], *, ruled: bool = Tr
                    to: str = "各县（市、区）委组织部，市直各单位党组织：", issuer: str = "中共某市委组织部",
                    date: str = "2026年2月10日", running_header: str | None = "某市党员教育工作文件",
                    page_numbers: bool = True, body_paragraphs: int = 1, three_line: bool = False,
-                   valign: str = "MIDDLE") -> Path:
+                   valign: str = "MIDDLE", break_row: int | None = None) -> Path:
     """A 通知 with its tables, printed like office software prints it: title, 主送, body,
     each table under its caption, 落款 and date; a running header and "— n —" page
     numbers on every page. A table longer than the page runs on, its header repeated
     (`repeat_header`) or not."""
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
     st = _styles()
     story: list[object] = [Paragraph(title, st["title"]), Spacer(1, 8), Paragraph(to, st["plain"])]
@@ -200,8 +201,19 @@ def make_table_pdf(path: str | Path, specs: list[TableSpec], *, ruled: bool = Tr
             "请结合实际认真抓好落实。" if i == 0 else "各牵头单位要加强统筹协调，配合单位要主动担当，确保各项任务按时完成。",
             st["body"]))
     for spec in specs:
-        story += [Spacer(1, 10), Paragraph(spec.caption, st["caption"]), Spacer(1, 6),
-                  _pdf_table(spec, ruled and not three_line, repeat_header, three_line, valign)]
+        story += [Spacer(1, 10), Paragraph(spec.caption, st["caption"]), Spacer(1, 6)]
+        if break_row is None:
+            story.append(_pdf_table(spec, ruled and not three_line, repeat_header, three_line, valign))
+            continue
+        # Row `break_row` breaks across the page, as Word lets a row do: the first half of
+        # its task on this page, the rest in an unnumbered row at the top of the next.
+        k, task = break_row, spec.rows[break_row][1]
+        cut = len(task) // 2
+        head = TableSpec(spec.caption, spec.header, spec.rows[:k] + [[spec.rows[k][0], task[:cut], *spec.rows[k][2:]]])
+        rest = TableSpec(spec.caption, spec.header,
+                         [["", task[cut:]] + [""] * (len(spec.header) - 2)] + spec.rows[k + 1:])
+        story += [_pdf_table(head, ruled, False, valign="TOP"), PageBreak(),
+                  _pdf_table(rest, ruled, False, valign="TOP", draw_header=repeat_header)]
     story += [Spacer(1, 24), Paragraph(issuer, st["right"]), Paragraph(date, st["right"])]
 
     def furniture(canvas, doc) -> None:  # noqa: ANN001

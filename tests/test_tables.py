@@ -158,3 +158,11 @@ def test_a_grid_of_names_has_no_header(tmp_path: Path) -> None:
     text = parse_file(path).text
     assert "张三｜李四｜王五" in text.split("\n") and "赵六｜钱七｜孙八" in text.split("\n")
     assert "张三：" not in text
+
+
+@pytest.mark.parametrize("repeat", [True, False])
+def test_a_row_broken_across_the_page_is_one_row(tmp_path: Path, repeat: bool) -> None:
+    spec = task_table(12, 4, long_cells=True)
+    doc = parse_file(make_table_pdf(tmp_path / "断行.pdf", [spec], break_row=8, repeat_header=repeat))
+    assert len(doc.pages) == 2
+    assert rows_of(doc.text) == spec.cells()
