@@ -275,6 +275,18 @@ class Registry:
         rows = self._query("SELECT text FROM documents WHERE id = ?", [doc_id])
         return rows[0]["text"] if rows else None
 
+    def catalog_state(self) -> tuple[int, int, str]:
+        """Changes whenever a document is added, replaced, deleted or edited."""
+        row = self._query("SELECT count(*), coalesce(max(updated_at), '') FROM documents")[0]
+        return self.chunk_generation()[0], int(row[0]), str(row[1])
+
+    def catalog_rows(self) -> list[Any]:
+        """What questions name a document by: title, issuer, region, date, 文号, source path
+        and the first 200 characters (红头, 文号 line, 主送)."""
+        return self._query(
+            "SELECT id, title, issuer, region, date, doc_no, source_path, substr(text, 1, 200) AS opening"
+            " FROM documents WHERE status != 'deleted'")
+
     def text_window(self, doc_id: str, start: int, end: int) -> tuple[int, str]:
         """(offset, text[offset:end]) with offset = max(start, 0), read without loading the
         whole document (SQLite's substr counts characters from 1)."""

@@ -97,6 +97,11 @@ class KnowledgeBase:
                                           min_passages=self.settings.keyword_index_above,
                                           quiet_seconds=self.settings.keyword_index_quiet_seconds)
         self._backfill_document_index()
+        from policykb.retrieval.hybrid import Retriever
+        from policykb.retrieval.thesaurus import Thesaurus, default_file
+
+        self.retriever = Retriever(self)
+        self.thesaurus = Thesaurus(default_file(), self.settings.thesaurus or self.settings.home / "thesaurus.txt")
 
     def _backfill_document_index(self) -> None:
         """Registries written before the whole-document index existed get it on open."""
@@ -263,7 +268,7 @@ class KnowledgeBase:
         chunk_tokens, doc_tokens = keyword_tokens(meta.title, ((c.section_path, c.text) for c in parsed.chunks))
         chunks = []
         for ch, tokens in zip(parsed.chunks, chunk_tokens):
-            h = embed_hash(embed_input(ch.section_path, ch.text))
+            h = embed_hash(embed_input(meta.title, ch.section_path, ch.text, self.settings.embed_context))
             chunks.append(
                 NewChunk(
                     id=f"{doc_id}-{ch.ord:04d}-{h[:6]}",
@@ -307,7 +312,8 @@ class KnowledgeBase:
         """How files are cut into passages; a stored document cut differently is redone."""
         from policykb.ingest.pipeline import PARSER_VERSION
 
-        return f"{PARSER_VERSION}:{self.settings.chunk_max_chars}:{self.settings.chunk_min_chars}"
+        s = self.settings
+        return f"{PARSER_VERSION}:{s.chunk_max_chars}:{s.chunk_min_chars}" + (":ctx" if s.embed_context else "")
 
     def find_document(self, ref: str) -> StoredDocument | None:
         """A document by id, 文号 or exact title (how users name the one being replaced)."""
@@ -327,7 +333,8 @@ class KnowledgeBase:
             store = self.store
             apply_deletes(self.registry, store)
             drain(self.registry, store, self.embedder, self.settings.embedding_batch_size, stats,
-                  stop=stop, max_chunks=max_chunks, on_progress=on_progress)
+                  stop=stop, max_chunks=max_chunks, on_progress=on_progress,
+                  with_context=self.settings.embed_context)
         return stats
 
     def rebuild_vectors(self, on_progress: ProgressFn | None = None) -> "WorkerStats":
@@ -367,163 +374,8 @@ class KnowledgeBase:
 
     def search(self, query: str, *, top_k: int = 10,
                filters: SearchFilters | dict[str, Any] | None = None, mode: str = "hybrid") -> SearchResult:
-        from policykb.index.fusion import rrf
-        from policykb.index.keyword import match_expression, query_tokens
-
-        query = (query or "").strip()
-        if not query:
-            raise KnowledgeBaseError("查询内容不能为空", code="empty_query")
-        if mode not in ("hybrid", "keyword", "vector"):
-            raise KnowledgeBaseError(f"未知的检索模式：{mode}（可选 hybrid、keyword、vector）")
-        top_k = max(1, min(int(top_k), 100))
-        flt = SearchFilters.from_any(filters).to_registry()
-        n = max(self.settings.candidates, top_k)
-        s = self.settings
-
-        terms = query_tokens(query, sub_words=self.settings.query_sub_words)
-        # The query vector is computed while SQLite ranks keywords (both release the GIL):
-        # on two cores that hides the model's ~10 ms behind the keyword search.
-        query_vector = self._background.submit(self.embedder.embed_query, query) if mode != "keyword" else None
-        keyword: list[tuple[str, float]] = []
-        by_document: list[str] = []
-        if mode in ("hybrid", "keyword"):
-            # One keyword pass serves both lists: the passages of the best documents are
-            # among the best-matching passages (4n deep), regrouped by their document's rank.
-            found = self._keyword_found(terms, flt, n * 4)
-            keyword = [(cid, score) for cid, _, score in found[:n]]
-            if s.weight_document > 0:
-                match = match_expression(terms)  # few documents: every term is affordable
-                docs = self.registry.document_keyword_search(match, flt, s.document_candidates)
-                rank = {d: i for i, d in enumerate(docs)}
-                # sorted() is stable: within a document, passages keep their BM25 order.
-                by_document = [cid for cid, doc_id, _ in sorted(
-                    (f for f in found if f[1] in rank), key=lambda f: rank[f[1]])][:n]
-        vector: list[tuple[str, float]] = []
-        if mode in ("hybrid", "vector"):
-            vector = self._vector_candidates(query_vector.result(), flt, n)  # type: ignore[union-attr]
-
-        lists, weights = [], []
-        if keyword:
-            lists.append([cid for cid, _ in keyword])
-            weights.append(s.weight_keyword)
-        if by_document:
-            lists.append(by_document)
-            weights.append(s.weight_document)
-        if vector:
-            lists.append([cid for cid, _ in vector])
-            weights.append(s.weight_vector if mode == "hybrid" else 1.0)
-        fused = rrf(lists, weights, k=s.rrf_k)[:top_k]
-        kw_rank = {cid: i + 1 for i, (cid, _) in enumerate(keyword)}
-        vec_rank = {cid: i + 1 for i, (cid, _) in enumerate(vector)}
-        vec_sim = dict(vector)
-        hits = self._hits(
-            [cid for cid, _ in fused],
-            {cid: score for cid, score in fused},
-            {
-                cid: {"keyword_rank": kw_rank.get(cid), "vector_rank": vec_rank.get(cid),
-                      "vector_similarity": round(vec_sim[cid], 4) if cid in vec_sim else None}
-                for cid, _ in fused
-            },
-        )
-        return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode,
-                            terms=terms)
-
-    def _keyword_found(self, terms: list[str], flt: DocumentFilter, limit: int) -> list[tuple[str, str, float]]:
-        """(chunk_id, doc_id, BM25) best first: from the in-memory index of a large library
-        while it is current, else from FTS5."""
-        from policykb.index.keyword import match_expression
-
-        index = self.keyword_index.current()
-        if index is not None:
-            fetch = limit + 20
-            ranked = index.search(terms, fetch)
-            found = self.registry.resolve_rowids(ranked, flt)
-            if len(found) < min(limit, len(ranked)) and len(ranked) == fetch:
-                # The filter turned away too many of the best: rank within its documents.
-                allowed = self.registry.document_ids(flt, limit=2**31)
-                found = self.registry.resolve_rowids(index.search(terms, limit, allowed_docs=allowed), flt)
-            return found[:limit]
-        selective = self._selective(terms)
-        found = self.registry.keyword_search(match_expression(selective), flt, limit)
-        if len(selective) < len(terms):
-            found = self._rescore(terms, found)
-        return found
-
-    def _selective(self, terms: list[str]) -> list[str]:
-        """Drop terms that occur in a large share of passages: their idf is near zero, yet
-        scanning their postings is most of a query's cost on a large library. The rarest
-        two terms always stay."""
-        limit = self.settings.keyword_max_df
-        if limit >= 1 or len(terms) <= 2:
-            return terms
-        n = self.registry.chunk_count()
-        if n <= self.settings.keyword_prune_above:
-            return terms
-        df = self.registry.token_document_frequency(terms)
-        keep = [t for t in terms if df.get(t, 0) / n <= limit]
-        if len(keep) < 2:
-            keep = sorted(terms, key=lambda t: df.get(t, 0))[:2]
-        return keep
-
-    def _rescore(self, terms: list[str], found: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
-        """BM25 over all the query's terms for candidates found with its rarer terms: the
-        common terms still order the candidates, without scanning their postings."""
-        from policykb.index.keyword import bm25_scores
-
-        tokens = self.registry.chunk_tokens([cid for cid, _, _ in found])
-        kept = [f for f in found if f[0] in tokens]
-        # The counts were just read by _selective: the registry answers from memory.
-        df = self.registry.token_document_frequency(terms)
-        scores = bm25_scores(terms, [tokens[cid] for cid, _, _ in kept], df, self.registry.chunk_count())
-        rescored = [(cid, doc_id, score) for (cid, doc_id, _), score in zip(kept, scores)]
-        return sorted(rescored, key=lambda f: -f[2])
-
-    def _vector_candidates(self, vector: Any, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
-        store = self.store
-        doc_ids = None
-        if not (flt.is_empty or flt == DocumentFilter(include_superseded=True)):
-            ids = self.registry.document_ids(flt, limit=5001)
-            # Beyond a few thousand documents an $in filter costs more than over-fetching.
-            doc_ids = ids if len(ids) <= 5000 else None
-        raw = store.query(vector, n * (1 if doc_ids is not None else 2), doc_ids)
-        allowed = self.registry.allowed_chunk_ids([cid for cid, _ in raw], flt)
-        return [(cid, sim) for cid, sim in raw if cid in allowed][:n]
-
-    def _hits(self, ids: list[str], scores: dict[str, float], match: dict[str, dict[str, Any]]) -> list[Hit]:
-        chunks = self.registry.chunks_by_ids(ids)
-        docs = self.registry.documents_by_ids(c.doc_id for c in chunks.values())
-        hits = []
-        for cid in ids:
-            ch = chunks.get(cid)
-            if ch is None or ch.doc_id not in docs:
-                continue
-            hits.append(self._hit(ch, docs[ch.doc_id], scores.get(cid, 0.0), match.get(cid, {})))
-        return hits
-
-    def _hit(self, ch: StoredChunk, doc: StoredDocument, score: float, match: dict[str, Any]) -> Hit:
-        """The passage a user reads: the matched chunk plus its neighbouring sentences
-        (index/context.py); `match.chunk_start/chunk_end` keep the chunk itself."""
-        from policykb.index.context import MAX_REACH, expand
-
-        text, start, end = ch.text, ch.char_start, ch.char_end
-        if self.settings.context_sentences > 0:
-            offset, window = self.registry.text_window(ch.doc_id, start - MAX_REACH, end + MAX_REACH)
-            lo, hi = expand(window, start - offset, end - offset, self.settings.context_sentences)
-            start, end, text = offset + lo, offset + hi, window[lo:hi]
-        return Hit(
-            chunk_id=ch.id,
-            doc_id=ch.doc_id,
-            title=doc.title,
-            source_path=doc.source_path,
-            section_path=list(ch.section_path),
-            text=text,
-            char_start=start,
-            char_end=end,
-            page=ch.page,
-            score=round(float(score), 6),
-            metadata=doc.metadata(),
-            match={**match, "chunk_start": ch.char_start, "chunk_end": ch.char_end},
-        )
+        """Hybrid retrieval (policykb/retrieval/hybrid.py)."""
+        return self.retriever.search(query, top_k=top_k, filters=filters, mode=mode)
 
     def similar(self, chunk_id: str, *, top_k: int = 10,
                 filters: SearchFilters | dict[str, Any] | None = None) -> SearchResult:
@@ -549,7 +401,8 @@ class KnowledgeBase:
         ranked = [(cid, sim) for cid, sim in raw if cid in allowed and cid != chunk_id]
         others = [r for r in ranked if not r[0].startswith(chunk.doc_id)] + [r for r in ranked if r[0].startswith(chunk.doc_id)]
         ranked = others[:top_k]
-        hits = self._hits([c for c, _ in ranked], dict(ranked), {c: {"vector_similarity": round(s, 4)} for c, s in ranked})
+        hits = self.retriever.hits([c for c, _ in ranked], dict(ranked),
+                                   {c: {"vector_similarity": round(s, 4)} for c, s in ranked})
         return SearchResult(query=chunk.text[:50], results=hits, pending_vectors=self.registry.pending_count(), mode="similar")
 
     # ---- answers ---------------------------------------------------------------------
