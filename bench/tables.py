@@ -128,12 +128,13 @@ def score_cells(expected: list[dict[str, str]], got: list[dict[str, str]]) -> tu
     return right, total, max(0, len(got) - len(expected))
 
 
+# Two wordings a column, alternating: the second avoids the column's own name.
 _QUESTIONS = {
-    "牵头单位": "{key}由哪个单位牵头？",
-    "配合单位": "{key}的配合单位有哪些？",
-    "完成时限": "{key}什么时候完成？",
-    "标准上限": "{key}的标准上限是多少？",
-    "适用范围": "{key}的适用范围是哪一级？",
+    "牵头单位": ("{key}由哪个单位牵头？", "谁负责牵头{key}？"),
+    "配合单位": ("{key}的配合单位有哪些？", "{key}需要哪些部门配合？"),
+    "完成时限": ("{key}什么时候完成？", "{key}的截止时间是哪天？"),
+    "标准上限": ("{key}的标准上限是多少？", "{key}最多能开支多少钱？"),
+    "适用范围": ("{key}的适用范围是哪一级？", "{key}适用于哪一级？"),
 }
 
 
@@ -146,7 +147,8 @@ def questions(spec: TableSpec) -> list[tuple[str, str, str, str]]:
     out = []
     for r, row in enumerate(spec.rows):
         c = asked[r % len(asked)]
-        out.append((_QUESTIONS[spec.header[c]].format(key=row[key_col]), row[key_col], labels[c], row[c]))
+        wording = _QUESTIONS[spec.header[c]][(r // len(asked)) % 2]
+        out.append((wording.format(key=row[key_col]), row[key_col], labels[c], row[c]))
     return out
 
 
