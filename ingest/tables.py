@@ -24,8 +24,8 @@ FIELD_SEP = "｜"  # U+FF5C: never used inside Chinese prose, so a row line is u
 LABEL_SEP = "："
 MAX_LABEL = 30  # a "header" longer than this is a sentence, not a column name
 
-# A labelled row line: at least two "label：value" fields joined by ｜, or a single field
-# row of a one-column table is not worth a format of its own (it stays prose).
+# A labelled row line: at least two "label：value" fields joined by ｜. A row with a
+# single filled cell reads like prose ("附件：…") and is not recognised as a row.
 _FIELD = rf"[^{FIELD_SEP}{LABEL_SEP}\n]{{1,{MAX_LABEL}}}{LABEL_SEP}[^{FIELD_SEP}\n]*"
 ROW_LINE = re.compile(rf"^{_FIELD}(?:{FIELD_SEP}{_FIELD})+$")
 # A row of a table without a header: cells joined by ｜ (at least two).
