@@ -23,6 +23,7 @@ _ASKS = (
      re.compile(r"时限|时间|日期|期限|节点|进度")),
     (re.compile(r"多少|标准|金额|费用|几|上限|下限|比例|分值|数量"),
      re.compile(r"标准|金额|元|数|额|分值|上限|下限|比例|费")),
+    (re.compile(r"哪一级|哪级|什么级别|哪个层级"), re.compile(r"范围|级别|层级|等级")),
 )
 _SERIAL = re.compile(r"^(?:序号|编号|序|No\.?)$", re.I)
 
@@ -35,15 +36,21 @@ def _bigrams(text: str) -> set[str]:
 def pick_column(question: str, pairs: list[tuple[str, str]]) -> int | None:
     """Index of the field the question asks for, or None when it names no column."""
     q = _bigrams(question)
+    keys = {i for i, (_, value) in enumerate(pairs)
+            if len(value) >= 4 and (value in question or len(_bigrams(value) & q) >= 0.6 * len(_bigrams(value)))}
+    # What the question asks is what is left once the row's key (the task it names) is
+    # taken out: 「云溪县其他费用适用于哪一级」 asks about 适用, not about 费用.
+    rest = question
+    for i in keys:
+        rest = rest.replace(pairs[i][1], " ")
+    q = _bigrams(rest)
     best: tuple[float, int] | None = None
     for i, (label, value) in enumerate(pairs):
-        if not label or _SERIAL.match(label) or not value:
-            continue
-        if len(value) >= 4 and (value in question or len(_bigrams(value) & q) >= 0.6 * len(_bigrams(value))):
-            continue  # the question states this value: it is the row's key, not the answer
+        if not label or _SERIAL.match(label) or not value or i in keys:
+            continue  # a key value the question states is not the answer
         score = float(len(_bigrams(label) & q))
         for asks, columns in _ASKS:
-            if asks.search(question) and columns.search(label):
+            if asks.search(rest) and columns.search(label):
                 score += 1.5
         if score > 0 and (best is None or score > best[0]):
             best = (score, i)
