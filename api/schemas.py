@@ -54,6 +54,8 @@ class AskRequest(BaseModel):
 
 class Citation(HitModel):
     n: int
+    row: list[list[str]] | None = Field(None, description="引用的是表格的一行时：该行各列的［列名, 值］")
+    row_column: str | None = Field(None, description="答案取自该行的哪一列")
 
 
 class AnswerResponse(BaseModel):

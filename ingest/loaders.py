@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policykb.ingest.encoding import detect_and_decode
+from policykb.ingest.tables import (
+    docx_table_blocks, html_table_text, is_data_table, markdown_tables, outside_data_table,
+)
 from policykb.ingest.types import IngestError
 
 DEFAULT_MAX_BYTES = 50 * 2**20
@@ -139,7 +142,7 @@ def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
     if real == "html":
         return LoadedFile("html", (html_to_text(text),), tuple(warnings))
     if real == "md":
-        return LoadedFile("md", (strip_markdown(text),), tuple(warnings))
+        return LoadedFile("md", (strip_markdown(markdown_tables(text)),), tuple(warnings))
     return LoadedFile("txt", (text,), tuple(warnings))
 
 
@@ -177,23 +180,40 @@ def load_pdf(data: bytes, path: str | Path) -> tuple[list[str], list[str]]:
         raise IngestError(path, "PDF 中没有任何页面", code="corrupt")
     texts: list[str] = []
     failed: list[int] = []
-    for number, page in enumerate(raw_pages, start=1):
+    laid_out = _layout_pages(data, raw_pages)  # lines, blocks and tables (ingest.pdf_layout)
+    for number, page in enumerate(raw_pages if laid_out is None else [], start=1):
         try:
             texts.append(page.extract_text() or "")
         except Exception:  # noqa: BLE001
             texts.append("")
             failed.append(number)
+    texts = laid_out if laid_out is not None else texts
     if len(failed) == len(raw_pages):
         raise IngestError(path, CORRUPT_PDF, code="corrupt")
     if failed:
         warnings.append(f"第 {'、'.join(map(str, failed))} 页无法解析，已跳过")
-    texts = strip_page_furniture(texts)
+    if laid_out is None:  # pdf_layout drops furniture by position, more safely than by edge lines
+        texts = strip_page_furniture(texts)
     if not any(re.search(r"\w", t) for t in texts):
         raise IngestError(path, SCANNED, code="scanned")
     empty = [str(i) for i, t in enumerate(texts, start=1) if not t.strip() and i not in failed]
     if empty:
         warnings.append(f"第 {'、'.join(empty)} 页没有可提取的文字（可能是扫描页），已跳过")
     return texts, warnings
+
+
+def _layout_pages(data: bytes, raw_pages: list) -> list[str] | None:
+    """Page texts read from character positions; None (use pypdf's text) when that fails.
+    A page of rotated text is pypdf's."""
+    from policykb.ingest.pdf_layout import extract_pages
+
+    try:
+        texts = extract_pages(data)
+        if len(texts) != len(raw_pages):
+            return None
+        return [t if t is not None else (page.extract_text() or "") for t, page in zip(texts, raw_pages)]
+    except Exception:  # noqa: BLE001 - pdfminer (and pypdf) raise many types on odd files
+        return None
 
 
 _PAGE_NUMBER = re.compile(
@@ -386,7 +406,6 @@ def load_docx(data: bytes, path: str | Path) -> str:
     """Paragraphs and table rows in document order, headings as ``#`` lines."""
     import docx
     from docx.oxml.ns import qn
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
@@ -414,14 +433,7 @@ def load_docx(data: bytes, path: str | Path) -> str:
             if child.tag == qn("w:p"):
                 add_paragraph(child)
             elif child.tag == qn("w:tbl"):
-                for row in Table(child, document).rows:
-                    cells: list[str] = []
-                    for cell in row.cells:
-                        value = " ".join(cell.text.split())
-                        if value and (not cells or cells[-1] != value):  # merged cells repeat
-                            cells.append(value)
-                    if cells:
-                        blocks.append(" | ".join(cells))
+                blocks.extend(docx_table_blocks(child))  # one labelled line a row (ingest.tables)
             elif child.tag == qn("w:sdt"):  # content controls (tables of contents, forms)
                 content = child.find(qn("w:sdtContent"))
                 if content is not None:
@@ -506,7 +518,7 @@ def html_to_text(html: str) -> str:
         marker = " ".join(attrs.get("class", []) or []) + " " + str(attrs.get("id", ""))
         if marker.strip() and _NOISE_ATTR.search(marker) and len(el.get_text(strip=True)) < 0.5 * total:
             el.decompose()
-    main = _pick_main(soup)
+    main = outside_data_table(_pick_main(soup))
 
     parts: list[str] = []
 
@@ -526,6 +538,10 @@ def html_to_text(html: str) -> str:
             elif name in ("h1", "h2", "h3", "h4", "h5", "h6"):
                 block()
                 parts.append("#" * int(name[1]) + " " + child.get_text(" ", strip=True))
+                block()
+            elif name == "table" and is_data_table(child):
+                block()  # a data table: one labelled line a row (ingest.tables)
+                parts.append(html_table_text(child))
                 block()
             elif name == "tr":
                 cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"], recursive=False)]

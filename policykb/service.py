@@ -513,7 +513,8 @@ class KnowledgeBase:
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
                            notice: str | None = None) -> Answer:
-        from policykb.answer.extractive import Picked, best_passage, pick_sentences, provision_answer
+        from policykb.answer.extractive import Picked, best_passage, compose, pick_sentences, provision_answer
+        from policykb.answer.table_rows import cited_row
 
         intent = self.retriever.analyse(question).intent
         alternatives = self.question_alternatives(question, weights)
@@ -524,6 +525,11 @@ class KnowledgeBase:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=pending)
         best = picked[0]
+        if cited_row(hits[chosen].text, best.offset, best.sentence):
+            # A table row answers with the column it comes from: 「牵头单位：市委党校」, the row cited.
+            text, citations = compose(picked, hits)
+            return Answer(question=question, answer=text, citations=citations, found=True, notice=notice,
+                          pending_vectors=pending)
         quoted = provision_answer(best, hits, self.registry.document_text(hits[best.hit_index].doc_id) or "",
                                   list_wanted=intent in ("list", "define"))
         citations = [quoted.citation]

@@ -269,14 +269,14 @@ function renderAnswer(ans) {
     notes.push(note("warn", "标有“待核实”的句子没有在所引原文中找到支持，使用前请对照原文核实。"));
   }
   if (ans.pending_vectors) notes.push(note("info", `有 ${ans.pending_vectors} 个段落仍在向量化，暂只能按关键词检索到。`));
-  const sources = (ans.citations || []).map((c) => h("li", h("button.source", {
+  const sources = (ans.citations || []).map((c) => h("li", c.row ? { class: "has-row" } : {}, h("button.source", {
     type: "button", dataset: { n: String(c.n) }, onclick: () => openPassage(c, citedSentences(ans.answer, c.n)),
   },
   h("span.n", `[${c.n}]`),
   h("span.t", titleOf(c)),
   metaLine(hitMeta(c)),
   c.section_path?.length ? h("span.path", pathText(c.section_path)) : null,
-  )));
+  ), c.row ? rowTable(c.row, c.row_column) : null));
   clear(out, h("div.card.answer-card#answer", head, notes, textEl,
     sources.length ? [h("div.sources-title", "引用原文（点击查看上下文）"), h("ol.sources#citations", sources)] : null));
 }
@@ -449,6 +449,15 @@ function citedSentences(answer, n) {
   return out;
 }
 
+/** A cited table row as the table shows it: the column headers above, the values below,
+ *  the column the answer comes from marked. */
+function rowTable(pairs, column) {
+  const cls = (label) => (label === column ? "answered" : "");
+  return h("table.row-table",
+    h("thead", h("tr", pairs.map(([label]) => h("th", { class: cls(label), scope: "col" }, label)))),
+    h("tbody", h("tr", pairs.map(([label, value]) => h("td", { class: cls(label) }, value)))));
+}
+
 /** Open a passage inside its document. `quoted` are sentences to find in it and stress;
  *  `ranges` are [start, end) offsets in the document's text to stress as they are. */
 async function openPassage(hit, quoted = [], ranges = []) {
@@ -466,7 +475,7 @@ async function openPassage(hit, quoted = [], ranges = []) {
     const start = Math.min(hit.char_start, ...spans.map(([a]) => a));
     const end = Math.max(hit.char_end, ...spans.map(([, b]) => b));
     const { pre, mark, focus: first } = renderDocText(doc, start, end, focus);
-    clear(body, pre);
+    clear(body, hit.row ? rowTable(hit.row, hit.row_column) : null, pre);
     const target = first || mark;
     if (target) requestAnimationFrame(() => target.scrollIntoView({ block: "center" }));
   } catch (e) {
