@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     chunk_max_chars: int = 400
     chunk_min_chars: int = 80
     max_file_mb: int = 50
+    # Each file is parsed in a child process (policykb/parse_budget.py) killed after
+    # parse_timeout seconds or when it needs more than parse_memory_mb of memory; False
+    # parses in-process (no budget).
+    parse_isolated: bool = True
+    parse_timeout: float = 120.0
+    parse_memory_mb: int = 2048
 
     # Retrieval: candidates per side, fusion weights (tuned by bench/retrieval.py).
     candidates: int = 50

@@ -6,6 +6,7 @@ logic of its own.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
     from policykb.ingest.types import ParsedDocument
+
+log = logging.getLogger("policykb.ingest")
 
 _KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
 
@@ -177,7 +180,7 @@ class KnowledgeBase:
 
     def ingest_file(self, path: Path, *, overrides: dict[str, Any] | None = None,
                     display_name: str | None = None) -> FileResult:
-        from policykb.ingest import IngestError, parse_file
+        from policykb.ingest import IngestError
 
         path = Path(path).expanduser().absolute()
         shown = display_name or str(path)
@@ -196,13 +199,7 @@ class KnowledgeBase:
                 self.registry.log(str(path), "duplicate", message=msg, doc_id=twin.id)
                 return FileResult(shown, "duplicate", doc_id=twin.id, title=twin.title, message=msg)
             started = time.perf_counter()
-            parsed = parse_file(
-                path,
-                max_chars=self.settings.chunk_max_chars,
-                min_chars=self.settings.chunk_min_chars,
-                max_bytes=self.settings.max_file_mb * 2**20,
-                overrides=overrides,
-            )
+            parsed = self._parse(path, overrides)
             result = self._register(parsed, content_hash, overrides or {})
             result.path = shown
             result.seconds_to_searchable = time.perf_counter() - started
@@ -214,6 +211,24 @@ class KnowledgeBase:
             reason = f"无法读取文件：{exc.strerror or exc}"
             self.registry.log(str(path), "failed", code="io_error", message=reason)
             return FileResult(shown, "failed", code="io_error", message=reason)
+        except Exception as exc:  # noqa: BLE001 - one file's surprise never stops the batch
+            log.exception("ingest of %s failed", path)
+            reason = f"导入此文件时出错（{type(exc).__name__}），已跳过，其他文件不受影响"
+            self.registry.log(str(path), "failed", code="internal_error", message=reason)
+            return FileResult(shown, "failed", code="internal_error", message=reason)
+
+    def _parse(self, path: Path, overrides: dict[str, Any] | None) -> "ParsedDocument":
+        """Parse within the file's time and memory budget (policykb/parse_budget.py)."""
+        s = self.settings
+        kwargs: dict[str, Any] = dict(max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars,
+                                      max_bytes=s.max_file_mb * 2**20, overrides=overrides)
+        if s.parse_isolated:
+            from policykb.parse_budget import parse_in_child
+
+            return parse_in_child(path, timeout=s.parse_timeout, memory_mb=s.parse_memory_mb, **kwargs)
+        from policykb.ingest import parse_file
+
+        return parse_file(path, **kwargs)
 
     @property
     def uploads_dir(self) -> Path:
