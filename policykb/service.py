@@ -223,9 +223,9 @@ class KnowledgeBase:
         kwargs: dict[str, Any] = dict(max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars,
                                       max_bytes=s.max_file_mb * 2**20, overrides=overrides)
         if s.parse_isolated:
-            from policykb.parse_budget import parse_in_child
+            from policykb.parse_budget import parse_in_worker
 
-            return parse_in_child(path, timeout=s.parse_timeout, memory_mb=s.parse_memory_mb, **kwargs)
+            return parse_in_worker(path, timeout=s.parse_timeout, memory_mb=s.parse_memory_mb, **kwargs)
         from policykb.ingest import parse_file
 
         return parse_file(path, **kwargs)

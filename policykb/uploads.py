@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from policykb.ingest.loaders import FORMAT_NAMES, SUFFIX_FORMATS, sniff_format
+from policykb.ingest.loaders import FORMAT_NAMES, IMAGE_NAMES, MAX_UNZIPPED_BYTES, SUFFIX_FORMATS, sniff_format
 from policykb.ingest.types import IngestError
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
-_KIND_NAMES = {**FORMAT_NAMES, "zip": "压缩包", "ole": "旧版 Office 文件", "docx_broken": "损坏的 Word 文件"}
+_KIND_NAMES = {**FORMAT_NAMES, "zip": "压缩包", "ole": "旧版 Office 文件", "docx_broken": "损坏的 Word 文件",
+               **{k: f"{v}图片" for k, v in IMAGE_NAMES.items()}}
 
 
 def safe_filename(name: str) -> str:
@@ -43,6 +44,9 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
     if not data.strip():
         raise IngestError(name, "文件内容为空", code="empty")
     real = sniff_format(data)
+    if real == "zip_bomb":
+        raise IngestError(name, f"压缩内容解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（疑似压缩炸弹），已拒绝",
+                          code="zip_bomb")
     if declared in ("pdf", "docx"):
         if real != declared:
             raise IngestError(
