@@ -636,15 +636,15 @@ class KnowledgeBase:
 
     def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
                    ) -> Iterator[tuple[str, Any]]:
-        """Events for streaming clients: ("delta", text) pieces of the answer as they are
-        produced, then ("done", full answer dict with citations). The done answer is the
-        one to keep: a model's streamed text is raw, the done answer is checked (markers
-        renumbered or removed, unsupported sentences listed), and if the model fails
+        """Events for streaming clients: ("delta", {"text", "supported"}) pieces of the
+        answer, each sentence only once its citations were checked (generative.stream:
+        a sentence its passages do not support comes marked `supported: false`), then
+        ("done", full answer dict with citations), the one to keep: if the model fails
         midway it is the extractive answer with a notice. The extractive answer is ready
         at once, so it streams sentence by sentence."""
         def pieces(answer: Answer) -> Iterator[tuple[str, Any]]:
             for piece in re.findall(r"[^\]]*\]|[^\]]+$", answer.answer) or [answer.answer]:
-                yield "delta", piece
+                yield "delta", {"text": piece, "supported": piece.strip() not in answer.unsupported}
             yield "done", answer.to_dict()
 
         if not self.settings.llm_base_url:

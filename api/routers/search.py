@@ -17,7 +17,9 @@ router = APIRouter(tags=["检索与问答"])
 log = logging.getLogger("policykb.api")
 
 _SSE_DOC = """With `?stream=true` the answer comes as server-sent events (`text/event-stream`):
-`event: delta` with `{"text": "…"}` for each piece of the answer, then one `event: done` whose
+`event: delta` with `{"text": "…", "supported": true}` for each piece of the answer (a model's
+answer arrives sentence by sentence, each only after its citations were checked; a sentence its
+passages do not support comes with `"supported": false`), then one `event: done` whose
 data is the whole answer (the same JSON as without streaming, citations included); on failure
 one `event: error` with `{"code", "message"}`."""
 
@@ -36,7 +38,7 @@ def _answer_events(kb: KnowledgeBase, question: str, filters: dict[str, Any] | N
     try:
         for kind, payload in kb.ask_stream(question, filters=filters):
             if kind == "delta":
-                yield sse("delta", {"text": payload})
+                yield sse("delta", payload if isinstance(payload, dict) else {"text": payload})
             else:
                 yield sse(kind, payload)
     except (KnowledgeBaseError, FilterError) as exc:
