@@ -847,4 +847,13 @@ class KnowledgeBase:
                 "last_error": worker.last_error,
             },
             "keyword_index": self.keyword_index.status(),
+            "llm": self._llm_status(),
         }
+
+    def _llm_status(self) -> dict[str, Any] | None:
+        """Model calls running, queued and refused as busy (policykb/llm_gate.py)."""
+        if not self.settings.llm_base_url:
+            return None
+        from policykb.llm import llm_for
+
+        return llm_for(self.settings).gate.status()

@@ -29,6 +29,8 @@ class Ungrounded(LLMError):
 def fallback_notice(exc: LLMError) -> str:
     if exc.kind == "ungrounded":
         return "大模型的回答未通过引用核查，已改用摘录式回答"
+    if exc.kind == "busy":
+        return f"{exc.reason}；已先给出摘录式回答"
     return f"大模型服务不可用，已改用摘录式回答：{exc.reason}"
 
 
