@@ -99,6 +99,17 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX documents_filter ON documents(id, status, issuer, doc_type, date_int, title);
     """,
+    # 7: claims on queued chunks, so that any number of workers (two `ingest` runs, a
+    # server and an `embed`) share the vector queue instead of each embedding all of it.
+    # A claim is a lease: a worker killed midway leaves claims that expire and are taken.
+    """
+    CREATE TABLE vector_claims (
+        chunk_id TEXT PRIMARY KEY,
+        worker TEXT NOT NULL,
+        until REAL NOT NULL
+    );
+    CREATE INDEX vector_claims_worker ON vector_claims(worker);
+    """,
 ]
 
 

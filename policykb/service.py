@@ -305,6 +305,7 @@ class KnowledgeBase:
             chunks=chunks,
             doc_tokens=doc_tokens,
             recipe=self.recipe,
+            keep_if_same=not overrides,  # another process may have stored this file meanwhile
         )
         message = "；".join(parsed.warnings) or None
         supersedes = overrides.get("supersedes") or meta.extra.get("supersedes")
