@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         knowledge = kb or KnowledgeBase(settings)
         app.state.kb = knowledge
         app.state.settings = settings
+        knowledge.recover_uploads()  # a server killed mid-upload leaves files behind
         if background_worker:
             knowledge.start_worker()
         yield

@@ -241,7 +241,7 @@ class KnowledgeBase:
         A file uploaded again under the same name replaces its earlier version; a failed or
         duplicate upload leaves the earlier version in place."""
         from policykb.ingest import IngestError
-        from policykb.uploads import check_upload, safe_filename
+        from policykb.uploads import PREVIOUS, check_upload, safe_filename
 
         name = safe_filename(filename)
         try:
@@ -251,7 +251,7 @@ class KnowledgeBase:
             return FileResult(name, "failed", code=exc.code, message=exc.reason)
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         target = self.uploads_dir / name
-        backup = target.with_name(target.name + ".previous")
+        backup = target.with_name(target.name + PREVIOUS)
         if target.exists():
             target.replace(backup)
         target.write_bytes(data)
@@ -265,6 +265,19 @@ class KnowledgeBase:
         if self.worker is not None:
             self.worker.wake()
         return result
+
+    def recover_uploads(self) -> list[str]:
+        """Put the uploads folder right after a crash (the server calls this on start): an
+        upload killed before it was registered is removed, and a replacement killed midway
+        gives way to the earlier version it was replacing. Returns what was done, for the log."""
+        from policykb.uploads import recover_uploads
+
+        if not self.uploads_dir.is_dir():
+            return []
+        done = recover_uploads(self.uploads_dir, self.registry.document_by_path, file_hash)
+        for line in done:
+            log.info("uploads: %s", line)
+        return done
 
     def _register(self, parsed: "ParsedDocument", content_hash: str, overrides: dict[str, Any]) -> FileResult:
         from policykb.index.worker import embed_hash, embed_input

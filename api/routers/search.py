@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from policykb.api.deps import get_kb
-from policykb.api.schemas import AnswerResponse, AskRequest, SearchRequest, SearchResponse
+from policykb.api.schemas import NOT_FOUND_RESPONSE, AnswerResponse, AskRequest, SearchRequest, SearchResponse
 from policykb.filters import FilterError
 from policykb.service import KnowledgeBase, KnowledgeBaseError
 
@@ -67,7 +67,8 @@ def ask(req: AskRequest, stream: bool = Query(False, description="以 SSE 流式
     return kb.ask(req.question, filters=filters).to_dict()
 
 
-@router.get("/passages/{chunk_id}/similar", response_model=SearchResponse, summary="更多相似段落")
+@router.get("/passages/{chunk_id}/similar", response_model=SearchResponse, summary="更多相似段落",
+            responses=NOT_FOUND_RESPONSE)
 def similar(
     chunk_id: str,
     top_k: int = Query(10, ge=1, le=50),
