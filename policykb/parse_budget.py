@@ -37,22 +37,30 @@ START_TIMEOUT = 120.0  # a cold start on a busy machine imports the parsers slow
 _PRELOAD = ("bs4", "lxml.etree", "pypdf", "docx", "charset_normalizer")
 
 
+class WorkerUnavailable(RuntimeError):
+    """No worker process could be started (the caller may parse in-process instead)."""
+
+
 class _Worker:
     def __init__(self, memory_mb: int) -> None:
         self.memory_mb = memory_mb
+        # The worker imports what this process imports, from where it imports it.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "policykb.parse_budget", str(memory_mb)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True, env=env,
         )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.to_child = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
         self.from_child = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
         self.proc.stdin.close()
         self.proc.stdout.close()
-        if not self.from_child.poll(START_TIMEOUT):
+        try:
+            if not self.from_child.poll(START_TIMEOUT) or self.from_child.recv() != "ready":
+                raise EOFError
+        except (EOFError, OSError):
             self.kill()
-            raise RuntimeError("parse worker did not start")
-        self.from_child.recv()  # "ready"
+            raise WorkerUnavailable(f"parse worker did not start (exit code {self.proc.returncode})") from None
 
     def kill(self) -> None:
         self.proc.kill()
@@ -116,7 +124,7 @@ atexit.register(_pool.close)
 def parse_in_worker(path: str | Path, *, timeout: float, memory_mb: int, **kwargs: Any) -> ParsedDocument:
     """`parse_file(path, **kwargs)` in a worker process; IngestError for anything that
     goes wrong: the file's own error, a timeout (code "timeout"), memory exhausted
-    ("too_complex") or a crash ("parse_error")."""
+    ("too_complex") or a crash ("parse_error"). WorkerUnavailable when no worker starts."""
     with _pool.slots:
         worker = _pool.take(memory_mb)
         try:

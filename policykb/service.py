@@ -223,9 +223,12 @@ class KnowledgeBase:
         kwargs: dict[str, Any] = dict(max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars,
                                       max_bytes=s.max_file_mb * 2**20, overrides=overrides)
         if s.parse_isolated:
-            from policykb.parse_budget import parse_in_worker
+            from policykb.parse_budget import WorkerUnavailable, parse_in_worker
 
-            return parse_in_worker(path, timeout=s.parse_timeout, memory_mb=s.parse_memory_mb, **kwargs)
+            try:
+                return parse_in_worker(path, timeout=s.parse_timeout, memory_mb=s.parse_memory_mb, **kwargs)
+            except WorkerUnavailable:
+                log.warning("no parse worker could be started: parsing %s in-process, without a budget", path)
         from policykb.ingest import parse_file
 
         return parse_file(path, **kwargs)

@@ -69,7 +69,7 @@ def battery(tmp: Path) -> list[Hostile]:
     middle = len(text) // 2
     added = Outcome("added")
     dropped = Outcome("added", hint="已删去")
-    long_name = "关于" + "长" * 60 + "x" * 134 + ".txt"  # 200 characters, 318 bytes in UTF-8
+    long_name = "关于" + "长" * 23 + "x" * 171 + ".txt"  # 200 characters, 250 bytes in UTF-8
     return [
         Hostile("压缩炸弹.docx", zip_bomb(), Outcome("failed", "zip_bomb", "压缩炸弹"), Outcome("failed", "zip_bomb", "压缩炸弹")),
         Hostile("深层嵌套.html", deep_html(), added, added),
@@ -86,7 +86,7 @@ def battery(tmp: Path) -> list[Hostile]:
 
 
 def on_disk_name(name: str) -> str:
-    """What a file system takes: at most 255 bytes (the 200-character name is 318)."""
+    """What a file system takes: at most 255 bytes."""
     while len(name.encode()) > 255:
         name = name[:-5] + name[-4:]
     return name

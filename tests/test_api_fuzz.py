@@ -17,6 +17,7 @@ DOCS = {
 }
 
 
+@pytest.mark.slow
 def test_generated_requests_never_get_a_server_error(tmp_path: Path) -> None:
     pytest.importorskip("schemathesis", reason="schemathesis is not installed (pip install -e '.[test]')")
     src = tmp_path / "src"
