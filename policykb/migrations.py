@@ -114,11 +114,14 @@ MIGRATIONS: list[str] = [
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    while (version := conn.execute("PRAGMA user_version").fetchone()[0]) < len(MIGRATIONS):
+        number = version + 1
         try:
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            conn.executescript(f"BEGIN; {MIGRATIONS[version]}; PRAGMA user_version = {number}; COMMIT;")
         except Exception:
             if conn.in_transaction:
                 conn.rollback()
+            # Two processes opening a new library at once: the other one applied it first.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue
             raise

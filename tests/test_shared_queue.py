@@ -3,10 +3,16 @@ vector queue through claims in the registry, and a file stored by one of them me
 reported unchanged by the other, not 「已更新」."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
-from conftest import make_kb
+import pytest
+
+from conftest import ROOT, make_kb
 
 DOCS = {
     f"关于做好第{n}项工作的通知.txt": f"关于做好第{n}项工作的通知\n\n" + "".join(
@@ -80,3 +86,29 @@ def test_a_file_stored_by_another_process_meanwhile_is_unchanged_not_updated(tmp
     finally:
         first.close()
         second.close()
+
+
+@pytest.mark.slow
+def test_two_ingest_processes_on_one_library(tmp_path: Path) -> None:
+    """The issue's run: two `policykb ingest` of the same folder at once."""
+    src = _write(tmp_path / "src")
+    home = tmp_path / "home"
+    env = {**os.environ, "POLICYKB_HOME": str(home), "POLICYKB_EMBEDDING_BATCH_SIZE": "2"}
+    procs = [subprocess.Popen([sys.executable, "-m", "policykb", "ingest", str(src), "--json"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+             for _ in range(2)]
+    reports = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        reports.append(json.loads(out))
+    for name in DOCS:  # each file stored once; the other run saw it unchanged
+        statuses = sorted(f["status"] for r in reports for f in r["files"] if f["path"].endswith(name))
+        assert statuses == ["added", "unchanged"], (name, statuses)
+    kb = make_kb(home)
+    try:
+        total = kb.registry.chunk_count()
+        assert sum(r["vectors_embedded"] for r in reports) == total  # no passage embedded twice
+        assert kb.registry.pending_count() == 0 and kb.store.count() == total
+    finally:
+        kb.close()
