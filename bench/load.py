@@ -13,6 +13,7 @@ and errors (a transport failure or any status but 200):
 - search: `POST /api/search` with the demo questions in turn (hybrid, query embedding
   included);
 - ask: `POST /api/ask`, no model configured (the extractive answer);
+- with --upload-mb N, first: health timed while one client uploads an N MB text file;
 - ask, slow model: a second server whose model is the scripted stand-in
   (tests/llm_standin.py) answering after --model-delay seconds, at the default queue
   settings (llm_concurrency, llm_queue, llm_queue_wait); asks beyond the queue are
@@ -153,6 +154,46 @@ def show(name: str, r: dict[str, Any]) -> None:
           flush=True)
 
 
+def upload_while_health(url: str, megabytes: float, timeout: float) -> None:
+    """One client uploads a large text file while another times `GET /api/health`."""
+    import httpx
+
+    from policykb.ingest.encoding import decode_text
+
+    unit = "\n\n".join(decode_text(p.read_bytes(), p) for p in sorted((ROOT / "corpus").glob("*.txt")))
+    data = (unit * (int(megabytes * 2**20 / len(unit.encode())) + 1)).encode()[: int(megabytes * 2**20)]
+    data = data.decode("utf-8", errors="ignore").encode()
+    done = threading.Event()
+    result: dict[str, Any] = {}
+
+    def upload() -> None:
+        t0 = time.perf_counter()
+        try:
+            with httpx.Client(base_url=url, timeout=max(timeout, 600)) as client:
+                body = check(client.post("/api/documents", files=[("files", ("大文件.txt", data))]))
+                result["status"] = body["files"][0]["status"]
+        except Exception as exc:  # noqa: BLE001
+            result["status"] = f"{type(exc).__name__}: {exc}"
+        result["seconds"] = time.perf_counter() - t0
+        done.set()
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    latencies: list[float] = []
+    with httpx.Client(base_url=url, timeout=timeout) as client:
+        while not done.is_set():
+            t0 = time.perf_counter()
+            check(client.get("/api/health"))
+            latencies.append(time.perf_counter() - t0)
+            time.sleep(0.05)
+    thread.join()
+    show(f"health during a {megabytes:g} MB upload",
+         {"requests": len(latencies), "errors": 0, "wall": result["seconds"], "latencies": latencies, "notes": {},
+          "first_errors": []})
+    print(f"  upload: {result['status']} in {result['seconds']:.1f} s; health max "
+          f"{max(latencies) * 1000 if latencies else float('nan'):.0f} ms", flush=True)
+
+
 def check(resp: Any) -> Any:
     if resp.status_code != 200:
         raise RuntimeError(f"HTTP {resp.status_code}")
@@ -167,6 +208,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=60.0, help="per request")
     ap.add_argument("--model-delay", type=float, default=10.0, help="the slow model's seconds per answer")
     ap.add_argument("--skip", default="", help="comma-separated scenarios to leave out: search,ask,slow")
+    ap.add_argument("--upload-mb", type=float, default=0, help="first time health during an upload this large")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     home = args.home or CACHE / "home"
@@ -187,6 +229,8 @@ def main() -> None:
         return "busy" if (body.get("notice") or "").startswith("大模型正忙") else body.get("answerer")
 
     with server(work / "home") as url:
+        if args.upload_mb:
+            upload_while_health(url, args.upload_mb, args.timeout)
         if "search" not in skip:
             show("search", run_clients(url, args.clients, args.seconds, search, args.timeout))
         if "ask" not in skip:

@@ -211,6 +211,7 @@ class Registry:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.RLock()
+        self._last_counts: dict[str, int] | None = None
         self._count_cache: tuple[int, float] | None = None
         self._df_cache: dict[str, int] = {}
         self._df_time = 0.0
@@ -693,6 +694,23 @@ class Registry:
     def recent_log(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._query("SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", [limit])
         return [dict(r) for r in rows]
+
+    def counts(self, wait: float = 0.5) -> dict[str, int]:
+        """Documents, passages and passages waiting for vectors, for a health check. A long
+        write (a 30 MB upload's passages) holds the connection for many seconds: after
+        `wait` the last counts are returned instead, for a health check must not wait."""
+        if self._last_counts is not None and not self._lock.acquire(timeout=wait):
+            return dict(self._last_counts)
+        if self._last_counts is None:
+            self._lock.acquire()
+        try:
+            row = self._conn.execute(
+                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),"
+                " (SELECT count(*) FROM chunks WHERE vec_state = 0)").fetchone()
+            self._last_counts = {"documents": row[0], "chunks": row[1], "pending_vectors": row[2]}
+        finally:
+            self._lock.release()
+        return dict(self._last_counts)
 
     def stats(self) -> dict[str, Any]:
         row = self._query(
