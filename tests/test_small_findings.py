@@ -47,3 +47,27 @@ def test_routes_with_a_path_parameter_document_their_404(tmp_path: Path) -> None
         assert "404" in op["responses"], (method, path)
         schema = op["responses"]["404"]["content"]["application/json"]["schema"]
         assert schema["$ref"].endswith("/ErrorResponse"), (method, path)
+
+
+def test_health_counts_do_not_wait_for_a_long_write(fresh_kb) -> None:
+    """A 30 MB upload writes its passages in one transaction: health answers meanwhile."""
+    import threading
+
+    assert fresh_kb.ingest_upload("通知.txt", DOC.encode()).status == "added"
+    before = fresh_kb.registry.counts()
+    assert before["documents"] == 1
+    holding, release = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with fresh_kb.registry.transaction():
+            holding.set()
+            release.wait(30)
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    holding.wait(10)
+    try:
+        assert fresh_kb.registry.counts(wait=0.05) == before  # the last counts, not a wait
+    finally:
+        release.set()
+        writer.join()
