@@ -79,6 +79,10 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+# For routes with a path parameter: the OpenAPI schema says what an unknown id returns.
+NOT_FOUND_RESPONSE = {404: {"model": ErrorResponse, "description": "不存在（文档、段落或文件）"}}
+
+
 class DocumentSummary(BaseModel):
     id: str
     title: str | None

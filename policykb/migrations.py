@@ -143,15 +143,29 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX doc_references_target ON doc_references(target_id);
     """,
+    # 9: claims on queued chunks, so that any number of workers (two `ingest` runs, a
+    # server and an `embed`) share the vector queue instead of each embedding all of it.
+    # A claim is a lease: a worker killed midway leaves claims that expire and are taken.
+    """
+    CREATE TABLE vector_claims (
+        chunk_id TEXT PRIMARY KEY,
+        worker TEXT NOT NULL,
+        until REAL NOT NULL
+    );
+    CREATE INDEX vector_claims_worker ON vector_claims(worker);
+    """,
 ]
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    while (version := conn.execute("PRAGMA user_version").fetchone()[0]) < len(MIGRATIONS):
+        number = version + 1
         try:
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            conn.executescript(f"BEGIN; {MIGRATIONS[version]}; PRAGMA user_version = {number}; COMMIT;")
         except Exception:
             if conn.in_transaction:
                 conn.rollback()
+            # Two processes opening a new library at once: the other one applied it first.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue
             raise

@@ -6,6 +6,7 @@ logic of its own.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from policykb.verify import VerifyReport
     from policykb.answer.gate import GateSignals
     from policykb.ingest.types import ParsedDocument
+
+log = logging.getLogger("policykb.ingest")
 
 _KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
 
@@ -188,7 +191,7 @@ class KnowledgeBase:
 
     def ingest_file(self, path: Path, *, overrides: dict[str, Any] | None = None,
                     display_name: str | None = None) -> FileResult:
-        from policykb.ingest import IngestError, parse_file
+        from policykb.ingest import IngestError
 
         path = Path(path).expanduser().absolute()
         shown = display_name or str(path)
@@ -207,13 +210,7 @@ class KnowledgeBase:
                 self.registry.log(str(path), "duplicate", message=msg, doc_id=twin.id)
                 return FileResult(shown, "duplicate", doc_id=twin.id, title=twin.title, message=msg)
             started = time.perf_counter()
-            parsed = parse_file(
-                path,
-                max_chars=self.settings.chunk_max_chars,
-                min_chars=self.settings.chunk_min_chars,
-                max_bytes=self.settings.max_file_mb * 2**20,
-                overrides=overrides,
-            )
+            parsed = self._parse(path, overrides)
             result = self._register(parsed, content_hash, overrides or {})
             result.path = shown
             result.seconds_to_searchable = time.perf_counter() - started
@@ -225,6 +222,27 @@ class KnowledgeBase:
             reason = f"无法读取文件：{exc.strerror or exc}"
             self.registry.log(str(path), "failed", code="io_error", message=reason)
             return FileResult(shown, "failed", code="io_error", message=reason)
+        except Exception as exc:  # noqa: BLE001 - one file's surprise never stops the batch
+            log.exception("ingest of %s failed", path)
+            reason = f"导入此文件时出错（{type(exc).__name__}），已跳过，其他文件不受影响"
+            self.registry.log(str(path), "failed", code="internal_error", message=reason)
+            return FileResult(shown, "failed", code="internal_error", message=reason)
+
+    def _parse(self, path: Path, overrides: dict[str, Any] | None) -> "ParsedDocument":
+        """Parse within the file's time and memory budget (policykb/parse_budget.py)."""
+        s = self.settings
+        kwargs: dict[str, Any] = dict(max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars,
+                                      max_bytes=s.max_file_mb * 2**20, overrides=overrides)
+        if s.parse_isolated:
+            from policykb.parse_budget import WorkerUnavailable, parse_in_worker
+
+            try:
+                return parse_in_worker(path, timeout=s.parse_timeout, memory_mb=s.parse_memory_mb, **kwargs)
+            except WorkerUnavailable:
+                log.warning("no parse worker could be started: parsing %s in-process, without a budget", path)
+        from policykb.ingest import parse_file
+
+        return parse_file(path, **kwargs)
 
     @property
     def uploads_dir(self) -> Path:
@@ -237,7 +255,7 @@ class KnowledgeBase:
         A file uploaded again under the same name replaces its earlier version; a failed or
         duplicate upload leaves the earlier version in place."""
         from policykb.ingest import IngestError
-        from policykb.uploads import check_upload, safe_filename
+        from policykb.uploads import PREVIOUS, check_upload, safe_filename
 
         name = safe_filename(filename)
         try:
@@ -247,7 +265,7 @@ class KnowledgeBase:
             return FileResult(name, "failed", code=exc.code, message=exc.reason)
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         target = self.uploads_dir / name
-        backup = target.with_name(target.name + ".previous")
+        backup = target.with_name(target.name + PREVIOUS)
         if target.exists():
             target.replace(backup)
         target.write_bytes(data)
@@ -262,6 +280,19 @@ class KnowledgeBase:
         if self.worker is not None:
             self.worker.wake()
         return result
+
+    def recover_uploads(self) -> list[str]:
+        """Put the uploads folder right after a crash (the server calls this on start): an
+        upload killed before it was registered is removed, and a replacement killed midway
+        gives way to the earlier version it was replacing. Returns what was done, for the log."""
+        from policykb.uploads import recover_uploads
+
+        if not self.uploads_dir.is_dir():
+            return []
+        done = recover_uploads(self.uploads_dir, self.registry.document_by_path, file_hash)
+        for line in done:
+            log.info("uploads: %s", line)
+        return done
 
     def _register(self, parsed: "ParsedDocument", content_hash: str, overrides: dict[str, Any]) -> FileResult:
         from policykb.index.worker import embed_hash, embed_input
@@ -302,6 +333,7 @@ class KnowledgeBase:
             chunks=chunks,
             doc_tokens=doc_tokens,
             recipe=self.recipe,
+            keep_if_same=not overrides,  # another process may have stored this file meanwhile
         )
         message = "；".join(parsed.warnings) or None
         from policykb import lineage
@@ -539,15 +571,15 @@ class KnowledgeBase:
 
     def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
                    ) -> Iterator[tuple[str, Any]]:
-        """Events for streaming clients: ("delta", text) pieces of the answer as they are
-        produced, then ("done", full answer dict with citations). The done answer is the
-        one to keep: a model's streamed text is raw, the done answer is checked (markers
-        renumbered or removed, unsupported sentences listed), and if the model fails
+        """Events for streaming clients: ("delta", {"text", "supported"}) pieces of the
+        answer, each sentence only once its citations were checked (generative.stream:
+        a sentence its passages do not support comes marked `supported: false`), then
+        ("done", full answer dict with citations), the one to keep: if the model fails
         midway it is the extractive answer with a notice. The extractive answer is ready
         at once, so it streams sentence by sentence."""
         def pieces(answer: Answer) -> Iterator[tuple[str, Any]]:
             for piece in re.findall(r"[^\]]*\]|[^\]]+$", answer.answer) or [answer.answer]:
-                yield "delta", piece
+                yield "delta", {"text": piece, "supported": piece.strip() not in answer.unsupported}
             yield "done", answer.to_dict()
 
         listed = self._listing_answer(question, filters)
@@ -756,7 +788,16 @@ class KnowledgeBase:
                 "last_error": worker.last_error,
             },
             "keyword_index": self.keyword_index.status(),
+            "llm": self._llm_status(),
         }
+
+    def _llm_status(self) -> dict[str, Any] | None:
+        """Model calls running, queued and refused as busy (policykb/llm_gate.py)."""
+        if not self.settings.llm_base_url:
+            return None
+        from policykb.llm import llm_for
+
+        return llm_for(self.settings).gate.status()
 
     # ---- validity, versions, citations, comparison, listing --------------------------
     # (policykb/lineage.py, policykb/compare.py, policykb/answer/listing.py hold the logic)

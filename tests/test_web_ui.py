@@ -134,8 +134,8 @@ def test_flagged_sentences_and_notices_are_shown(page_at, live_server: str) -> N
     answer = {"question": "问", "answer": "第一句有依据。[1]第二句没有依据。[1]", "citations": [hit], "found": True,
               "answerer": "llm", "notice": "大模型服务不可用时将改用原文摘录。", "unsupported": ["第二句没有依据。"],
               "pending_vectors": 0}
-    sse = "".join(f"event: delta\ndata: {json.dumps({'text': t}, ensure_ascii=False)}\n\n"
-                  for t in ("第一句有依据。[1]", "第二句没有依据。[1]"))
+    sse = "".join(f"event: delta\ndata: {json.dumps({'text': t, 'supported': ok}, ensure_ascii=False)}\n\n"
+                  for t, ok in (("第一句有依据。[1]", True), ("第二句没有依据。[1]", False)))
     sse += f"event: done\ndata: {json.dumps(answer, ensure_ascii=False)}\n\n"
     page.route("**/api/ask?stream=true", lambda route: route.fulfill(
         status=200, headers={"content-type": "text/event-stream"}, body=sse.encode()))

@@ -292,6 +292,7 @@ async function ask(ev) {
   clear(out, h("div.card.answer-card#answer",
     h("div.answer-head", h("span.spinner"), "正在检索并组织答案…"), textEl));
   let streamed = "";
+  const flaggedLive = [];
   let done = null;
   try {
     const resp = await fetch(withKbUrl("/api/ask?stream=true"), {
@@ -302,8 +303,11 @@ async function ask(ev) {
     if (!resp.ok) throw await errorFrom(resp);
     for await (const { event, data } of sseEvents(resp)) {
       if (event === "delta") {
+        // Each sentence arrives once its citations were checked; one they do not support
+        // is marked at once, never shown as if it held.
         streamed += data.text || "";
-        renderAnswerText(textEl, streamed, [], [], true);
+        if (data.supported === false && (data.text || "").trim()) flaggedLive.push(data.text.trim());
+        renderAnswerText(textEl, streamed, [], flaggedLive, true);
       } else if (event === "done") {
         done = data;
       } else if (event === "error") {
