@@ -38,7 +38,8 @@ class Retriever:
     OUT_OF_SCOPE = 0.6  # factor for documents outside the named scope
     TITLE_BONUS = 0.3  # factor 1 + this for a document whose title holds a distinctive word of the question
     INTENT_BONUS = 0.15  # an enumerating passage for a list question, a rule for a permission one
-    THESAURUS_WEIGHT = 1.0  # fused list: the question with the official words for its colloquial ones
+    THESAURUS_WEIGHT = 1.0
+    THESAURUS_OFFICIAL_ONLY = 0  # the thesaurus list searches the official words alone  # fused list: the question with the official words for its colloquial ones
 
     def __init__(self, kb: "KnowledgeBase") -> None:
         self.kb = kb
@@ -117,7 +118,8 @@ class Retriever:
             if expanded != terms:
                 # The official words a colloquial question stands for, as a list of its own:
                 # added to the question's own terms they would outweigh them.
-                thesaurus_list = [cid for cid, _, _ in self._keyword_found(expanded, flt, n)]
+                official = kb.thesaurus.official_terms(query) if self.THESAURUS_OFFICIAL_ONLY else expanded
+                thesaurus_list = [cid for cid, _, _ in self._keyword_found(official, flt, n)]
             if s.weight_document > 0:
                 match = match_expression(terms)  # few documents: every term is affordable
                 docs = kb.registry.document_keyword_search(match, flt, s.document_candidates)
