@@ -1,0 +1,178 @@
+"""How good are the 汇编's key points and groups? Measured against a gold set made by hand.
+
+    python bench/digest_quality.py [--gold bench/digest_gold.jsonl] [--verbose]
+
+bench/digest_gold.jsonl: one document of ../shared/corpus/policy per line, `{"file", "kind",
+"group", "points": [...]}`; `points` are the passages an editor would print as the document's
+key points (verbatim extracts, picked by reading the document), `group` the group an editor
+would put it under in a quarter's 汇编.
+
+Prints, from the same functions the digest uses (policykb.digest.keypoints / grouping) on
+the parsed files (no database, no model):
+
+- covered: gold points found in one of the document's key points (a key point contains
+  the gold text, or shares a run of at least 80% of it), per document and in total;
+- generic: share of all key points that are generic by this script's own rubric, written
+  apart from the selector: an address / thanks / report formula / photo caption, or a
+  sentence without a figure whose character bigrams are nearly all (≥ 90%) common in the
+  corpus (each in ≥ 25% of its 596 documents) — a sentence that could stand in any document;
+- target: share of the 31 provincial 2026 reports whose key points include the sentence
+  with the year's 主要预期目标 and its figures;
+- grouping: each gold document's group against the gold group, and the 31 reports;
+- coverage table: per collection, the quartiles of the best topic's passage coverage (the
+  measure behind grouping.BODY_COVERAGE / TITLE_COVERAGE).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+from collections import Counter, defaultdict
+from difflib import SequenceMatcher
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+POLICY = ROOT.parent / "shared" / "corpus" / "policy"
+
+_RUBRIC = re.compile(
+    r"各位代表|同志们|女士们|先生们|朋友们|请予审议|提出意见|谢谢|衷心的?感谢|崇高的?敬意|诚挚的?问候|"
+    r"新年好|大家好|我代表.{0,8}(?:政府|大会)|记者|摄影?$|来源[：:]|编辑[：:]"
+)
+_FIGURE = re.compile(r"\d")
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def covers(point: str, gold: str) -> bool:
+    p, g = norm(point), norm(gold)
+    if g in p:
+        return True
+    m = SequenceMatcher(None, p, g, autojunk=False).find_longest_match(0, len(p), 0, len(g))
+    return m.size >= 0.8 * len(g)
+
+
+def bigrams(text: str) -> set[str]:
+    t = norm(text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+class Commonness:
+    """Document frequency of character bigrams over the whole policy corpus."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.n = len(texts)
+        self.df: Counter[str] = Counter()
+        for t in texts:
+            self.df.update(bigrams(t))
+
+    def common_share(self, sentence: str, min_df: float = 0.25) -> float:
+        grams = bigrams(sentence)
+        if not grams:
+            return 1.0
+        return sum(1 for g in grams if self.df[g] >= min_df * self.n) / len(grams)
+
+
+def is_generic(sentence: str, common: Commonness) -> bool:
+    if _RUBRIC.search(sentence):
+        return True
+    return not _FIGURE.search(sentence) and common.common_share(sentence) >= 0.9
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gold", type=Path, default=ROOT / "bench" / "digest_gold.jsonl")
+    ap.add_argument("--verbose", "-v", action="store_true", help="list missed gold points and generic points")
+    args = ap.parse_args()
+    if not POLICY.is_dir():
+        print(f"../shared/corpus/policy not found at {POLICY}: nothing to measure", file=sys.stderr)
+        return 2
+
+    from policykb.digest.grouping import choose_group, topic_evidence
+    from policykb.digest.keypoints import extract_key_points
+    from policykb.digest.topics import DEFAULT_TOPICS
+    from policykb.ingest.pipeline import parse_file
+
+    topics = list(DEFAULT_TOPICS)
+    files = sorted(p for p in POLICY.glob("*/*") if p.suffix in (".txt", ".md"))
+    parsed = {str(p.relative_to(POLICY)): parse_file(p) for p in files}
+    common = Commonness([d.text for d in parsed.values()])
+    gold = [json.loads(line) for line in args.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+    total = hit = points_n = generic_n = 0
+    group_ok = 0
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    print(f"{'document':44} {'kind':6} {'covered':>8} {'points':>6} {'generic':>7}  group (gold)")
+    for g in gold:
+        doc = parsed[g["file"]]
+        kps = extract_key_points(doc.chunks, doc.meta.title)
+        texts = [k.text for k in kps]
+        covered = [any(covers(t, gp) for t in texts) for gp in g["points"]]
+        generic = [t for t in texts if is_generic(t, common)]
+        grouping = choose_group(topics, title=doc.meta.title, doc_type=doc.meta.doc_type,
+                                filename=Path(g["file"]).name, passages=[c.text for c in doc.chunks])
+        ok = grouping.group == g["group"]
+        total += len(covered)
+        hit += sum(covered)
+        points_n += len(texts)
+        generic_n += len(generic)
+        group_ok += ok
+        by_kind[g["kind"]][0] += sum(covered)
+        by_kind[g["kind"]][1] += len(covered)
+        name = Path(g["file"]).stem[:42]
+        print(f"{name:44} {g['kind']:6} {sum(covered):>3}/{len(covered):<4} {len(texts):>6} {len(generic):>7}  "
+              f"{grouping.group}{'' if ok else ' ✗ (' + g['group'] + ')'}")
+        if args.verbose:
+            for gp, c in zip(g["points"], covered):
+                if not c:
+                    print(f"      missed: {gp}")
+            for t in generic:
+                print(f"      generic: {t[:80]}")
+
+    print()
+    print(f"gold points covered: {hit}/{total} = {hit / total:.1%}")
+    for kind, (h, n) in sorted(by_kind.items()):
+        print(f"  {kind:6} {h}/{n} = {h / n:.0%}")
+    print(f"generic key points: {generic_n}/{points_n} = {generic_n / max(points_n, 1):.1%}")
+    print(f"grouping agrees with gold: {group_ok}/{len(gold)} = {group_ok / len(gold):.0%}")
+
+    # The 31 provincial reports: targets among the key points, generic share, their group.
+    reports = {k: v for k, v in parsed.items() if k.startswith("gov_work_reports_provincial_2026/")}
+    with_target = rep_points = rep_generic = 0
+    groups: Counter[str] = Counter()
+    for rel, doc in reports.items():
+        kps = extract_key_points(doc.chunks, doc.meta.title)
+        with_target += any(re.search(r"预期目标|生产总值增长|经济增长", k.text) and _FIGURE.search(k.text)
+                           for k in kps)
+        rep_points += len(kps)
+        gen = [k.text for k in kps if is_generic(k.text, common)]
+        rep_generic += len(gen)
+        if args.verbose:
+            for t in gen:
+                print(f"      report generic: {Path(rel).stem[:20]} {t[:80]}")
+        groups[choose_group(topics, title=doc.meta.title, doc_type=doc.meta.doc_type, filename=Path(rel).name,
+                            passages=[c.text for c in doc.chunks]).group] += 1
+    print(f"provincial 2026 reports with their main targets among the key points: {with_target}/{len(reports)}")
+    print(f"provincial 2026 reports: {rep_points} key points, generic {rep_generic} = "
+          f"{rep_generic / max(rep_points, 1):.1%}; grouped as {dict(groups)}")
+
+    print("\nbest topic's passage coverage by collection (quartiles 25/50/75%), share with a title hit:")
+    cols: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for rel, doc in parsed.items():
+        ev = topic_evidence(topics, doc.meta.title, [c.text for c in doc.chunks])
+        best = max(ev, key=lambda e: e.coverage)
+        cols[rel.split("/")[0]].append((best.coverage, any(e.title_hit for e in ev)))
+    for col, rows in sorted(cols.items()):
+        cov = sorted(c for c, _ in rows)
+        q = statistics.quantiles(cov, n=4) if len(cov) > 1 else [cov[0]] * 3
+        print(f"  {col:36} n={len(rows):3}  {q[0]:.2f} {q[1]:.2f} {q[2]:.2f}  title {sum(t for _, t in rows) / len(rows):.0%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
