@@ -13,9 +13,13 @@ the parsed files (no database, no model):
 - covered: gold points found in one of the document's key points (a key point contains
   the gold text, or shares a run of at least 80% of it), per document and in total;
 - generic: share of all key points that are generic by this script's own rubric, written
-  apart from the selector: an address / thanks / report formula / photo caption, or a
-  sentence without a figure whose character bigrams are nearly all (≥ 90%) common in the
-  corpus (each in ≥ 25% of its 596 documents) — a sentence that could stand in any document;
+  from the issue's examples and apart from the selector's code: (1) an address, thanks,
+  report formula, photo caption or exhortation (保持战略定力, 凝心聚力, 奋力谱写 …); (2) a
+  review of the past (starts with 过去一年 / 五年来 / 回顾 …, or sits in a section headed
+  回顾 / 成就 / 总结) in a document that is not itself a review; (3) a sentence that is not
+  one of the document's numbered headings, has no figure, and whose character bigrams are
+  all (≥ 95%) common in the corpus (each in ≥ 5% of its 596 documents) — a sentence that
+  could stand in any document;
 - target: share of the 31 provincial 2026 reports whose key points include the sentence
   with the year's 主要预期目标 and its figures;
 - grouping: each gold document's group against the gold group, and the 31 reports;
@@ -40,8 +44,12 @@ POLICY = ROOT.parent / "shared" / "corpus" / "policy"
 
 _RUBRIC = re.compile(
     r"各位代表|同志们|女士们|先生们|朋友们|请予审议|提出意见|谢谢|衷心的?感谢|崇高的?敬意|诚挚的?问候|"
-    r"新年好|大家好|我代表.{0,8}(?:政府|大会)|记者|摄影?$|来源[：:]|编辑[：:]"
+    r"新年好|大家好|我代表.{0,8}(?:政府|大会)|记者|摄影?$|来源[：:]|编辑[：:]|"
+    r"战略定力|必胜信心|凝心聚力|砥砺奋进|奋力谱写|踔厉奋发|勇毅前行|团结奋斗|新的更大贡献|不懈奋斗"
 )
+_PAST = re.compile(r"^(?:过去一年|过去五年|这一年|这五年|一年来|五年来|回顾|去年|\d{4}年[，,]|“十[三四]五”(?:时期|以来))")
+_REVIEW_HEADING = re.compile(r"回顾|成就|总结")
+_REVIEW_TITLE = re.compile(r"总结|回顾|情况的报告")
 _FIGURE = re.compile(r"\d")
 
 
@@ -78,10 +86,24 @@ class Commonness:
         return sum(1 for g in grams if self.df[g] >= min_df * self.n) / len(grams)
 
 
-def is_generic(sentence: str, common: Commonness) -> bool:
-    if _RUBRIC.search(sentence):
+def is_heading_of(sentence: str, text: str) -> bool:
+    head = re.escape(norm(sentence)[:12])
+    return bool(re.search(r"(?:^|\n)[ \t\u3000]*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|"
+                          r"\d{1,2}[.．、]|第[一二三四五六七八九十百]{1,4}[条，,])[ \t\u3000]*" + head, text))
+
+
+def is_generic(sentence: str, common: Commonness, *, text: str = "", section: tuple[str, ...] = (),
+               title: str = "") -> bool:
+    """The rubric in the module docstring; `text`, `section`, `title` are the point's document
+    text, its section path and the document's title (for rules 2 and 3)."""
+    s = sentence.strip()
+    if _RUBRIC.search(s):
         return True
-    return not _FIGURE.search(sentence) and common.common_share(sentence) >= 0.9
+    if not _REVIEW_TITLE.search(title) and (_PAST.match(s) or (section and _REVIEW_HEADING.search(section[0]))):
+        return True
+    if _FIGURE.search(s) or (text and is_heading_of(s, text)):
+        return False
+    return common.common_share(s, 0.05) >= 0.95
 
 
 def main() -> int:
@@ -113,7 +135,8 @@ def main() -> int:
         kps = extract_key_points(doc.chunks, doc.meta.title)
         texts = [k.text for k in kps]
         covered = [any(covers(t, gp) for t in texts) for gp in g["points"]]
-        generic = [t for t in texts if is_generic(t, common)]
+        generic = [k.text for k in kps if is_generic(k.text, common, text=doc.text, title=doc.meta.title or "",
+                                                         section=tuple(doc.chunks[k.chunk_index].section_path))]
         grouping = choose_group(topics, title=doc.meta.title, doc_type=doc.meta.doc_type,
                                 filename=Path(g["file"]).name, passages=[c.text for c in doc.chunks])
         ok = grouping.group == g["group"]
@@ -150,7 +173,8 @@ def main() -> int:
         with_target += any(re.search(r"预期目标|生产总值增长|经济增长", k.text) and _FIGURE.search(k.text)
                            for k in kps)
         rep_points += len(kps)
-        gen = [k.text for k in kps if is_generic(k.text, common)]
+        gen = [k.text for k in kps if is_generic(k.text, common, text=doc.text, title=doc.meta.title or "",
+                                                 section=tuple(doc.chunks[k.chunk_index].section_path))]
         rep_generic += len(gen)
         if args.verbose:
             for t in gen:
