@@ -167,7 +167,8 @@ _SANCTION = re.compile(r"罚款|没收|吊销|责令改正|依法追究|给予.{
 _MAIN_TARGET = re.compile(r"主要预期目标|预期目标[是为：:]|主要目标[是为：:]")
 # The headline figure of a year's targets, when the sentence naming them was broken by the
 # page's layout ("…今年经济社会发展的\n主要预期目标\n是：地区生产总值增长4.5%—5%…").
-_GROWTH_TARGET = re.compile(r"(?<!年均)(?:生产总值|经济)增长\s*\d+(?:\.\d+)?\s*[%％]")
+_GROWTH_TARGET = re.compile(r"(?<!年均)(?:生产总值|经济)(?:按)?增长\s*\d+(?:\.\d+)?\s*[%％]"
+                            r"(?:\s*[—\-–]\s*\d+(?:\.\d+)?\s*[%％])?\s*(?:左右|以上)")
 
 
 def requirement_score(sentence: str) -> float:
