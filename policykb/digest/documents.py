@@ -48,6 +48,9 @@ def region_of(*texts: str | None) -> str | None:
     return None
 
 
+_NUMBERING_ONLY = re.compile(r"[\s\u3000#（()）一二三四五六七八九十百零〇\d、.．第章节条，,]*")
+
+
 def _heading_key(heading: str) -> str:
     return heading.rstrip("…").strip()[:12]
 
@@ -67,7 +70,7 @@ def paragraph_number(doc_text: str, offset: int, section_path: Sequence[str]) ->
             if line_start <= offset < line_end:
                 # The heading (or its lead sentence) itself; a later sentence of a numbered
                 # paragraph ("四、严禁…。严禁在…") is in the section's first paragraph.
-                return None if offset - found <= 2 else 1
+                return None if _NUMBERING_ONLY.fullmatch(doc_text[found:offset]) else 1
             start = line_end + 1
     n = sum(1 for line in doc_text[start:offset].split("\n")[:-1] if line.strip()) + 1
     return n
