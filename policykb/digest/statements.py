@@ -280,6 +280,7 @@ _PURPOSE = re.compile(r"^(?:为了?|根据|依据|按照).{0,80}(?:制定本|制
 _ENUMERATED = re.compile(r"^(?:第[一二三四五六七八九十]{1,2}[，,]|[一二三四五六七八九十]{1,2}是|首先|其次|再次|最后)")
 # A photo caption glued to the next sentence by a web page's layout.
 _CAPTION = re.compile(r"\s*(?:(?:新华社|人民日报|本报|[^\s。，]{0,8}日报[^\s。，]{0,6})?记者\s*[^\s。，/]{1,12}\s*/?\s*摄\s*)+")
+_FRAMING = re.compile(r"(?:以下|如下|下列|下面)[一二三四五六七八九十几\d]*(?:个|点|项|条)?(?:方面|几点|要求|工作|措施|任务|内容)?$")
 _ANAPHORA = re.compile(r"(?:对)?(?:这些|这个|上述|以上|此类|其)|实现上述|为此|为实现")
 
 
@@ -395,6 +396,8 @@ def document_statements(chunks: Sequence[ChunkLike], title: str | None = None) -
                 continue
             if _PURPOSE.search(bare):
                 score *= 0.3
+            if _FRAMING.search(bare) and not heading:
+                score *= 0.3  # "…重点把握好以下五个方面": announces points, states none
             if _ANAPHORA.match(bare) and not heading:
                 score *= 0.5  # "对这些问题，…" needs the sentence before it
             if len(key) < 14 and not heading:
