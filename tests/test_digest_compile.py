@@ -127,3 +127,35 @@ def test_the_editors_layout_survives_rebuilds(kb, monkeypatch) -> None:  # type:
     assert [t.name for t in again.non_empty_topics][:2] == ["重点文件", "各省政府工作报告"]
     assert all(e.title != "中国共产党问责条例" for e in _group(again, "纪律建设").documents)
     assert kb.change_digest_layout(reset=True) == {"moves": {}, "renames": {}, "order": []}
+
+
+def test_an_llm_guide_per_group_is_checked_like_answers(kb, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With an LLM configured, each group of two or more documents gets a 导读 from their key
+    points; its markers become the digest's citation numbers and a sentence its cited
+    points do not support is dropped. The chat model is a stand-in."""
+    prompts: list[str] = []
+
+    class FakeLLM:
+        name = "llm:fake"
+
+        def chat(self, messages):  # type: ignore[no-untyped-def]
+            prompt = messages[-1]["content"]
+            prompts.append(prompt)
+            if "导读" not in prompt:
+                return "无。"
+            points = dict(re.findall(r"^\[(\d+)\] (.+?)（[^（）]+）$", prompt, re.M))
+            return f"{points['1'].rstrip('。')}[1]。{points['4'].rstrip('。')}[4]。火星基地将于明年建成并对外开放[2]。"
+
+    kb.change_digest_layout(reset=True)
+    monkeypatch.setattr("policykb.llm.llm_for", lambda settings: FakeLLM())
+    monkeypatch.setattr(kb.settings, "llm_base_url", "http://127.0.0.1:9/v1")
+    dg = kb.digest(QUARTER)
+    reports = _group(dg, "政府工作报告")
+    guide = reports.overview["guide"]
+    assert guide and "火星" not in guide
+    first = [kp for e in reports.documents for kp in e.key_points[:3]]
+    assert f"[{first[0].citation['n']}]" in guide and f"[{first[3].citation['n']}]" in guide
+    assert any("政府工作报告" in p and "导读" in p for p in prompts)
+    from policykb.digest.export_md import render_markdown
+
+    assert f"**导读**：{guide.split('[')[0]}" in render_markdown(dg)

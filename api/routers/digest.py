@@ -90,6 +90,7 @@ class OverviewTableModel(BaseModel):
 class OverviewModel(BaseModel):
     sentences: list[OverviewSentenceModel] = []
     table: OverviewTableModel | None = None
+    guide: str | None = Field(None, description="配置了大模型时的导读（每句带引用，经过与回答相同的核对）")
 
 
 class TopicModel(BaseModel):

@@ -860,10 +860,17 @@ function moveControl(doc, groups, current) {
 
 function overviewBlock(t, citations) {
   const ov = t.overview || {};
-  if (!ov.sentences?.length && !ov.table) return null;
+  if (!ov.sentences?.length && !ov.table && !ov.guide) return null;
+  let guide = null;
+  if (ov.guide) {
+    guide = h("p.digest-overview", h("strong", "导读："));
+    const g = h("span");
+    renderAnswerText(g, ov.guide, citations, [], false);
+    guide.append(g);
+  }
   const p = h("p.digest-overview", h("strong", "综述："));
   const span = h("span");
-  renderAnswerText(span, ov.sentences.map((s) => s.text + s.refs.map((n) => `[${n}]`).join("")).join("；") + "。", citations, [], false);
+  if (ov.sentences?.length) renderAnswerText(span, ov.sentences.map((s) => s.text + s.refs.map((n) => `[${n}]`).join("")).join("；") + "。", citations, [], false);
   p.append(span);
   const tb = ov.table;
   const table = tb ? h("table.digest-table", h("caption", tb.caption),
@@ -873,7 +880,7 @@ function overviewBlock(t, citations) {
       renderAnswerText(td, cell.text + (cell.n ? `[${cell.n}]` : ""), citations, [], false);
       return td;
     }))))) : null;
-  return h("div", ov.sentences?.length ? p : null, table);
+  return h("div", guide, ov.sentences?.length ? p : null, table);
 }
 
 function digestDoc(doc, groups, current) {

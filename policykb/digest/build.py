@@ -6,7 +6,7 @@ add an interpretation.
 `Digest.to_dict()` is the JSON contract of POST /api/digest (the web UI builds on it):
 {"quarter", "label", "title", "period", "filters", "generated_at", "layout",
  "topics": [{"name", "description", "basis", "overview": {"sentences": [{"text", "refs"}],
-   "table": {"caption", "columns", "rows": [[{"text", "n"}]]} | null},
+   "table": {"caption", "columns", "rows": [[{"text", "n"}]]} | null, "guide": LLM 导读 | null},
    "documents": [{"doc_id", "title", "doc_no", "issuer", "date", "doc_type", "filename",
    "region", "group_basis", "moved", "topic_score", "key_points": [{"text", "kind",
    "truncated", "citation": {...Hit fields..., "n", "paragraph", "locator",
@@ -169,6 +169,7 @@ def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | st
     for name, description in KINDS:
         sections.setdefault(layout.shown(name), DigestTopic(layout.shown(name), description, basis="kind"))
     catch_all = layout.shown(CATCH_ALL)
+    sections.setdefault(catch_all, DigestTopic(catch_all, CATCH_ALL_DESCRIPTION, basis="other"))
     pending: list[tuple[DigestEntry, Any, list[Any]]] = []
     for doc in selection.documents:
         chunks = kb.registry.chunks_of(doc.id)
@@ -185,8 +186,6 @@ def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | st
             sections[name] = DigestTopic(name, "编辑新建的分组", basis="editor")
         sections[name].documents.append(entry)
         pending.append((entry, doc, chunks))
-    if catch_all not in sections:
-        sections[catch_all] = DigestTopic(catch_all, CATCH_ALL_DESCRIPTION, basis="other")
     # 其他 last unless the editor placed it; kinds only when they hold documents.
     names = [n for n in sections if n != catch_all] + [catch_all]
     names = [n for n in names if sections[n].basis != "kind" or sections[n].documents]
@@ -221,7 +220,13 @@ def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | st
                 for e in section.documents
             ])
             section.overview = {"sentences": [asdict(x) for x in overview.sentences],
-                                "table": asdict(overview.table) if overview.table else None}
+                                "table": asdict(overview.table) if overview.table else None, "guide": None}
+            if interpret and kb.settings.llm_base_url:
+                from policykb.digest.interpret import interpret_group
+
+                section.overview["guide"] = interpret_group(kb, name=section.name, documents=[
+                    (_label(e), [(kp.text, kp.citation["text"], kp.citation["n"]) for kp in e.key_points])
+                    for e in section.documents])
 
     undated = [
         UndatedEntry(u.doc.id, display_title(u.doc.title, u.doc.filename), u.doc.doc_no, u.doc.issuer, u.doc.date,

@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from policykb.digest.build import DIGEST_TITLE, Digest
-from policykb.digest.export_md import OVERVIEW_LABEL, SOURCES_HEADING, UNDATED_HEADING
+from policykb.digest.export_md import SOURCES_HEADING, UNDATED_HEADING
 from policykb.digest.labels import (
     cell_text,
     cn_date,
@@ -313,11 +313,11 @@ def _entry(doc: Document, index: int, entry: object) -> None:
 
 
 def _overview(doc: Document, topic: object) -> None:
-    """The group's 综述: a paragraph of cited sentences and, for reports, the targets table
+    """The group's 导读 (LLM, checked) and 综述: paragraphs of cited sentences and, for reports, the targets table
     (仿宋 小四 in a plain grid, header row repeated on each page)."""
-    for text in overview_lines(topic):
+    for name, text in overview_lines(topic):
         p = doc.add_paragraph(style="Body Text")
-        label = p.add_run(f"{OVERVIEW_LABEL}：")
+        label = p.add_run(f"{name}：")
         label.bold = True
         p.add_run(text)
     table = overview_table(topic)

@@ -19,7 +19,6 @@ from policykb.digest.labels import (
 
 UNDATED_HEADING = "未标注日期的文件"
 SOURCES_HEADING = "引文出处"
-OVERVIEW_LABEL = "综述"
 CONTENTS_HEADING = "目录"
 
 
@@ -50,8 +49,8 @@ def render_markdown(digest: Digest) -> str:
 
     for ti, topic in enumerate(topics, 1):
         lines += [f"## {topic_heading(ti, topic.name)}", ""]
-        for text in overview_lines(topic):
-            lines += [f"**{OVERVIEW_LABEL}**：{text}", ""]
+        for label, text in overview_lines(topic):
+            lines += [f"**{label}**：{text}", ""]
         table = overview_table(topic)
         if table:
             lines += [f"*{table['caption']}*", "", "| " + " | ".join(table["columns"]) + " |",

@@ -33,14 +33,14 @@ MIN_PASSAGES = 3
 # Broad kinds, in the order their groups are listed, with what each group holds.
 KINDS: tuple[tuple[str, str], ...] = (
     ("政府工作报告", "各级政府工作报告：年度目标与重点工作"),
-    ("规划", "发展规划、行动计划与实施方案"),
+    ("规划", "发展规划、工作要点、行动计划与实施方案"),
     ("讲话", "领导讲话、致辞与文章"),
     ("法律法规", "法律、行政法规与部门规章"),
 )
 KIND_NAMES = tuple(k for k, _ in KINDS)
 
 _REPORT = re.compile(r"政府工作报告")
-_PLAN = re.compile(r"(?:规划|纲要|行动计划|行动方案|实施方案|三年行动|工作方案)(?:[（(][^（）()]*[）)])?$|发展规划|行动计划")
+_PLAN = re.compile(r"(?:规划|纲要|工作要点|行动计划|行动方案|实施方案|三年行动|工作方案)(?:[（(][^（）()]*[）)])?$|发展规划|行动计划")
 _SPEECH = re.compile(r"讲话|致辞|发言|贺信|贺词|回信|报告会|座谈会上|演讲")
 # English file names (policy_docs_* of the shared corpus) name plans this way.
 _PLAN_EN = re.compile(r"Action[_ ]Plan|Year[_ ]Plan|Implementation[_ ]Plan|Development[_ ]Plan", re.I)

@@ -59,14 +59,19 @@ def point_text(kp: Any) -> str:
     return flat(kp.text) + ("……" if kp.truncated else "")
 
 
-def overview_lines(topic: Any) -> list[str]:
-    """The 综述 of a group as sentences with their citation markers, joined into one paragraph."""
+def overview_lines(topic: Any) -> list[tuple[str, str]]:
+    """(label, paragraph) of a group's head: the LLM's checked 导读 when there is one, then the
+    extractive 综述 (its sentences with their citation markers, in one paragraph)."""
     from policykb.digest.overview import OverviewSentence, sentence_text
 
-    sentences = (topic.overview or {}).get("sentences") or []
-    if not sentences:
-        return []
-    return ["；".join(sentence_text(OverviewSentence(s["text"], list(s["refs"]))) for s in sentences) + "。"]
+    overview = topic.overview or {}
+    out = []
+    if overview.get("guide"):
+        out.append(("导读", flat(overview["guide"])))
+    sentences = overview.get("sentences") or []
+    if sentences:
+        out.append(("综述", "；".join(sentence_text(OverviewSentence(s["text"], list(s["refs"]))) for s in sentences) + "。"))
+    return out
 
 
 def overview_table(topic: Any) -> dict[str, Any] | None:
