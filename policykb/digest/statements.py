@@ -429,6 +429,9 @@ def _prefer_leaf_tasks(statements: list[Statement]) -> list[Statement]:
 
 # --------------------------------------------------------------------------- selection
 
+SPREAD_FLOOR = 0.6
+
+
 def point_budget(statements: Sequence[Statement], min_points: int, max_points: int) -> int:
     """One point per task heading and target, about one per three requirements, within bounds."""
     tasks = sum(1 for s in statements if s.kind == "task" and s.role in ("tasks", "body") and s.score >= 4.0)
@@ -466,14 +469,23 @@ def select_key_points(statements: Sequence[Statement], *, min_points: int = 3, m
             groups.setdefault(s.section[:1], []).append(s)
     for items in groups.values():
         items.sort(key=lambda s: (-s.score, s.order))
+    # Spread over sections, but not at the price of substance: a section's best statement
+    # enters a round only when it is within reach of the best remaining one.
+    best = max((items[0].score for items in groups.values()), default=0.0)
+    floor = max(1.5, SPREAD_FLOOR * best)
     depth = 0
     while len(picked) < budget and any(len(items) > depth for items in groups.values()):
-        layer = [items[depth] for items in groups.values() if len(items) > depth and items[depth].score >= 1.5]
+        layer = [items[depth] for items in groups.values() if len(items) > depth and items[depth].score >= floor]
         if not layer:
             break
         layer.sort(key=lambda s: (-s.score, s.order))
         picked.extend(layer[: budget - len(picked)])
         depth += 1
+    if len(picked) < budget:  # the rest of the budget by score, wherever it is
+        chosen = {s.order for s in picked}
+        rest = sorted((s for items in groups.values() for s in items if s.order not in chosen and s.score >= 1.5),
+                      key=lambda s: (-s.score, s.order))
+        picked.extend(rest[: budget - len(picked)])
     if len(picked) < min_points:  # too few statements of substance: add the plainest ones
         chosen = {s.order for s in picked}
         rest = sorted((s for s in statements if s.order not in chosen), key=lambda s: (-s.score, s.order))
