@@ -40,14 +40,17 @@ class ChunkLike(Protocol):
 # A key point is a whole sentence; one longer than this is not a "point" but a paragraph,
 # except a target sentence, which an editor quotes whole however long it is.
 MAX_STATEMENT_CHARS = 260
-MIN_STATEMENT_CHARS = 10
+MIN_STATEMENT_CHARS = 8
+MIN_HEADING_CHARS = 5  # "妥善安置司勤人员", "应用赋能拓展行动"
 
 # --------------------------------------------------------------------------- sections
 
-ROLES = ("review", "goals", "tasks", "self", "sanctions", "preamble", "body")
+ROLES = ("review", "goals", "tasks", "support", "self", "sanctions", "preamble", "body")
 _ROLE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Penalties and closing provisions: a law's substance is its rules, not its fines.
     ("sanctions", re.compile(r"法律责任|罚则|附则")),
+    # How the document will be carried out (组织实施, 保障措施): its own machinery, not its substance.
+    ("support", re.compile(r"组织实施|保障措施|组织保障|实施保障|工作要求|组织领导")),
     ("self", re.compile(r"政府自身建设|自身建设|政府治理效能|法治政府|转作风")),
     # "2025年和‘十四五’时期工作回顾" is a review even though it names a plan period.
     ("review", re.compile(r"回顾|总结|成就|过去|情况报告|取得的?成[绩效]|工作情况|一年接着一年干")),
@@ -203,7 +206,7 @@ def score_sentence(sentence: str, *, role: str = "body", heading: bool = False, 
     if heading:
         if in_review or (past and not review_doc) or role == "preamble":
             return "heading", 0.0
-        base = {"tasks": 6.0, "goals": 3.5, "self": 3.0, "body": 4.0}.get(role, 3.0)
+        base = {"tasks": 6.0, "goals": 3.5, "self": 3.0, "support": 2.5, "body": 4.0}.get(role, 3.0)
         if review_doc and role == "review":
             base = 4.0
         return "task", base - (0.5 * max(heading_level - 2, 0)) + 0.1 * min(n_fig, 3)
@@ -277,6 +280,7 @@ _BOILERPLATE = re.compile(
 )
 _DOC_NAME_END = re.compile(r"(?:通知|规定|办法|意见|条例|决定|准则|细则|方案|要点|通报|决议|》)$")
 _PURPOSE = re.compile(r"^(?:为了?|根据|依据|按照).{0,80}(?:制定本|制定如下|特制定|现提出|特作)")
+_ENUMERATED_HEAD = re.compile(r"\s*(?:(?:新华社|人民日报)?记者\s*\S{1,8}\s*/?\s*摄\s*)?第[一二三四五六七八九十]{1,2}[，,]")
 _ENUMERATED = re.compile(r"^(?:第[一二三四五六七八九十]{1,2}[，,]|[一二三四五六七八九十]{1,2}是|首先|其次|再次|最后)")
 # A photo caption glued to the next sentence by a web page's layout.
 _CAPTION = re.compile(r"\s*(?:(?:新华社|人民日报|本报|[^\s。，]{0,8}日报[^\s。，]{0,6})?记者\s*[^\s。，/]{1,12}\s*/?\s*摄\s*)+")
@@ -368,6 +372,8 @@ def document_statements(chunks: Sequence[ChunkLike], title: str | None = None) -
             # ("（二）增强内需主导能力，巩固…势头"), not a numbered paragraph.
             # ("（二）增强内需主导能力，巩固…势头"), or the short lead sentence of a numbered
             # paragraph ("（一）壮大实体经济，推动高质量发展。持续把…"), not a numbered rule.
+            if not level and _ENUMERATED_HEAD.match(text, raw_start) and raw_end - raw_start <= 40:
+                level = 2  # "…。第二，抓好用党的科学理论武装全党。" : a speech's own numbered point
             heading = bool(level) and (raw_end - raw_start) <= 60 and not _ARTICLE.match(text, raw_start) \
                 and not (articles and level >= 2) and not text[start_end(raw_start, raw_end, text)].endswith(("；", ";"))
             if 0 < articles <= 12 and not heading and _ARTICLE.match(text, raw_start) and raw_end - raw_start <= 48 \
@@ -378,7 +384,8 @@ def document_statements(chunks: Sequence[ChunkLike], title: str | None = None) -
             sentence = text[start:end]
             bare = sentence.rstrip("。！？；!?;")
             key = re.sub(r"\s", "", bare)
-            if len(key) < MIN_STATEMENT_CHARS or key in seen or (title_key and key == title_key):
+            if len(key) < (MIN_HEADING_CHARS if heading else MIN_STATEMENT_CHARS) or key in seen \
+                    or (title_key and key == title_key):
                 continue
             if _BOILERPLATE.search(bare) or bare.endswith(("：", ":")):
                 continue
