@@ -1,6 +1,12 @@
 """How good are the 汇编's key points and groups? Measured against a gold set made by hand.
 
     python bench/digest_quality.py [--gold bench/digest_gold.jsonl] [--verbose]
+    python bench/digest_quality.py --gold bench/digest_gold_holdout.jsonl
+    python bench/digest_quality.py --keypoints ../main/policykb/digest/keypoints.py   # another selector
+
+bench/digest_gold_holdout.jsonl: six more documents picked the same way after the selector
+had been tuned on digest_gold.jsonl (its first measurement is the one that says how the
+selector generalises; README gives both).
 
 bench/digest_gold.jsonl: one document of ../shared/corpus/policy per line, `{"file", "kind",
 "group", "points": [...]}`; `points` are the passages an editor would print as the document's
@@ -110,6 +116,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gold", type=Path, default=ROOT / "bench" / "digest_gold.jsonl")
     ap.add_argument("--verbose", "-v", action="store_true", help="list missed gold points and generic points")
+    ap.add_argument("--keypoints", type=Path, default=None,
+                    help="a keypoints.py to measure instead (e.g. an older version's), by its extract_key_points")
     args = ap.parse_args()
     if not POLICY.is_dir():
         print(f"../shared/corpus/policy not found at {POLICY}: nothing to measure", file=sys.stderr)
@@ -117,6 +125,16 @@ def main() -> int:
 
     from policykb.digest.grouping import choose_group, topic_evidence
     from policykb.digest.keypoints import extract_key_points
+
+    if args.keypoints:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("other_keypoints", args.keypoints)
+        assert spec and spec.loader
+        other = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = other  # dataclasses look their module up while the class is made
+        spec.loader.exec_module(other)
+        extract_key_points = other.extract_key_points  # noqa: F811
     from policykb.digest.topics import DEFAULT_TOPICS
     from policykb.ingest.pipeline import parse_file
 
