@@ -5,7 +5,8 @@ document's targets with their figures, the headings of its work sections (its ma
 then hard requirements and new measures spread over its sections; never openers, thanks,
 narration of the past year (unless the document is a review) or generic sentences. Each
 point is a whole sentence, a verbatim slice of one chunk's text (so its citation is that
-chunk), in document order.
+chunk), in document order; a sentence longer than a passage (a few 主要预期目标 sentences
+of 400+ characters) ends where its chunk ends and is marked truncated.
 """
 from __future__ import annotations
 
@@ -33,13 +34,13 @@ class KeyPoint:
     start: int
     end: int
     score: float
-    truncated: bool = False  # always False now: points are whole sentences
+    truncated: bool = False  # only when the sentence is longer than its passage (rare)
     kind: str = "statement"  # target | task | requirement | measure | position | statement
     section: tuple[str, ...] = ()
 
 
 def _point(s: Statement) -> KeyPoint:
-    return KeyPoint(s.text, s.chunk_index, s.start, s.end, s.score, False, s.kind, s.section)
+    return KeyPoint(s.text, s.chunk_index, s.start, s.end, s.score, s.truncated, s.kind, s.section)
 
 
 def extract_key_points(chunks: Sequence[ChunkLike], title: str | None = None, *,

@@ -252,7 +252,7 @@ class Statement:
     role: str
     heading: bool = False  # a numbered heading line
     level: int = 0  # heading level: 1 一、/第X章, 2 （一）, 3 1.; 0 not a heading
-    truncated: bool = False  # kept for the old KeyPoint contract: statements are whole
+    truncated: bool = False  # the sentence goes on in the next chunk (longer than a passage)
 
     @property
     def order(self) -> tuple[int, int]:
@@ -411,8 +411,11 @@ def document_statements(chunks: Sequence[ChunkLike], title: str | None = None) -
                 score *= 0.5
             if _ENUMERATED.match(bare) and kind != "target":
                 score += 1.0  # 第一，… / 一是… : the document's own list of points
+            # A sentence longer than a passage goes on in the next chunk: say so ("……").
+            cut = end >= len(text.rstrip()) and ci < len(chunks) - 1 and not heading \
+                and not re.search(r"[。！？!?”」]$", sentence)
             out.append(Statement(sentence, ci, start, end, kind, round(score, 3), sec, role, heading,
-                                 level if heading else 0))
+                                 level if heading else 0, cut))
     return _prefer_leaf_tasks(out)
 
 
