@@ -203,6 +203,22 @@ def main() -> int:
     print(f"provincial 2026 reports: {rep_points} key points, generic {rep_generic} = "
           f"{rep_generic / max(rep_points, 1):.1%}; grouped as {dict(groups)}")
 
+    # Every document of the corpus: how many of all key points are generic, per collection.
+    per_col: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for rel, doc in parsed.items():
+        for k in extract_key_points(doc.chunks, doc.meta.title):
+            row = per_col[rel.split("/")[0]]
+            row[1] += 1
+            gen = is_generic(k.text, common, text=doc.text, title=doc.meta.title or "",
+                             section=tuple(doc.chunks[k.chunk_index].section_path))
+            row[0] += gen
+            if gen and args.verbose:
+                print(f"      corpus generic: {Path(rel).stem[:24]} {k.text[:70]}")
+    g_all, n_all = sum(r[0] for r in per_col.values()), sum(r[1] for r in per_col.values())
+    print(f"all {len(parsed)} documents: {n_all} key points, generic {g_all} = {g_all / max(n_all, 1):.1%}")
+    for c, r in sorted(per_col.items()):
+        print(f"  {c:36} generic {r[0]}/{r[1]}")
+
     print("\nbest topic's passage coverage by collection (quartiles 25/50/75%), share with a title hit:")
     cols: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for rel, doc in parsed.items():

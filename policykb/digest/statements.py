@@ -270,6 +270,7 @@ _HEADING_LINE = re.compile(
     r"(?P<l3>\d{1,2}[.．、](?![\d%]))|(?P<l0>第[一二三四五六七八九十百千零〇两0-9]{1,6}[章节])|"
     r"(?P<l4>第[一二三四五六七八九十]{1,2}[，,]))"
 )
+_CHAPTER = re.compile(r"\s*(?:#+\s*)?第[一二三四五六七八九十百千零〇两0-9]{1,6}[编章节](?![^\s　]{0,2}[，。；])")
 _ARTICLE = re.compile(r"\s*第[一二三四五六七八九十百千零〇两0-9]{1,6}条")
 _ARTICLE_ANY = re.compile(r"(?:^|\n)\s*第[一二三四五六七八九十百千零〇两0-9]{1,6}条")
 # Statements about the document itself, not requirements for the reader.
@@ -367,6 +368,8 @@ def document_statements(chunks: Sequence[ChunkLike], title: str | None = None) -
             at_line = raw_start in line_starts
             line_end = text.find("\n", raw_start)
             line_end = len(text) if line_end < 0 else line_end
+            if at_line and _CHAPTER.match(text, raw_start) and raw_end - raw_start <= 40:
+                continue  # "第二章 机构和人员": a label of the document's structure, not a point
             level = _heading_level(text, raw_start) if at_line else 0
             # A heading is a numbered line's first sentence when it is short: a line of its own
             # ("（二）增强内需主导能力，巩固…势头"), not a numbered paragraph.
