@@ -18,6 +18,7 @@ paragraph and page.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -146,6 +147,19 @@ def _citation(kb: "KnowledgeBase", chunk: Any, doc: Any, doc_text: str, kp: Any,
             "point_start": offset, "point_end": chunk.char_start + kp.end}
 
 
+def _whole(kp: DigestKeyPoint) -> str:
+    """A truncated point's sentence as far as its cited passage goes (the passage carries a
+    sentence of context after its chunk): the 综述 reads its figures there."""
+    if not kp.truncated:
+        return kp.text
+    passage = kp.citation.get("text") or ""
+    at = passage.find(kp.text)
+    if at < 0:
+        return kp.text
+    end = re.search(r"[。！？]", passage[at + len(kp.text):])
+    return passage[at : at + len(kp.text) + (end.end() if end else len(passage))]
+
+
 def _label(entry: DigestEntry) -> str:
     """How a group's 综述 names a document: its region for reports, else its title."""
     if entry.region and entry.group_basis == "kind" and "报告" in (entry.title or ""):
@@ -216,7 +230,7 @@ def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | st
     for section in sections.values():
         if len(section.documents) >= 2 and section.basis != "other":  # 其他 shares nothing
             overview = group_overview([
-                OverviewDoc(_label(e), [OverviewPoint(kp.text, kp.kind, kp.citation["n"]) for kp in e.key_points])
+                OverviewDoc(_label(e), [OverviewPoint(_whole(kp), kp.kind, kp.citation["n"]) for kp in e.key_points])
                 for e in section.documents
             ])
             section.overview = {"sentences": [asdict(x) for x in overview.sentences],
