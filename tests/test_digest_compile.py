@@ -64,8 +64,8 @@ def test_reports_by_kind_with_a_cited_targets_table(kb) -> None:  # type: ignore
     assert rows["北京"][1]["text"] == "5%左右" and rows["西藏"][1]["text"] == "7%以上"
     for row in table["rows"]:
         for cell in row[1:]:
-            if cell["n"]:  # the figure is in the cited key point, which is the target sentence
-                assert cell["text"].replace(" ", "") in cited[cell["n"]].text.replace(" ", "")
+            if cell["n"]:  # the figure is in the cited passage, at the target sentence
+                assert cell["text"].replace(" ", "") in cited[cell["n"]].citation["text"].replace(" ", "")
                 assert cited[cell["n"]].kind == "target"
     assert all(s["refs"] for s in reports.overview["sentences"])
     for e in reports.documents:
