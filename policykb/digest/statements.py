@@ -41,7 +41,8 @@ class ChunkLike(Protocol):
 # except a target sentence, which an editor quotes whole however long it is.
 MAX_STATEMENT_CHARS = 260
 MIN_STATEMENT_CHARS = 8
-MIN_HEADING_CHARS = 5  # "妥善安置司勤人员", "应用赋能拓展行动"
+MIN_HEADING_CHARS = 6  # "妥善安置司勤人员", "应用赋能拓展行动"; not labels such as "方式和学时"
+MIN_LEAD_CHARS = 10  # a numbered paragraph's lead-in shorter than this is a label ("党的创新理论。")
 
 # --------------------------------------------------------------------------- sections
 
@@ -270,6 +271,9 @@ _HEADING_LINE = re.compile(
     r"(?P<l3>\d{1,2}[.．、](?![\d%]))|(?P<l0>第[一二三四五六七八九十百千零〇两0-9]{1,6}[章节])|"
     r"(?P<l4>第[一二三四五六七八九十]{1,2}[，,]))"
 )
+# A lead-in that starts with an action is a task however short ("加强大模型研发。").
+_ACTION = re.compile(r"(?:加强|推进|推动|实施|建立|健全|完善|提升|提高|强化|严格|创新|加快|深化|优化|促进|开展|落实|"
+                     r"做好|抓好|规范|坚持|扩大|培育|打造|构建|发展|保障|妥善|合理|公开|改革|取消|严禁|禁止)")
 _CHAPTER = re.compile(r"\s*(?:#+\s*)?第[一二三四五六七八九十百千零〇两0-9]{1,6}[编章节](?![^\s　]{0,2}[，。；])")
 _ARTICLE = re.compile(r"\s*第[一二三四五六七八九十百千零〇两0-9]{1,6}条")
 _ARTICLE_ANY = re.compile(r"(?:^|\n)\s*第[一二三四五六七八九十百千零〇两0-9]{1,6}条")
@@ -387,8 +391,14 @@ def document_statements(chunks: Sequence[ChunkLike], title: str | None = None) -
             sentence = text[start:end]
             bare = sentence.rstrip("。！？；!?;")
             key = re.sub(r"\s", "", bare)
-            if len(key) < (MIN_HEADING_CHARS if heading else MIN_STATEMENT_CHARS) or key in seen \
-                    or (title_key and key == title_key):
+            # A short heading counts only as a line of its own ("（三）妥善安置司勤人员"); a
+            # short lead-in of a numbered paragraph ("（一）党的创新理论。重点学习…") is a label.
+            whole_line = raw_end >= line_end - 1
+            if heading:
+                shortest = MIN_HEADING_CHARS if whole_line or _ACTION.match(sentence) else MIN_LEAD_CHARS
+            else:
+                shortest = MIN_STATEMENT_CHARS
+            if len(key) < shortest or key in seen or (title_key and key == title_key):
                 continue
             if _BOILERPLATE.search(bare) or bare.endswith(("：", ":")):
                 continue
