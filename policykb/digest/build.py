@@ -222,7 +222,7 @@ def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | st
             from policykb.digest.interpret import interpret_entry
 
             entry.interpretation = interpret_entry(
-                kb, title=doc.title, doc_no=doc.doc_no, issuer=doc.issuer, date=doc.date,
+                kb, title=entry.title, doc_no=doc.doc_no, issuer=doc.issuer, date=doc.date,
                 points=[kp.text for kp in entry.key_points],
                 passages=[kp.citation["text"] for kp in entry.key_points],
                 numbers=[kp.citation["n"] for kp in entry.key_points],
