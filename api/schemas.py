@@ -12,6 +12,8 @@ class Filters(BaseModel):
     date_from: str | None = Field(None, description="起始日期：2026、2026-01、2026-01-15 或 2026Q1")
     date_to: str | None = Field(None, description="截止日期，格式同上")
     include_superseded: bool = Field(False, description="包含已被替代的旧版本")
+    validity: str | None = Field(None, description="时效性：现行有效 / 已修订 / 已废止 / 尚未生效")
+    family: str | None = Field(None, description="版本族")
 
 
 class SearchRequest(BaseModel):
@@ -19,6 +21,7 @@ class SearchRequest(BaseModel):
     top_k: int = Field(10, ge=1, le=100)
     filters: Filters | None = None
     mode: str = Field("hybrid", pattern="^(hybrid|keyword|vector)$")
+    kbs: list[str] | None = Field(None, description="同时检索的多个知识库（结果按排名融合，每条结果的 metadata.kb 为所属知识库）")
 
 
 class HitModel(BaseModel):
@@ -51,6 +54,8 @@ class AskRequest(BaseModel):
 
 class Citation(HitModel):
     n: int
+    row: list[list[str]] | None = Field(None, description="引用的是表格的一行时：该行各列的［列名, 值］")
+    row_column: str | None = Field(None, description="答案取自该行的哪一列")
 
 
 class AnswerResponse(BaseModel):
@@ -61,6 +66,7 @@ class AnswerResponse(BaseModel):
     answerer: str = "extractive"
     notice: str | None = None
     unsupported: list[str] = []
+    highlights: list[list[int]] = []
     pending_vectors: int = 0
 
 
@@ -71,6 +77,10 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+# For routes with a path parameter: the OpenAPI schema says what an unknown id returns.
+NOT_FOUND_RESPONSE = {404: {"model": ErrorResponse, "description": "不存在（文档、段落或文件）"}}
 
 
 class DocumentSummary(BaseModel):
@@ -92,6 +102,9 @@ class DocumentSummary(BaseModel):
     chunk_count: int
     pending_vectors: int
     extra: dict[str, Any] = {}
+    validity: str = "现行有效"
+    validity_note: str | None = None
+    family: str = ""
 
 
 class DocumentList(BaseModel):
@@ -190,3 +203,80 @@ class QuoteCheckModel(BaseModel):
 class VerifyResponse(BaseModel):
     items: list[QuoteCheckModel]
     counts: dict[str, int]
+
+
+class VersionModel(BaseModel):
+    id: str
+    title: str | None
+    date: str | None
+    label: str
+    validity: str
+    superseded_by: str | None
+    current: bool
+    this: bool
+
+
+class ReferenceModel(BaseModel):
+    mention: str
+    kind: str
+    repeal: bool
+    char_start: int
+    doc_id: str | None
+    title: str | None
+    date: str | None
+    validity: str | None
+
+
+class CitedByModel(BaseModel):
+    doc_id: str
+    title: str | None
+    date: str | None
+    validity: str | None
+    mentions: list[str]
+    repeals: bool
+
+
+class DocumentLineage(BaseModel):
+    id: str
+    validity: str = Field(..., description="现行有效 / 已修订 / 已废止 / 尚未生效")
+    validity_note: str | None = None
+    effective_date: str | None = None
+    superseded_by: str | None = None
+    family: str = ""
+    versions: list[VersionModel] = []
+    cites: list[ReferenceModel] = Field([], description="本文引用（已对应到库中文档）")
+    unresolved: list[ReferenceModel] = Field([], description="本文引用但库中未找到的文件")
+    cited_by: list[CitedByModel] = Field([], description="被引用")
+
+
+class ValidityEdit(BaseModel):
+    validity: str | None = Field(None, description="现行有效 / 已修订 / 已废止 / 尚未生效")
+    family: str | None = Field(None, description="版本族（标题去掉年份后的名称）")
+    superseded_by: str | None = Field(None, description="替代它的文档（ID、文号或标题）")
+    clear: bool = Field(False, description="清除人工设定，交还自动识别")
+
+
+class CompareSide(BaseModel):
+    label: str
+    text: str
+
+
+class ComparePair(BaseModel):
+    change: str = Field(..., description="未变 / 修改 / 新增 / 删除")
+    old: CompareSide | None
+    new: CompareSide | None
+    differences: list[dict[str, Any]]
+
+
+class CompareDocument(BaseModel):
+    id: str
+    title: str | None
+    date: str | None
+    validity: str
+
+
+class CompareResponse(BaseModel):
+    pairs: list[ComparePair]
+    counts: dict[str, int]
+    old_document: CompareDocument
+    new_document: CompareDocument

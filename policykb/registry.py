@@ -76,6 +76,14 @@ class StoredDocument:
     recipe: str = ""
     chunk_count: int = 0
     pending_vectors: int = 0
+    # Validity and version family (policykb/versions.py, decided by policykb/lineage.py).
+    validity: str = "现行有效"
+    family: str = ""
+    validity_note: str | None = None
+    effective_date: str | None = None
+    validity_override: str | None = None
+    family_override: str | None = None
+    successor_override: str | None = None
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -84,15 +92,20 @@ class StoredDocument:
             "date": self.date,
             "doc_type": self.doc_type,
             "region": self.region,
+            **self.extra,
             "status": self.status,
             "superseded_by": self.superseded_by,
-            **self.extra,
+            "validity": self.validity,
+            "validity_note": self.validity_note,
+            "family": self.family,
+            "effective_date": self.effective_date,
         }
 
 
 _DOC_COLUMNS = (
     "id, source_path, filename, format, content_hash, title, doc_no, issuer, date, doc_type,"
-    " region, extra_json, status, superseded_by, version, created_at, updated_at, recipe"
+    " region, extra_json, status, superseded_by, version, created_at, updated_at, recipe,"
+    " validity, family, validity_note, effective_date, validity_override, family_override, successor_override"
 )
 _CHUNK_COLUMNS = (
     "rowid, id, doc_id, ord, text, char_start, char_end, page, section_path_json, embed_hash,"
@@ -122,6 +135,13 @@ def _doc_from_row(row: sqlite3.Row, chunk_count: int = 0, pending: int = 0) -> S
         recipe=row["recipe"],
         chunk_count=chunk_count,
         pending_vectors=pending,
+        validity=row["validity"],
+        family=row["family"],
+        validity_note=row["validity_note"],
+        effective_date=row["effective_date"],
+        validity_override=row["validity_override"],
+        family_override=row["family_override"],
+        successor_override=row["successor_override"],
     )
 
 
@@ -163,6 +183,8 @@ class DocumentFilter:
     title_contains: str | None = None
     doc_ids: tuple[str, ...] | None = None
     include_superseded: bool = False
+    validity: str | None = None  # 现行有效 / 已修订 / 已废止 / 尚未生效
+    family: str | None = None
 
     def sql(self, alias: str = "d") -> tuple[str, list[Any]]:
         """A WHERE fragment over documents; issuer and doc_type match as substrings because
@@ -189,6 +211,12 @@ class DocumentFilter:
         if self.doc_ids is not None:
             clauses.append(f"{alias}.id IN ({','.join('?' * len(self.doc_ids)) or 'NULL'})")
             params.extend(self.doc_ids)
+        if self.validity:
+            clauses.append(f"{alias}.validity = ?")
+            params.append(self.validity)
+        if self.family:
+            clauses.append(f"{alias}.family = ?")
+            params.append(self.family)
         return (" AND ".join(clauses) or "1"), params
 
     @property
@@ -211,6 +239,7 @@ class Registry:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.RLock()
+        self._last_counts: dict[str, int] | None = None
         self._count_cache: tuple[int, float] | None = None
         self._df_cache: dict[str, int] = {}
         self._df_time = 0.0
@@ -275,6 +304,17 @@ class Registry:
         rows = self._query("SELECT text FROM documents WHERE id = ?", [doc_id])
         return rows[0]["text"] if rows else None
 
+    def catalog_state(self) -> int:
+        """Changes whenever a document is added, replaced, deleted or edited (migration 7)."""
+        return int(self._query("SELECT n FROM document_generation")[0][0])
+
+    def catalog_rows(self) -> list[Any]:
+        """What questions name a document by: title, issuer, region, date, 文号, source path
+        and the first 200 characters (红头, 文号 line, 主送)."""
+        return self._query(
+            "SELECT id, title, issuer, region, date, doc_no, source_path, substr(text, 1, 200) AS opening"
+            " FROM documents WHERE status != 'deleted'")
+
     def text_window(self, doc_id: str, start: int, end: int) -> tuple[int, str]:
         """(offset, text[offset:end]) with offset = max(start, 0), read without loading the
         whole document (SQLite's substr counts characters from 1)."""
@@ -332,20 +372,25 @@ class Registry:
         chunks: list[NewChunk],
         doc_tokens: str = "",
         recipe: str = "",
+        keep_if_same: bool = False,
     ) -> str:
         """Insert or replace a document and all its chunks in one transaction.
 
         Returns "added" or "updated". Vectors of replaced chunks are queued for deletion
         from the vector store; new chunks wait for vectors (vec_state 0) but are keyword-
-        searchable as soon as this commits.
+        searchable as soon as this commits. With `keep_if_same`, a stored document with the
+        same content hash and recipe is left alone and "unchanged" returned: another
+        process may have stored this very file since the caller looked.
         """
         now = now_iso()
         known = {"title", "doc_no", "issuer", "date", "doc_type", "region"}
         extra = {k: v for k, v in meta.items() if k not in known and v is not None}
         with self.transaction() as conn:
             old = conn.execute(
-                "SELECT version, created_at FROM documents WHERE id = ?", [doc_id]
+                "SELECT version, created_at, content_hash, recipe FROM documents WHERE id = ?", [doc_id]
             ).fetchone()
+            if old and keep_if_same and old["content_hash"] == content_hash and old["recipe"] == recipe:
+                return "unchanged"
             if old:
                 self._delete_chunks(conn, doc_id)
                 conn.execute(
@@ -408,6 +453,7 @@ class Registry:
             self._delete_chunks(conn, doc_id)
             conn.execute("DELETE FROM doc_fts WHERE doc_id = ?", [doc_id])
             conn.execute("UPDATE documents SET superseded_by = NULL WHERE superseded_by = ?", [doc_id])
+            conn.execute("UPDATE documents SET successor_override = NULL WHERE successor_override = ?", [doc_id])
             conn.execute(
                 "UPDATE documents SET status = 'active' WHERE status = 'superseded'"
                 " AND superseded_by IS NULL"
@@ -418,8 +464,10 @@ class Registry:
     def set_superseded(self, old_id: str, new_id: str | None) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE documents SET status = ?, superseded_by = ?, updated_at = ? WHERE id = ?",
-                ["superseded" if new_id else "active", new_id, now_iso(), old_id],
+                "UPDATE documents SET status = ?, superseded_by = ?, successor_override = ?, validity = ?,"
+                " updated_at = ? WHERE id = ?",
+                ["superseded" if new_id else "active", new_id, new_id, "已修订" if new_id else "现行有效",
+                 now_iso(), old_id],
             )
 
     def update_metadata(self, doc_id: str, fields: dict[str, Any]) -> None:
@@ -435,6 +483,82 @@ class Registry:
                 " WHERE id = ?",
                 [*sets.values(), now_iso(), doc_id],
             )
+
+    # ---- validity, families and references (policykb/lineage.py) --------------------
+
+    def version_rows(self) -> list[sqlite3.Row]:
+        """What validity is decided from, for every document (no texts)."""
+        return self._query(
+            "SELECT id, title, doc_no, date, date_int, effective_date, validity, family, superseded_by, status,"
+            " validity_note, validity_override, family_override, successor_override FROM documents"
+        )
+
+    def apply_versions(self, changes: dict[str, tuple[str, str, str | None, str | None]]) -> None:
+        """Store (validity, family, superseded_by, note) per document; the search switch
+        `status` follows validity."""
+        from policykb.versions import status_for
+
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE documents SET validity = ?, family = ?, superseded_by = ?, validity_note = ?, status = ?"
+                " WHERE id = ?",
+                [(v, f, s, n, status_for(v), i) for i, (v, f, s, n) in changes.items()],
+            )
+
+    def set_version_fields(self, doc_id: str, fields: dict[str, Any]) -> None:
+        """effective_date and the overrides (validity, family, successor) of one document."""
+        allowed = {"effective_date", "validity_override", "family_override", "successor_override"}
+        sets = {k: v for k, v in fields.items() if k in allowed}
+        if sets:
+            with self.transaction() as conn:
+                conn.execute(f"UPDATE documents SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
+                             [*sets.values(), doc_id])
+
+    def set_references(self, doc_id: str, refs: list[tuple[str, str, bool, int]]) -> None:
+        """The mentions (text, kind, repeal, char_start) of one document, replacing its old ones."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM doc_references WHERE doc_id = ?", [doc_id])
+            conn.executemany(
+                "INSERT INTO doc_references (doc_id, ord, mention, kind, repeal, char_start) VALUES (?,?,?,?,?,?)",
+                [(doc_id, i, m, k, int(r), c) for i, (m, k, r, c) in enumerate(refs)],
+            )
+
+    def reference_rows(self) -> list[sqlite3.Row]:
+        return self._query("SELECT doc_id, ord, mention, kind, repeal, target_id FROM doc_references")
+
+    def set_reference_targets(self, targets: list[tuple[str | None, str, int]]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("UPDATE doc_references SET target_id = ? WHERE doc_id = ? AND ord = ?", targets)
+
+    def references_from(self, doc_id: str) -> list[sqlite3.Row]:
+        return self._query(
+            "SELECT r.mention, r.kind, r.repeal, r.char_start, r.target_id, d.title, d.date, d.validity"
+            " FROM doc_references r LEFT JOIN documents d ON d.id = r.target_id WHERE r.doc_id = ? ORDER BY r.ord",
+            [doc_id],
+        )
+
+    def references_to(self, doc_id: str) -> list[sqlite3.Row]:
+        return self._query(
+            "SELECT r.doc_id, r.mention, r.repeal, r.char_start, d.title, d.date, d.validity"
+            " FROM doc_references r JOIN documents d ON d.id = r.doc_id WHERE r.target_id = ?"
+            " ORDER BY d.date_int DESC, d.title",
+            [doc_id],
+        )
+
+    def family_names(self) -> list[str]:
+        """Families with more than one version."""
+        return [r[0] for r in self._query(
+            "SELECT family FROM documents WHERE family != '' GROUP BY family HAVING count(*) > 1")]
+
+    def family_members(self, family: str) -> list[StoredDocument]:
+        """The versions of a family, oldest first."""
+        if not family:
+            return []
+        rows = self._query(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE family = ? ORDER BY date_int IS NULL, date_int, title",
+            [family],
+        )
+        return [_doc_from_row(r) for r in rows]
 
     # ---- chunks ----------------------------------------------------------------------
 
@@ -607,6 +731,35 @@ class Registry:
         )
         return [_chunk_from_row(r) for r in rows]
 
+    def claim_pending(self, worker: str, limit: int, lease: float = 600.0) -> list[StoredChunk]:
+        """Claim up to `limit` queued chunks nobody else holds (shortest first), for
+        `lease` seconds: workers in any number of processes share the queue this way."""
+        now = time.time()
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM vector_claims WHERE until < ?", [now])
+            rows = conn.execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE vec_state = 0 AND id NOT IN"
+                " (SELECT chunk_id FROM vector_claims) ORDER BY length(text), rowid LIMIT ?",
+                [limit],
+            ).fetchall()
+            conn.executemany("INSERT INTO vector_claims (chunk_id, worker, until) VALUES (?,?,?)",
+                             [(r["id"], worker, now + lease) for r in rows])
+        return [_chunk_from_row(r) for r in rows]
+
+    def release_claims(self, worker: str, chunk_ids: list[str] | None = None) -> None:
+        """Give back claims: those on `chunk_ids`, or all of `worker`'s."""
+        with self.transaction() as conn:
+            if chunk_ids is None:
+                conn.execute("DELETE FROM vector_claims WHERE worker = ?", [worker])
+            else:
+                conn.executemany("DELETE FROM vector_claims WHERE chunk_id = ? AND worker = ?",
+                                 [(i, worker) for i in chunk_ids])
+
+    def claimed_elsewhere(self, worker: str) -> int:
+        """Queued chunks other workers hold right now."""
+        return int(self._query("SELECT count(*) FROM vector_claims WHERE worker != ? AND until >= ?",
+                               [worker, time.time()])[0][0])
+
     def pending_count(self) -> int:
         return int(self._query("SELECT count(*) FROM chunks WHERE vec_state = 0")[0][0])
 
@@ -637,6 +790,7 @@ class Registry:
         with self.transaction() as conn:
             conn.execute("UPDATE chunks SET vec_state = 0")
             conn.execute("DELETE FROM vector_deletes")
+            conn.execute("DELETE FROM vector_claims")
 
     def pending_deletes(self, limit: int = 1000) -> list[str]:
         return [r[0] for r in self._query("SELECT chunk_id FROM vector_deletes LIMIT ?", [limit])]
@@ -658,6 +812,23 @@ class Registry:
     def recent_log(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._query("SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", [limit])
         return [dict(r) for r in rows]
+
+    def counts(self, wait: float = 0.5) -> dict[str, int]:
+        """Documents, passages and passages waiting for vectors, for a health check. A long
+        write (a 30 MB upload's passages) holds the connection for many seconds: after
+        `wait` the last counts are returned instead, for a health check must not wait."""
+        if self._last_counts is not None and not self._lock.acquire(timeout=wait):
+            return dict(self._last_counts)
+        if self._last_counts is None:
+            self._lock.acquire()
+        try:
+            row = self._conn.execute(
+                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),"
+                " (SELECT count(*) FROM chunks WHERE vec_state = 0)").fetchone()
+            self._last_counts = {"documents": row[0], "chunks": row[1], "pending_vectors": row[2]}
+        finally:
+            self._lock.release()
+        return dict(self._last_counts)
 
     def stats(self) -> dict[str, Any]:
         row = self._query(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from policykb.api.deps import get_kb
 from policykb.api.errors import ApiError
-from policykb.api.schemas import Citation
+from policykb.api.schemas import NOT_FOUND_RESPONSE, Citation
 from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["政策解读汇编"])
@@ -183,7 +183,7 @@ def compile_digest(req: DigestRequest, kb: KnowledgeBase = Depends(get_kb)) -> d
 
 
 @router.get("/digest/download/{filename}", summary="下载汇编文件（.docx 或 .md）",
-            response_class=FileResponse, responses={200: {"content": {_MEDIA["docx"]: {}, "text/markdown": {}}}})
+            response_class=FileResponse, responses={200: {"content": {_MEDIA["docx"]: {}, "text/markdown": {}}}, **NOT_FOUND_RESPONSE})
 def download_digest(filename: str, kb: KnowledgeBase = Depends(get_kb)) -> FileResponse:
     token, _, fmt = filename.rpartition(".")
     m = _TOKEN.match(token)

@@ -5,11 +5,11 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from policykb.api.deps import get_kb
-from policykb.api.schemas import AnswerResponse, AskRequest, SearchRequest, SearchResponse
+from policykb.api.schemas import NOT_FOUND_RESPONSE, AnswerResponse, AskRequest, SearchRequest, SearchResponse
 from policykb.filters import FilterError
 from policykb.service import KnowledgeBase, KnowledgeBaseError
 
@@ -17,14 +17,21 @@ router = APIRouter(tags=["检索与问答"])
 log = logging.getLogger("policykb.api")
 
 _SSE_DOC = """With `?stream=true` the answer comes as server-sent events (`text/event-stream`):
-`event: delta` with `{"text": "…"}` for each piece of the answer, then one `event: done` whose
+`event: delta` with `{"text": "…", "supported": true}` for each piece of the answer (a model's
+answer arrives sentence by sentence, each only after its citations were checked; a sentence its
+passages do not support comes with `"supported": false`), then one `event: done` whose
 data is the whole answer (the same JSON as without streaming, citations included); on failure
 one `event: error` with `{"code", "message"}`."""
 
 
 @router.post("/search", response_model=SearchResponse, summary="检索段落")
-def search(req: SearchRequest, kb: KnowledgeBase = Depends(get_kb)) -> dict:
+def search(req: SearchRequest, request: Request, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     filters = req.filters.model_dump() if req.filters else None
+    if req.kbs:  # several libraries at once (policykb/libraries.py)
+        from policykb.libraries import search_across
+
+        kbs = [request.app.state.libraries.get(name) for name in dict.fromkeys(req.kbs)]
+        return search_across(kbs, req.query, top_k=req.top_k, filters=filters, mode=req.mode).to_dict()
     return kb.search(req.query, top_k=req.top_k, filters=filters, mode=req.mode).to_dict()
 
 
@@ -36,7 +43,7 @@ def _answer_events(kb: KnowledgeBase, question: str, filters: dict[str, Any] | N
     try:
         for kind, payload in kb.ask_stream(question, filters=filters):
             if kind == "delta":
-                yield sse("delta", {"text": payload})
+                yield sse("delta", payload if isinstance(payload, dict) else {"text": payload})
             else:
                 yield sse(kind, payload)
     except (KnowledgeBaseError, FilterError) as exc:
@@ -65,7 +72,8 @@ def ask(req: AskRequest, stream: bool = Query(False, description="以 SSE 流式
     return kb.ask(req.question, filters=filters).to_dict()
 
 
-@router.get("/passages/{chunk_id}/similar", response_model=SearchResponse, summary="更多相似段落")
+@router.get("/passages/{chunk_id}/similar", response_model=SearchResponse, summary="更多相似段落",
+            responses=NOT_FOUND_RESPONSE)
 def similar(
     chunk_id: str,
     top_k: int = Query(10, ge=1, le=50),

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from policykb.api.deps import get_kb, require_key
+from policykb.api.deps import get_kb
 from policykb.api.schemas import Health
 from policykb import __version__
 from policykb.service import KnowledgeBase
@@ -14,9 +14,15 @@ router = APIRouter(tags=["系统"])
 
 @router.get("/health", response_model=Health, summary="健康检查")
 def health(kb: KnowledgeBase = Depends(get_kb)) -> dict:
-    stats = kb.stats()
+    stats = kb.registry.counts()  # never waits long for a write in progress
     return {"status": "ok", "kb": kb.name, "documents": stats["documents"], "chunks": stats["chunks"],
             "pending_vectors": stats["pending_vectors"], "version": __version__}
+
+
+@router.get("/kbs", summary="可用的知识库")
+def kbs(request: Request) -> dict[str, Any]:
+    libraries = request.app.state.libraries
+    return {"default": libraries.default.name, "kbs": libraries.names()}
 
 
 @router.get("/stats", summary="知识库统计")
@@ -29,13 +35,13 @@ def status(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     return kb.status()
 
 
-@router.post("/status/pause", summary="暂停后台向量化（关键词检索不受影响）", dependencies=[Depends(require_key)])
+@router.post("/status/pause", summary="暂停后台向量化（关键词检索不受影响）")
 def pause(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     kb.pause_worker()
     return kb.status()
 
 
-@router.post("/status/resume", summary="恢复后台向量化", dependencies=[Depends(require_key)])
+@router.post("/status/resume", summary="恢复后台向量化")
 def resume(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     kb.resume_worker()
     return kb.status()

@@ -138,7 +138,7 @@ class Digest:
 def _citation(kb: "KnowledgeBase", chunk: Any, doc: Any, doc_text: str, kp: Any, n: int,
               title: str) -> dict[str, Any]:
     """The passage of a key point, as a search hit, plus where a reader finds the point."""
-    hit = kb._hit(chunk, doc, kp.score, {}).to_dict()
+    hit = kb.retriever.hit(chunk, doc, kp.score, {}).to_dict()
     offset = chunk.char_start + kp.start
     path = tuple(kp.section) if kp.section else tuple(chunk.section_path)
     paragraph = paragraph_number(doc_text, offset, path) if doc_text else None
