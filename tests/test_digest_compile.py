@@ -68,6 +68,10 @@ def test_reports_by_kind_with_a_cited_targets_table(kb) -> None:  # type: ignore
                 assert cell["text"].replace(" ", "") in cited[cell["n"]].citation["text"].replace(" ", "")
                 assert cited[cell["n"]].kind == "target"
     assert all(s["refs"] for s in reports.overview["sentences"])
+    tasks = [kp for e in reports.documents for kp in e.key_points if kp.kind == "task"]
+    assert sum(bool(kp.detail) for kp in tasks) >= len(tasks) // 2  # headings with their first sentence
+    for kp in tasks:
+        assert kp.detail in kp.citation["text"]
     for e in reports.documents:
         assert e.key_points[0].kind in ("target", "task")
         assert not any(kp.text.startswith(("各位代表", "过去一年")) for kp in e.key_points)

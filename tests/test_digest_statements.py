@@ -50,6 +50,8 @@ def test_report_points_are_targets_tasks_and_requirements_in_order() -> None:
     joined = "".join(texts)
     for never in ("各位代表", "请予审议", "过去一年", "战略定力", "奋力谱写"):
         assert never not in joined, never
+    detail = {p.text: p.detail for p in points}
+    assert detail["着力扩大内需，推动经济稳定增长"] == "大力提振消费。"  # a work section's first sentence
     kinds = {p.text: p.kind for p in points}
     assert kinds[texts[0]] == "target" and kinds["加快建设现代化产业体系"] == "task"
     assert [(p.chunk_index, p.start) for p in points] == sorted((p.chunk_index, p.start) for p in points)

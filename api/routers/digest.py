@@ -51,6 +51,7 @@ class DigestCitation(Citation):
 class KeyPointModel(BaseModel):
     text: str
     kind: str = Field("statement", description="target 目标 / task 任务 / requirement 要求 / measure 举措 / position / statement")
+    detail: str = Field("", description="任务标题所在部分的第一句（原文）")
     truncated: bool = False
     citation: DigestCitation
 

@@ -918,7 +918,8 @@ function digestDoc(doc, groups, current) {
     doc.key_points?.length ? h("ol", doc.key_points.map((kp) => {
       const li = h("li");
       const cites = kp.citation ? [kp.citation] : [];
-      const text = kp.citation && !/\[\d+\]/.test(kp.text) ? `${kp.text}[${kp.citation.n}]` : kp.text;
+      const body = kp.detail ? kp.text + (/[。！？；：]$/.test(kp.text) ? "" : "：") + kp.detail : kp.text;
+      const text = kp.citation && !/\[\d+\]/.test(body) ? `${body}[${kp.citation.n}]` : body;
       renderAnswerText(li, text, cites, [], false);
       return li;
     })) : null,

@@ -8,7 +8,7 @@ add an interpretation.
  "topics": [{"name", "description", "basis", "overview": {"sentences": [{"text", "refs"}],
    "table": {"caption", "columns", "rows": [[{"text", "n"}]]} | null, "guide": LLM 导读 | null},
    "documents": [{"doc_id", "title", "doc_no", "issuer", "date", "doc_type", "filename",
-   "region", "group_basis", "moved", "topic_score", "key_points": [{"text", "kind",
+   "region", "group_basis", "moved", "topic_score", "key_points": [{"text", "kind", "detail",
    "truncated", "citation": {...Hit fields..., "n", "paragraph", "locator",
    "point_start", "point_end"}}], "interpretation"}]}],
  "undated": [{"doc_id", "title", "doc_no", "issuer", "date", "doc_type", "filename", "reason"}]}
@@ -45,6 +45,7 @@ class DigestKeyPoint:
     citation: dict[str, Any]  # Hit fields plus "n", "paragraph", "locator", "point_start/end"
     truncated: bool = False  # the source sentence continues after `text`
     kind: str = "statement"  # target | task | requirement | measure | position | statement
+    detail: str = ""  # for a task heading: the first sentence of its section, verbatim
 
 
 @dataclass
@@ -217,7 +218,8 @@ def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | st
             n += 1
             chunk = chunks[kp.chunk_index]
             entry.key_points.append(DigestKeyPoint(
-                kp.text, _citation(kb, chunk, doc, doc_text, kp, n, entry.title or doc.filename), kp.truncated, kp.kind))
+                kp.text, _citation(kb, chunk, doc, doc_text, kp, n, entry.title or doc.filename), kp.truncated, kp.kind,
+                kp.detail))
         if interpret and kb.settings.llm_base_url and entry.key_points:
             from policykb.digest.interpret import interpret_entry
 

@@ -37,14 +37,16 @@ class KeyPoint:
     truncated: bool = False  # only when the sentence is longer than its passage (rare)
     kind: str = "statement"  # target | task | requirement | measure | position | statement
     section: tuple[str, ...] = ()
+    detail: str = ""  # a task heading's first sentence of its section (same chunk), or ""
 
 
-def _point(s: Statement) -> KeyPoint:
-    return KeyPoint(s.text, s.chunk_index, s.start, s.end, s.score, s.truncated, s.kind, s.section)
+def _point(s: Statement, chunks: Sequence[ChunkLike]) -> KeyPoint:
+    detail = chunks[s.chunk_index].text[s.detail_start : s.detail_end] if s.detail_end > s.detail_start else ""
+    return KeyPoint(s.text, s.chunk_index, s.start, s.end, s.score, s.truncated, s.kind, s.section, detail)
 
 
 def extract_key_points(chunks: Sequence[ChunkLike], title: str | None = None, *,
                        min_points: int = MIN_POINTS, max_points: int = MAX_POINTS) -> list[KeyPoint]:
     """3–10 key points (fewer only when the document has fewer usable sentences)."""
     statements = document_statements(chunks, title)
-    return [_point(s) for s in select_key_points(statements, min_points=min_points, max_points=max_points)]
+    return [_point(s, chunks) for s in select_key_points(statements, min_points=min_points, max_points=max_points)]

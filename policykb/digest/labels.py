@@ -56,7 +56,13 @@ def flat(text: str) -> str:
 
 
 def point_text(kp: Any) -> str:
-    return flat(kp.text) + ("……" if kp.truncated else "")
+    """The point as printed: a task heading is followed by the first sentence of its section
+    ("增强内需主导能力，巩固…势头：坚持惠民生和促消费…"), both verbatim from the cited passage."""
+    text = flat(kp.text) + ("……" if kp.truncated else "")
+    detail = flat(getattr(kp, "detail", "") or "")
+    if not detail:
+        return text
+    return text + detail if re.search(r"[。！？；：]$", text) else f"{text}：{detail}"
 
 
 def overview_lines(topic: Any) -> list[tuple[str, str]]:

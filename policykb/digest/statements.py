@@ -254,6 +254,8 @@ class Statement:
     heading: bool = False  # a numbered heading line
     level: int = 0  # heading level: 1 一、/第X章, 2 （一）, 3 1.; 0 not a heading
     truncated: bool = False  # the sentence goes on in the next chunk (longer than a passage)
+    detail_start: int = 0  # a task heading's first sentence of its section, in the same chunk
+    detail_end: int = 0  # (detail_start == detail_end: none)
 
     @property
     def order(self) -> tuple[int, int]:
@@ -323,6 +325,20 @@ def _heading_level(text: str, pos: int) -> int:
     if not m:
         return 0
     return {"l0": 1, "l1": 1, "l2": 2, "l3": 3, "l4": 2}[m.lastgroup or "l3"]
+
+
+def _first_sentence_after(text: str, pos: int) -> tuple[int, int]:
+    """The first sentence after a heading (on its line, or on the next line when the heading
+    is a line of its own), within the chunk: what the work section opens with. (0, 0) when
+    the chunk ends first or the next line is another heading."""
+    m = re.compile(r"[ \t\u3000]*\n?[ \t\u3000]*").match(text, pos)
+    start = m.end() if m else pos
+    if start >= len(text) or _HEADING_LINE.match(text, start) or _CHAPTER.match(text, start):
+        return 0, 0
+    s = _SENTENCE.match(text, start)
+    if not s or not re.search(r"[。！？!?]$", s.group(0)) or s.end() - start > MAX_STATEMENT_CHARS:
+        return 0, 0
+    return start, s.end()
 
 
 def _spans(text: str) -> list[tuple[int, int]]:
@@ -427,8 +443,9 @@ def document_statements(chunks: Sequence[ChunkLike], title: str | None = None) -
             # A sentence longer than a passage goes on in the next chunk: say so ("……").
             cut = end >= len(text.rstrip()) and ci < len(chunks) - 1 and not heading \
                 and not re.search(r"[。！？!?”」]$", sentence)
+            d_start, d_end = _first_sentence_after(text, raw_end) if kind == "task" else (0, 0)
             out.append(Statement(sentence, ci, start, end, kind, round(score, 3), sec, role, heading,
-                                 level if heading else 0, cut))
+                                 level if heading else 0, cut, d_start, d_end))
     return _prefer_leaf_tasks(out)
 
 
