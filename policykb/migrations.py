@@ -154,6 +154,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX vector_claims_worker ON vector_claims(worker);
     """,
+    # 10: the 汇编 editor's choices (a document moved to another group, groups renamed and
+    # reordered), kept across rebuilds of the digest (policykb/digest/layout.py).
+    """
+    CREATE TABLE digest_layout (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

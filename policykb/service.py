@@ -643,6 +643,37 @@ class KnowledgeBase:
         except (QuarterError, TopicError) as exc:
             raise KnowledgeBaseError(str(exc), code="bad_digest_request") from exc
 
+    def digest_layout(self) -> dict[str, Any]:
+        """The editor's 汇编 layout: {"moves": {doc_id: group}, "renames": {…}, "order": […]}."""
+        from policykb.digest.layout import load_layout
+
+        return load_layout(self.registry).to_dict()
+
+    def change_digest_layout(self, *, move: tuple[str, str] | None = None, unmove: str | None = None,
+                             rename: tuple[str, str] | None = None, order: list[str] | None = None,
+                             reset: bool = False) -> dict[str, Any]:
+        """Move a document to a group (by id, 文号 or title), put it back (unmove), rename a
+        group, set the groups' order, or reset; kept for every later digest."""
+        from policykb.digest.layout import Layout, LayoutError, change, load_layout, save_layout
+
+        layout = Layout() if reset else load_layout(self.registry)
+        try:
+            if move:
+                move = (self._layout_doc(move[0]), move[1])
+            if unmove:
+                unmove = self._layout_doc(unmove)
+            layout = change(layout, move=move, unmove=unmove, rename=rename, order=order)
+        except LayoutError as exc:
+            raise KnowledgeBaseError(str(exc), code="bad_layout") from exc
+        save_layout(self.registry, layout)
+        return layout.to_dict()
+
+    def _layout_doc(self, ref: str) -> str:
+        doc = self.registry.get_document(ref) or self.registry.document_by_reference(ref)
+        if doc is None:
+            raise KnowledgeBaseError(f"文档不存在：{ref}（可用文档编号、文号或标题）", code="not_found", status=404)
+        return doc.id
+
     def _refine_paths(self, citations: list[dict[str, Any]]) -> None:
         """Point each citation at the finest heading over the sentences it supports."""
         from policykb.ingest.structure import section_path_at

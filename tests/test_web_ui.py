@@ -298,7 +298,7 @@ def test_compile_a_quarterly_digest_and_open_a_key_point_source(page_at) -> None
     page.get_by_role("button", name="生成汇编").click()
     page.locator("#digest-summary").wait_for(timeout=60_000)
     assert "2026年第一季度" in page.locator("#digest-summary").inner_text()
-    topic = page.locator(".digest-topic", has_text="意识形态")
+    topic = page.locator(".digest-topic", has=page.locator("h3", has_text="意识形态"))
     assert "三审三校" in topic.inner_text()
     word = page.get_by_role("link", name=re.compile("Word"))
     assert re.fullmatch(r"/api/digest/download/2026Q1-[0-9a-f]+\.docx", word.get_attribute("href"))
@@ -307,6 +307,33 @@ def test_compile_a_quarterly_digest_and_open_a_key_point_source(page_at) -> None
     topic.locator("button.cite").first.click()
     page.locator("mark#passage").wait_for()
     assert "三审三校" in page.locator("#drawer-title").inner_text()
+
+
+def test_editor_moves_a_document_and_the_digest_keeps_it(page_at) -> None:  # type: ignore[no-untyped-def]
+    """Moving a document from the digest tab stores the editor's layout: the digest is rebuilt
+    with it at once, and a later digest (after reloading the page) still has it."""
+    page = page_at(DESKTOP, "digest")
+    try:
+        page.locator("#dg-quarter option[value='2026Q1']").wait_for(state="attached")
+        page.locator("#dg-quarter").select_option("2026Q1")
+        page.get_by_role("button", name="生成汇编").click()
+        page.locator("#digest-summary").wait_for(timeout=60_000)
+        source = page.locator(".digest-topic", has=page.locator("h3", has_text="意识形态"))
+        source.locator("select.dg-move").first.select_option("作风建设")
+        target = page.locator(".digest-topic", has=page.locator("h3", has_text="作风建设"))
+        target.locator(".digest-doc", has_text="三审三校").wait_for(timeout=60_000)
+        assert "编辑移入" in target.inner_text()
+        page.reload()
+        page.get_by_role("tab", name="汇编").click()
+        page.locator("#dg-quarter option[value='2026Q1']").wait_for(state="attached")
+        page.locator("#dg-quarter").select_option("2026Q1")
+        page.get_by_role("button", name="生成汇编").click()
+        page.locator(".digest-topic", has=page.locator("h3", has_text="作风建设")).locator(
+            ".digest-doc", has_text="三审三校").wait_for(timeout=60_000)
+        shot(page, "digest-moved-1280")
+    finally:  # the demo library is shared by the other tests
+        page.evaluate("""fetch('/api/digest/layout', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                                     body: JSON.stringify({reset: true})}).then((r) => r.status)""")
 
 
 def test_digest_tab_explains_when_the_server_has_no_digest(page_at) -> None:  # type: ignore[no-untyped-def]
