@@ -160,7 +160,8 @@ def main() -> None:
 
         path, value = assignment.split("=", 1)
         module, cls, attr = path.rsplit(".", 2)
-        package = "policykb.retrieval" if module in ("hybrid", "query", "catalog") else "policykb.answer"
+        package = {"hybrid": "policykb.retrieval", "query": "policykb.retrieval", "catalog": "policykb.retrieval",
+                   "service": "policykb"}.get(module, "policykb.answer")
         setattr(getattr(importlib.import_module(f"{package}.{module}"), cls), attr, float(value))
     collections = [c for c in args.collections.split(",") if c]
     rows = load(Path(args.questions), args.split)

@@ -87,6 +87,7 @@ class KnowledgeBase:
     # beats ten articles that share only 「公务接待」 (bench/policy_eval.py).
     ASK_CANDIDATES = 15
     RANK_COST = 0.02
+    SCOPE_PREFERENCE = 0.2
 
     def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
         self.settings = settings or load_settings()
@@ -512,7 +513,15 @@ class KnowledgeBase:
         from policykb.answer.relevance import coverage
 
         alternatives = self.question_alternatives(question, weights)
-        scored = [(coverage(weights, self._evidence_text(h), alternatives) - self.RANK_COST * i, -i)
+        # The document the question points at (「四川省…」) answers before another's.
+        scope = self.retriever.analyse(question).answer_scope or set()
+        # …and the passage about the period asked for (今年 / 2026年, not the 十五五 target).
+        from policykb.answer.extractive import period_words
+
+        period = period_words(question)
+        scored = [(coverage(weights, self._evidence_text(h), alternatives) - self.RANK_COST * i
+                   + (self.SCOPE_PREFERENCE if h.doc_id in scope else 0.0)
+                   + (0.1 if period and any(w in h.text for w in period) else 0.0), -i)
                   for i, h in enumerate(hits)]
         order = sorted(range(len(hits)), key=lambda i: scored[i], reverse=True)
         return [hits[i] for i in order]
@@ -527,7 +536,7 @@ class KnowledgeBase:
         best = max((coverage(weights, t, alternatives) for t in texts), default=0.0)
         sims = [h.match["vector_similarity"] for h in hits if h.match.get("vector_similarity") is not None]
         qa = self.retriever.analyse(question)
-        scope = qa.scope
+        scope = qa.answer_scope
         named = bool(scope) and any(h.doc_id in scope for h in hits[:3])
         # A version the library lacks (「2025年四川省政府工作报告」 beside 2026's) or a place no
         # document comes from (深圳市) is a pointer the passages cannot honour.

@@ -71,6 +71,13 @@ def provision_at(text: str, sentence_start: int, sentence_end: int, *, list_want
         nl = text.find("\n", sentence_end)
         end = len(text) if nl < 0 else nl
     start, end = _trim(text, start, end)
+    if end - start > MAX_CHARS and not (chain and label.startswith("第")):
+        # A long section of a report or notice: its paragraph, not its heading's whole text.
+        start = max(start, text.rfind("\n", 0, sentence_start) + 1)
+        nl = text.find("\n", sentence_end)
+        end = min(end, len(text) if nl < 0 else nl)
+        start, end = _trim(text, start, end)
+        label = ""
     sentence_start, sentence_end = max(sentence_start, start), min(sentence_end, end)
     if end - start <= MAX_CHARS:
         return Provision(start, end, label, text[start:end], (sentence_start - start, sentence_end - start))
@@ -90,7 +97,7 @@ def _excerpt(text: str, start: int, end: int, label: str, s0: int, s1: int) -> P
     spans = [(start + a, start + b) for a, b in sentences(text[start:end])]
     if not spans:
         return Provision(start, end, label, text[start:end], (s0 - start, s1 - start))
-    stem = spans[0]
+    stem = spans[0] if label.startswith("第") else (spans[0][0], spans[0][0])  # an article's stem only
     idx = next((i for i, (a, b) in enumerate(spans) if a <= s0 < b or a >= s0), len(spans) - 1)
     lo = hi = idx
     budget = MAX_CHARS - (stem[1] - stem[0])

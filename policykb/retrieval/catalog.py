@@ -61,6 +61,20 @@ def family_name(title: str) -> str:
     return fold(re.sub(r"[《》〈〉\s_]", "", t))
 
 
+# Only texts that are revised as a whole come in versions: regulations, laws and the yearly
+# reports; two notices 「关于做好…工作的通知」 of two agencies are two documents.
+_VERSIONED = re.compile(r"(?:条例|规定|办法|准则|细则|规则|章程|法|纲要|政府工作报告)$")
+
+
+def family_key(title: str, issuer: str | None = None) -> str:
+    """The version family a document belongs to: its family name when it is a kind that is
+    revised as a whole, else a family of its own."""
+    name = family_name(title)
+    if len(name) < 4 or not _VERSIONED.search(name):
+        return "\0" + bare_title(title) + "\0" + (issuer or "")
+    return name  # the title names the issuer where it matters (「四川省…」); issuers go missing
+
+
 def aliases(title: str) -> set[str]:
     """Names a question may use for a document: its family name, the name without the
     issuing body's prefix, and for 「关于…的通知」 the matter itself. At least 4 characters,
@@ -149,7 +163,7 @@ class Catalog:
             year = year_of(title, r.date)
             if year:
                 cat.years[r.id] = year
-            key = family_name(title)
+            key = family_key(title, r.issuer)
             cat.family[r.id] = key
             families[key].append(r.id)
         cat.alias_docs, cat.place_docs, cat.org_docs, cat.doc_no_docs = (
