@@ -78,7 +78,7 @@ def _is_note_line(line: str) -> bool:
 
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "０": 0, "一": 1, "二": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_Y = "〇○零OＯ０一二三四五六七八九"
+_CN_Y = "〇○零OＯ０0一二三四五六七八九"  # "二00五年": ASCII zeros typed into Chinese numerals
 _CN_MD = "一二三四五六七八九十〇零"
 _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
@@ -149,7 +149,7 @@ def _is_date_line(line: str) -> bool:
 # day it was made.
 _EVENT = re.compile(r"(通过|公布|印发|发布|施行|修订|修正|批准|决定|颁布)")
 # A web page's or newspaper's publication line: "来源：北京日报 时间：2026-02-02".
-_PUBLISHED_LINE = re.compile(r"^(?:来源[:：].{0,40}?)?(?:发布时间|发布日期|发稿时间|时间|日期)[:：]")
+_PUBLISHED_LINE = re.compile(r"^(?:来源[:：].{0,40}?)?(?:发布时间|发布日期|发稿时间|时间|日期)(?:[:：]|\s+(?=\d))")
 
 
 def _version_date(line: str) -> str | None:
@@ -262,8 +262,10 @@ def _strip_md(line: str) -> str:
 def _title_like(line: str) -> bool:
     if not (4 <= len(line) <= 60) or not re.search(r"[\u4e00-\u9fa5]", line):
         return False
-    if re.search(r"[。；，,;]$", line) or line.endswith(("：", ":")):
-        return False
+    if re.search(r"[。；，,;！!？?]$", line) or re.search(r"[：:]", line):
+        return False  # a sentence, a salutation ("同志们！"), a label ("应用一：形式审查")
+    if re.match(r"^[、，。；）)\]]", line) or re.fullmatch(r"[（(\[].*[）)\]]", line):
+        return False  # a fragment cut from a heading ("、指导思想"), a note in brackets
     if _JUNK.search(line) or _RED_HEADER.match(line) or _DOCNO_AT_LINE_START.match(line):
         return False
     if parse_date(line) and len(line) <= 20:
@@ -598,23 +600,53 @@ def _region(*texts: str | None) -> str | None:
 
 
 def extract_metadata(text: str, filename: str | Path) -> DocMeta:
-    """Title, 发文字号, issuer, date, doc type and region parsed from a cleaned text."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    title = find_title(lines)
-    doc_type = _type_of(title) if title else None
-    if title is None:
-        title = title_from_filename(str(filename))
-        doc_type = _type_of(title)
-    if doc_type is None:
-        doc_type = _type_in_title(title) or _type_from_content(lines)
-    issuer = find_issuer(lines, title, f"{title} {Path(str(filename)).stem}")
+    """Title, 发文字号, issuer, date, doc type and region parsed from a cleaned text, plus in
+    `extra`: effective_date (施行日期) when the text states one, and title_source when the
+    text states no title and the file name's stands in."""
+    from policykb.ingest import metadata_fields as mf
+
+    lines = mf.unescape_lines([line.strip() for line in text.split("\n") if line.strip()])
+    fields = mf.field_lines(lines)
+    extra: dict[str, str] = {}
+    raw_title = find_title(lines)
+    if raw_title is None:
+        raw_title = title_from_filename(str(filename))
+        extra["title_source"] = "文件名"
+    title, title_issuer = mf.clean_title(raw_title)
+    doc_type = _type_of(title) or _type_in_title(title) or _type_from_content(lines)
+
+    order_no, order_issuer = mf.order_number(lines, _all_dates)
+    doc_no = (normalise_doc_no(fields["发文字号"]) if "发文字号" in fields else None) or find_doc_no(lines) or order_no
+
+    context = f"{title} {Path(str(filename)).stem}"
+    issuer = None
+    if "发布部门" in fields and (named := _orgs(fields["发布部门"])):
+        issuer = "、".join(named)
+    elif title_issuer and (named := _orgs(title_issuer)):
+        issuer = "、".join(named)
+    lead_issuers, lead_date = mf.lead_event(lines, _orgs, parse_date)
+    issuer = issuer or find_issuer(lines, raw_title, context)
+    if issuer is None and lead_issuers:
+        issuer = "、".join(lead_issuers)
+    if issuer is None and order_issuer:
+        name = order_issuer.removeprefix("中华人民共和国")
+        issuer = name if is_org(name) else (order_issuer if is_org(order_issuer) else None)
+
+    effective = (parse_date(fields["实施日期"]) if "实施日期" in fields else None) or mf.effective_date(lines, parse_date)
+    date = (parse_date(fields["发布日期"]) if "发布日期" in fields else None) or find_date(lines) or lead_date
+    date = date or date_from_title(title)
+    if effective:
+        # Kept apart: the day a rule takes effect is not the day it was made, and a date
+        # filter or a quarter's 汇编 selects by the latter.
+        extra["effective_date"] = effective
     return DocMeta(
         title=title,
-        doc_no=find_doc_no(lines),
+        doc_no=doc_no,
         issuer=issuer,
-        date=find_date(lines) or date_from_title(title),
+        date=date,
         doc_type=doc_type,
         region=_region(issuer, title),
+        extra=extra,
     )
 
 
