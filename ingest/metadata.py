@@ -249,6 +249,7 @@ _TYPE_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("方案", "方案"), ("规划", "规划"), ("计划", "计划"), ("报告", "报告"), ("讲话", "讲话"),
     ("致辞", "讲话"), ("发言", "讲话"), ("章程", "章程"), ("规则", "规则"), ("指南", "指南"),
     ("解释", "解释"), ("措施", "措施"), ("问答", "问答"), ("函", "函"), ("宪法", "法"), ("法", "法"),
+    ("标准", "标准"),
 )
 _TITLE_TAIL_NOISE = re.compile(r"\s*[（(](?:试行|草案|修订|修正|暂行|征求意见稿|全文|\d{4}年?[^）)]{0,12})[）)]\s*$")
 _JUNK = re.compile(r"(您的位置|当前位置|首页|来源[:：]|发布时间|发布日期|字体|浏览|点击|打印|分享|关闭窗口|^[>|]+$)")
@@ -274,6 +275,16 @@ def _title_like(line: str) -> bool:
 
 
 def _type_of(title: str) -> str | None:
+    main = re.split(r"\s*(?:--|——)\s*", title.strip())[0] or title  # "…申报指南--人工智能医疗器械方向"
+    main = re.sub(r"\s*[（(](?:[一二三四五六七八九十]{1,3}大)[）)]$", "", main)  # "…的报告 (一大)"
+    for candidate in ([main, title] if main != title else [title]):
+        kind = _type_of_core(candidate)
+        if kind:
+            return kind
+    return None
+
+
+def _type_of_core(title: str) -> str | None:
     core = _TITLE_TAIL_NOISE.sub("", title.strip().strip("《》“”\"")).rstrip("》”\" ")
     core = re.sub(r"\s*\d{4}$", "", core)  # "纪律处分条例 2018"
     for suffix, kind in _TYPE_SUFFIXES:
@@ -360,7 +371,10 @@ def is_org(name: str) -> bool:
 def _orgs(text: str) -> list[str] | None:
     """"中共中央办公厅 国务院办公厅" / "中共江北省委组织部、江北省人社厅" → the names, if every
     part is an organisation; else None."""
-    parts = [part for part in re.split(r"[\s、，,]+", text.strip()) if part]
+    text = text.strip()
+    if re.fullmatch(r"(?:[\u4e00-\u9fa5]\s+){1,6}[\u4e00-\u9fa5]", text):
+        text = re.sub(r"\s+", "", text)  # a signature spaced out to fill the line: "财 政 部"
+    parts = [part for part in re.split(r"[\s、，,]+", text) if part]
     if parts and len(parts) <= 12 and all(is_org(part) for part in parts):
         return parts
     return None
@@ -398,7 +412,7 @@ def _from_signature(lines: list[str]) -> list[str] | None:
     return None
 
 
-_TITLE_PREFIX = re.compile(r"^(.{3,60}?)(?:关于|印发|转发|通报|发布)")
+_TITLE_PREFIX = re.compile(r"^(.{3,60}?)(?:关于|印发|转发|通报|发布|贯彻)")
 # 题注: "（2026年2月27日中共江北省委组织部印发 江组发〔2026〕9号）", "2022年9月22日中共中央发布",
 # "（2007年4月22日中华人民共和国国务院令第495号公布）", "1979年7月1日 第五届全国人民代表大会第二次会议通过".
 _NOTE_ISSUED = re.compile(r"日\s*([\u4e00-\u9fa5、\s]{3,60}?)\s*(?:印发|发布|公布|颁布|令第)")
@@ -448,7 +462,7 @@ def _from_head_pair(lines: list[str]) -> list[str] | None:
 # 委托，向大会作报告": the body the speaker reports for, only when it reports to a congress.
 _DELEGATE = re.compile(
     r"我(?:现在)?(?:代表|受)([\u4e00-\u9fa5]{3,30}?)(?:委托)?\s*[，,]?\s*"
-    r"(?:向(?:大会|全会|本次大会|第[^，。]{1,30}(?:会议|大会))|作[^，。]{0,20}报告)"
+    r"(?:向(?:党的)?(?:大会|全会|本次大会|第[^，。]{1,30}(?:会议|大会))|作[^，。]{0,20}报告)"
 )
 
 
@@ -536,6 +550,8 @@ def _qualify(org: str, context: str) -> str:
     gets the province the title or file name names, when it names exactly one; and a
     government gets its formal name (省政府 → 省人民政府), the one other documents use."""
     org = re.sub(r"^(.*(?:省|自治区|市|县|区))政府$", r"\1人民政府", org)
+    if org.startswith("中华人民共和国") and is_org(org[7:]):
+        org = org[7:]  # 中华人民共和国国务院 → 国务院: the name other documents and users use
     level = next((lv for lv in ("自治区", "省", "市") if org.startswith(lv)), None)
     if level is None:
         return org
@@ -608,12 +624,16 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
     lines = mf.unescape_lines([line.strip() for line in text.split("\n") if line.strip()])
     fields = mf.field_lines(lines)
     extra: dict[str, str] = {}
-    raw_title = find_title(lines)
+    speech_title, speech_date = mf.speech_head(lines, parse_date)
+    raw_title = speech_title or find_title(lines)
     if raw_title is None:
         raw_title = title_from_filename(str(filename))
         extra["title_source"] = "文件名"
     title, title_issuer = mf.clean_title(raw_title)
-    doc_type = _type_of(title) or _type_in_title(title) or _type_from_content(lines)
+    doc_type = _type_of(title)
+    if doc_type is None and "title_source" not in extra:  # a file name's words state nothing
+        doc_type = _type_in_title(title)
+    doc_type = doc_type or _type_from_content(lines) or mf.self_named_type(text)
 
     order_no, order_issuer = mf.order_number(lines, _all_dates)
     doc_no = (normalise_doc_no(fields["发文字号"]) if "发文字号" in fields else None) or find_doc_no(lines) or order_no
@@ -626,15 +646,21 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
         issuer = "、".join(named)
     lead_issuers, lead_date = mf.lead_event(lines, _orgs, parse_date)
     issuer = issuer or find_issuer(lines, raw_title, context)
+    if issuer is None and (named := mf.orgs_under_doc_no(lines, lambda ln: bool(_DOCNO_AT_LINE_START.match(ln)), _orgs)):
+        issuer = "、".join(named)
+    if issuer is None and (m := re.match(r"^\d{4}年(.{2,20}?)政府工作报告$", title)):
+        issuer = _qualify(m.group(1), context) if is_org(m.group(1)) else None  # 1985年…国务院政府工作报告
     if issuer is None and lead_issuers:
         issuer = "、".join(lead_issuers)
-    if issuer is None and order_issuer:
-        name = order_issuer.removeprefix("中华人民共和国")
-        issuer = name if is_org(name) else (order_issuer if is_org(order_issuer) else None)
+    if issuer is None and order_issuer and (named := _orgs(order_issuer.replace("中华人民共和国", ""))):
+        issuer = "、".join(named)
 
-    effective = (parse_date(fields["实施日期"]) if "实施日期" in fields else None) or mf.effective_date(lines, parse_date)
-    date = (parse_date(fields["发布日期"]) if "发布日期" in fields else None) or find_date(lines) or lead_date
-    date = date or date_from_title(title)
+    effective = (parse_date(fields["实施日期"]) if "实施日期" in fields else None) or mf.effective_date(
+        lines, parse_date, doc_type)
+    date = (
+        (parse_date(fields["发布日期"]) if "发布日期" in fields else None) or (speech_title and speech_date)
+        or find_date(lines) or lead_date or mf.note_date(lines) or speech_date or date_from_title(title)
+    )
     if effective:
         # Kept apart: the day a rule takes effect is not the day it was made, and a date
         # filter or a quarter's 汇编 selects by the latter.
@@ -653,6 +679,10 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
 def _type_from_content(lines: list[str]) -> str | None:
     head = "".join(lines[:3])[:300]
     tail = "".join(lines[-3:])[-200:]
+    if re.search(r"我(?:现在)?代表[^。]{2,30}?向[^。]{0,30}?(?:作|提出)[^。]{0,20}?报告", head):
+        return "报告"  # "我代表第十四届中央委员会向大会作报告": a report, though it opens "同志们"
+    if re.search(r"※\s*这是[^。]{4,60}?的(讲话|致辞)", tail):
+        return "讲话"
     if head.startswith(("同志们", "各位同志")):
         return "讲话"
     if "特此通知" in tail or re.search(r"(现将|现就).{0,40}通知如下", head):
