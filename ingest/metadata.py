@@ -744,8 +744,14 @@ def apply_overrides(meta: DocMeta, overrides: dict[str, Any]) -> DocMeta:
     return DocMeta(**values, extra=extra)
 
 
+def normalise_date(value: str) -> str | None:
+    """A date as typed by a person (2026-01-24, 2026年1月24日, 2026.1.24, 2026-01, 2026) in
+    ISO form; None if it is not a date."""
+    return parse_date(value) or _partial_date(value)
+
+
 def _partial_date(value: str) -> str | None:
     m = re.fullmatch(r"\s*(\d{4})(?:\s*[-年./]\s*(\d{1,2})\s*月?)?\s*", value)
-    if not m:
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
         return None
     return f"{m.group(1)}-{int(m.group(2)):02d}" if m.group(2) else m.group(1)

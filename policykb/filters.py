@@ -48,6 +48,8 @@ class SearchFilters:
     date_to: str | None = None
     doc_ids: tuple[str, ...] | None = None
     include_superseded: bool = False
+    include_undated: bool = False  # keep documents with no date in a date-filtered search
+    include_unattributed: bool = False  # keep documents with no issuer in an issuer-filtered search
 
     @classmethod
     def from_any(cls, value: "SearchFilters | dict[str, Any] | None") -> "SearchFilters":
@@ -68,4 +70,6 @@ class SearchFilters:
             date_to=parse_date_bound(self.date_to, end=True) if self.date_to else None,
             doc_ids=self.doc_ids,
             include_superseded=self.include_superseded,
+            include_undated=self.include_undated,
+            include_unattributed=self.include_unattributed,
         )
