@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
 from policykb.api.deps import require_key
-from policykb.api.routers import digest, documents, search, system, verify
+from policykb.api.routers import digest, documents, metadata, search, system, verify
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase
@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.include_router(system.router, prefix="/api")
     app.include_router(search.router, prefix="/api", dependencies=secured)
     app.include_router(documents.router, prefix="/api", dependencies=secured)
+    app.include_router(metadata.router, prefix="/api", dependencies=secured)
     app.include_router(digest.router, prefix="/api", dependencies=secured)
     app.include_router(verify.router, prefix="/api", dependencies=secured)
 

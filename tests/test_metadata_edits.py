@@ -115,3 +115,68 @@ def test_filters_say_how_many_documents_they_left_out_and_can_include_them(fresh
     missing, counts = fresh_kb.documents_missing_metadata()
     assert [d.title for d in missing] == ["村级组织活动场所管理办法"]
     assert counts == {"undated": 1, "unattributed": 1, "total": 1}
+
+
+def test_metadata_is_edited_over_http_with_who_and_when(live_server: str) -> None:
+    import httpx
+
+    with httpx.Client(base_url=live_server, timeout=60) as client:
+        doc = client.get("/api/documents", params={"q": "三审三校"}).json()["documents"][0]
+        original = {"issuer": doc["issuer"], "date": doc["date"]}
+        try:
+            r = client.patch(f"/api/documents/{doc['id']}", json={"date": "2026年4月1日", "editor": "赵审核"})
+            assert r.status_code == 200, r.text
+            assert r.json()["changed"] == ["date"] and r.json()["document"]["date"] == "2026-04-01"
+            assert client.get(f"/api/documents/{doc['id']}").json()["date"] == "2026-04-01"
+            edits = client.get(f"/api/documents/{doc['id']}/edits").json()["edits"]
+            assert edits[-1]["editor"] == "赵审核" and edits[-1]["old_value"] == original["date"]
+            assert edits[-1]["source"] == "api" and edits[-1]["at"]
+
+            bad = client.patch(f"/api/documents/{doc['id']}", json={"date": "明年"})
+            assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_metadata"
+            assert client.patch("/api/documents/nope", json={"date": "2026"}).status_code == 404
+
+            # A date-filtered search says how many undated documents it left out.
+            client.patch(f"/api/documents/{doc['id']}", json={"date": "", "editor": "赵审核"})
+            found = client.post("/api/search", json={"query": "三审三校", "mode": "keyword",
+                                                     "filters": {"date_from": "2026"}}).json()
+            assert found["left_out"].get("undated", 0) >= 1
+            assert all(h["doc_id"] != doc["id"] for h in found["results"])
+            included = client.post("/api/search", json={"query": "三审三校", "mode": "keyword",
+                                                        "filters": {"date_from": "2026", "include_undated": True}}).json()
+            assert any(h["doc_id"] == doc["id"] for h in included["results"])
+            missing = client.get("/api/metadata/missing").json()
+            assert doc["id"] in {d["id"] for d in missing["documents"]} and missing["counts"]["undated"] >= 1
+        finally:
+            client.patch(f"/api/documents/{doc['id']}", json={**original, "editor": "测试还原"})
+
+
+def test_the_command_line_edits_lists_the_missing_and_says_what_a_filter_left_out(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT, make_kb
+
+    home = tmp_path / "home"
+    kb = make_kb(home)
+    kb.ingest([_write(tmp_path, "notice.txt", NOTICE), _write(tmp_path, "rules.txt", UNDATED)], wait=False)
+    rules = next(d for d in kb.list_documents()[0] if d.date is None)
+    kb.close()
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "policykb", *args], capture_output=True, text=True, cwd=ROOT,
+                              env={**os.environ, "POLICYKB_HOME": str(home)}, timeout=300)
+
+    listed = run("docs", "missing")
+    assert listed.returncode == 0 and "村级组织活动场所管理办法" in listed.stdout and "缺日期" in listed.stdout
+    left = run("search", "活动场所", "--mode", "keyword", "--from", "2025")
+    assert "排除了 1 篇未标注日期的文件" in left.stdout and "--include-undated" in left.stdout
+
+    edited = run("docs", "edit", rules.id, "--date", "2025年12月1日", "--issuer", "青峪县委组织部", "--by", "孙编辑")
+    assert edited.returncode == 0, edited.stderr
+    assert "日期：2025-12-01" in edited.stdout and "已修改" in edited.stdout
+    shown = run("docs", "show", rules.id)
+    assert "日期：2025-12-01（人工修改）" in shown.stdout and "孙编辑" in shown.stdout
+    bad = run("docs", "edit", rules.id, "--date", "某天")
+    assert bad.returncode == 2 and "日期格式无法识别" in bad.stderr
