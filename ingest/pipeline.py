@@ -79,7 +79,7 @@ def _is_candidate(path: Path) -> bool:
 
 # Bump when parsing or chunking changes what a file turns into: stored documents made by
 # an older version are parsed again on their next ingest even if the file is unchanged.
-PARSER_VERSION = 2
+PARSER_VERSION = 3  # 3: metadata from real texts (issue 14)
 
 IGNORE_FILE = ".policykbignore"
 
