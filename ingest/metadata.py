@@ -165,6 +165,11 @@ def _version_date(line: str) -> str | None:
     return max(kept) if kept else None
 
 
+# A report's dateline under its title: "——2026年1月25日在北京市第十六届人民代表大会第四次会议上",
+# the dash sometimes lost: "2026年1月31日在黑龙江省第十四届人民代表大会第四次会议上".
+_SPEECH_DATELINE = re.compile(r"^(?:——)?\s*\S{8,16}?日\s*在[^。]{2,80}?(?:会议|大会|会)上")
+
+
 def find_date(lines: list[str]) -> str | None:
     """成文日期: a date line in the signature block, else the 题注 under the title (its
     latest adoption/amendment date), else a web page's publication line.
@@ -189,6 +194,7 @@ def find_date(lines: list[str]) -> str | None:
             continue
         if (
             _is_date_line(line)
+            or _SPEECH_DATELINE.match(line)
             or _is_note_line(line)
             or line.startswith(("（", "(", "——", "发布", "成文"))
             or (len(line) <= 80 and _EVENT.search(line))
@@ -247,7 +253,7 @@ _TYPE_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("意见", "意见"), ("通知", "通知"), ("通报", "通报"), ("决定", "决定"), ("决议", "决议"),
     ("公告", "公告"), ("通告", "通告"), ("批复", "批复"), ("纪要", "纪要"), ("要点", "要点"),
     ("方案", "方案"), ("规划", "规划"), ("计划", "计划"), ("报告", "报告"), ("讲话", "讲话"),
-    ("致辞", "讲话"), ("发言", "讲话"), ("章程", "章程"), ("规则", "规则"), ("指南", "指南"),
+    ("致辞", "讲话"), ("发言", "讲话"), ("演讲", "讲话"), ("章程", "章程"), ("规则", "规则"), ("指南", "指南"),
     ("解释", "解释"), ("措施", "措施"), ("问答", "问答"), ("函", "函"), ("宪法", "法"), ("法", "法"),
     ("标准", "标准"),
 )
@@ -398,14 +404,15 @@ def _signature_line(line: str) -> tuple[list[str], str] | None:
 def _from_signature(lines: list[str]) -> list[str] | None:
     """落款: the issuer lines just above the date at the end ("中共江北省委组织部" /
     "二〇二六年一月二十四日"), or the issuers on the date line itself."""
-    tail = lines[-_TAIL_LINES:]
-    for i in range(len(tail) - 1, -1, -1):
+    reach = 20  # joint issuers signed one per line: thirteen ministries sign one 意见
+    tail = lines[-(_TAIL_LINES + reach):]
+    for i in range(len(tail) - 1, max(len(tail) - _TAIL_LINES, 0) - 1, -1):
         signed = _signature_line(tail[i])
         if signed is None:
             continue
         orgs = list(signed[0])
         j = i - 1
-        while not signed[0] and j >= 0 and len(orgs) < 8 and (above := _orgs(tail[j])):
+        while not signed[0] and j >= 0 and len(orgs) < reach and (above := _orgs(tail[j])):
             orgs = above + orgs  # joint issuers may be signed one per line
             j -= 1
         return orgs or None

@@ -235,10 +235,11 @@ def speech_head(lines: list[str], parse_date) -> tuple[str | None, str | None]: 
     if not lines:
         return None, None
     title = date = None
-    m = _SPEECH_HEAD.match(lines[0])
+    first = re.sub(r"^新华社\S{2,8}?\d{1,2}月\d{1,2}日电\s*", "", lines[0])  # a wire dateline, not the title
+    m = _SPEECH_HEAD.match(first)
     if m:
         title, date = m.group(1).strip(), parse_date(m.group(2))
-    elif "※" in lines[0][:80] and (m := _ARTICLE_HEAD.match(lines[0])):
+    elif "※" in first[:80] and (m := _ARTICLE_HEAD.match(first)):
         title = m.group(1).strip()
     for line in lines[-4:]:
         if date is None and (m := _SPOKEN_ON.search(line)):
