@@ -154,6 +154,19 @@ def gold_report(corpus: Path, verbose: bool, only: str | None) -> None:
     print()
 
 
+REGULATIONS = ("party_regulations", "eight_point_rules_and_notices", "supervision_discipline_regulations")
+
+
+def regulations_report(corpus: Path) -> None:
+    """The count issue 14 started from: of the regulations, how many got a date, an issuer,
+    a 施行日期, and how many titles are still wrapped in 《》 or carry （全文）."""
+    files = [p for c in REGULATIONS for p in sorted((corpus / c).glob("*")) if p.suffix in (".md", ".txt")]
+    metas = [parse_file(p).meta for p in files]
+    print(f"{len(files)} regulations ({', '.join(REGULATIONS)}): date {sum(bool(m.date) for m in metas)}, "
+          f"issuer {sum(bool(m.issuer) for m in metas)}, 施行日期 {sum(bool(m.extra.get('effective_date')) for m in metas)}, "
+          f"titles wrapped in 《》 or with （全文） {sum(bool(m.title) and (m.title.startswith('《') or '全文' in m.title) for m in metas)}\n")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("-v", "--verbose", action="store_true", help="list disagreements")
@@ -166,6 +179,7 @@ def main() -> int:
         print(f"no corpus at {policy}", file=sys.stderr)
         return 1
     gold_report(policy, args.verbose, args.field)
+    regulations_report(policy)
     if args.gold_only:
         return 0
     if args.field in ("title", "effective_date"):
