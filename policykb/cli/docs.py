@@ -138,6 +138,11 @@ def missing(limit: int, as_json: bool, kb: str | None) -> None:
         click.echo(f"{d.id}  缺{lacks:8}  《{d.title}》  {d.filename}")
     click.echo(f"共 {counts['total']} 篇缺少元数据（无日期 {counts['undated']} 篇，无发文机关 {counts['unattributed']} 篇）；"
                "用 policykb docs edit ID --date … --issuer … 补全")
+
+
+@docs.command()
+@click.argument("doc_id")
+@click.option("--yes", "-y", is_flag=True, help="不再确认")
 @kb_option
 def delete(doc_id: str, yes: bool, kb: str | None) -> None:
     """删除文档（登记库、关键词索引与向量）。"""
