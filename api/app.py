@@ -12,8 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
-from policykb.api.deps import require_key
-from policykb.api.routers import digest, documents, metadata, search, system, verify
+from policykb.api import security
+from policykb.api.routers import access, digest, documents, metadata, search, system, verify, versions
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase
@@ -27,14 +27,21 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from policykb.libraries import Libraries
+
         knowledge = kb or KnowledgeBase(settings)
         app.state.kb = knowledge
         app.state.settings = settings
+        # Other libraries open on first use (?kb=NAME), each with its own vector worker.
+        app.state.libraries = Libraries(settings, knowledge,
+                                        on_open=(lambda k: k.start_worker()) if background_worker else None)
         if background_worker:
             knowledge.start_worker()
         yield
+        app.state.libraries.close()
         if kb is None:
             knowledge.close()
+        app.state.access.close()
 
     # FastAPIOffline: /docs and /redoc served from packaged assets, not a CDN (intranets).
     app = FastAPIOffline(
@@ -44,13 +51,17 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         lifespan=lifespan,
     )
     errors.install(app)
-    secured = [Depends(require_key)]
-    app.include_router(system.router, prefix="/api")
+    security.install(app, settings)
+    # Every /api route passes security.authorize, which applies its rule (security.RULES).
+    secured = [Depends(security.authorize)]
+    app.include_router(access.router, prefix="/api", dependencies=secured)
+    app.include_router(system.router, prefix="/api", dependencies=secured)
     app.include_router(search.router, prefix="/api", dependencies=secured)
     app.include_router(documents.router, prefix="/api", dependencies=secured)
     app.include_router(metadata.router, prefix="/api", dependencies=secured)
     app.include_router(digest.router, prefix="/api", dependencies=secured)
     app.include_router(verify.router, prefix="/api", dependencies=secured)
+    app.include_router(versions.router, prefix="/api", dependencies=secured)
 
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -58,5 +69,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         @app.get("/", include_in_schema=False)
         def index() -> FileResponse:
             return FileResponse(STATIC / "index.html")
+
+        @app.get("/login", include_in_schema=False)
+        def login_page() -> FileResponse:
+            return FileResponse(STATIC / "login.html")
 
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import APIKeyHeader
 
 from policykb.api.errors import ApiError
@@ -14,8 +14,13 @@ from policykb.service import KnowledgeBase
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def get_kb(request: Request) -> KnowledgeBase:
-    return request.app.state.kb
+def get_kb(request: Request,
+           kb: str | None = Query(None, description="知识库名称（默认为服务启动时的知识库）")) -> KnowledgeBase:
+    """The library a request names with `?kb=`, else the server's default one."""
+    libraries = getattr(request.app.state, "libraries", None)
+    if libraries is None or not kb:
+        return request.app.state.kb
+    return libraries.get(kb)
 
 
 def get_settings(request: Request) -> Settings:

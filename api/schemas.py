@@ -14,6 +14,8 @@ class Filters(BaseModel):
     include_superseded: bool = Field(False, description="包含已被替代的旧版本")
     include_undated: bool = Field(False, description="按日期筛选时也包含未标注日期的文件")
     include_unattributed: bool = Field(False, description="按发文机关筛选时也包含未标注发文机关的文件")
+    validity: str | None = Field(None, description="时效性：现行有效 / 已修订 / 已废止 / 尚未生效")
+    family: str | None = Field(None, description="版本族")
 
 
 class SearchRequest(BaseModel):
@@ -21,6 +23,7 @@ class SearchRequest(BaseModel):
     top_k: int = Field(10, ge=1, le=100)
     filters: Filters | None = None
     mode: str = Field("hybrid", pattern="^(hybrid|keyword|vector)$")
+    kbs: list[str] | None = Field(None, description="同时检索的多个知识库（结果按排名融合，每条结果的 metadata.kb 为所属知识库）")
 
 
 class HitModel(BaseModel):
@@ -64,6 +67,7 @@ class AnswerResponse(BaseModel):
     answerer: str = "extractive"
     notice: str | None = None
     unsupported: list[str] = []
+    highlights: list[list[int]] = []
     pending_vectors: int = 0
 
 
@@ -95,6 +99,9 @@ class DocumentSummary(BaseModel):
     chunk_count: int
     pending_vectors: int
     extra: dict[str, Any] = {}
+    validity: str = "现行有效"
+    validity_note: str | None = None
+    family: str = ""
 
 
 class DocumentList(BaseModel):
@@ -193,3 +200,80 @@ class QuoteCheckModel(BaseModel):
 class VerifyResponse(BaseModel):
     items: list[QuoteCheckModel]
     counts: dict[str, int]
+
+
+class VersionModel(BaseModel):
+    id: str
+    title: str | None
+    date: str | None
+    label: str
+    validity: str
+    superseded_by: str | None
+    current: bool
+    this: bool
+
+
+class ReferenceModel(BaseModel):
+    mention: str
+    kind: str
+    repeal: bool
+    char_start: int
+    doc_id: str | None
+    title: str | None
+    date: str | None
+    validity: str | None
+
+
+class CitedByModel(BaseModel):
+    doc_id: str
+    title: str | None
+    date: str | None
+    validity: str | None
+    mentions: list[str]
+    repeals: bool
+
+
+class DocumentLineage(BaseModel):
+    id: str
+    validity: str = Field(..., description="现行有效 / 已修订 / 已废止 / 尚未生效")
+    validity_note: str | None = None
+    effective_date: str | None = None
+    superseded_by: str | None = None
+    family: str = ""
+    versions: list[VersionModel] = []
+    cites: list[ReferenceModel] = Field([], description="本文引用（已对应到库中文档）")
+    unresolved: list[ReferenceModel] = Field([], description="本文引用但库中未找到的文件")
+    cited_by: list[CitedByModel] = Field([], description="被引用")
+
+
+class ValidityEdit(BaseModel):
+    validity: str | None = Field(None, description="现行有效 / 已修订 / 已废止 / 尚未生效")
+    family: str | None = Field(None, description="版本族（标题去掉年份后的名称）")
+    superseded_by: str | None = Field(None, description="替代它的文档（ID、文号或标题）")
+    clear: bool = Field(False, description="清除人工设定，交还自动识别")
+
+
+class CompareSide(BaseModel):
+    label: str
+    text: str
+
+
+class ComparePair(BaseModel):
+    change: str = Field(..., description="未变 / 修改 / 新增 / 删除")
+    old: CompareSide | None
+    new: CompareSide | None
+    differences: list[dict[str, Any]]
+
+
+class CompareDocument(BaseModel):
+    id: str
+    title: str | None
+    date: str | None
+    validity: str
+
+
+class CompareResponse(BaseModel):
+    pairs: list[ComparePair]
+    counts: dict[str, int]
+    old_document: CompareDocument
+    new_document: CompareDocument

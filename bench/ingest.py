@@ -51,7 +51,7 @@ def main() -> None:
         report = kb.ingest(subset, wait=False)
         kw = [f.seconds_to_searchable for f in report.files if f.seconds_to_searchable is not None]
         corpus_chars = sum(len(kb.document_text(f.doc_id)) for f in report.files if f.doc_id)
-        texts = sorted({c.embed_hash: embed_input(c.section_path, c.text)
+        texts = sorted({c.embed_hash: embed_input(None, c.section_path, c.text)
                         for f in report.files if f.doc_id for c in kb.document_chunks(f.doc_id)}.values(), key=len)
         n_chunks = sum(f.chunks for f in report.files)
         t = time.perf_counter()

@@ -22,13 +22,16 @@ from policykb.index.vector_store import VectorStore
 from policykb.registry import Registry, StoredChunk
 
 
-def embed_input(section_path: tuple[str, ...] | list[str], text: str) -> str:
-    """What the model reads for a chunk: its text, nothing more. Prefixing the headings
-    the text does not show would send 5-7% more characters to the model (measured by
-    bench/ingest.py on ../shared/corpus/policy) with no retrieval gain that the benchmark
-    can show; titles and headings are indexed for keyword search instead, at no model
-    cost. `section_path` stays in the signature so the choice lives in one place."""
-    return text
+def embed_input(title: str | None, section_path: tuple[str, ...] | list[str], text: str,
+                with_context: bool = False) -> str:
+    """What the model reads for a chunk: its text, or (`embed_context` setting) the
+    document's title and the chunk's two innermost headings before it, so that a passage
+    such as 「第十条 …不得提供香烟和高档酒水」 also carries 「党政机关国内公务接待管理规定」.
+    The choice lives here alone; bench/policy_eval.py measures it."""
+    if not with_context:
+        return text
+    head = " ".join(p for p in [title or "", *list(section_path)[-2:]] if p)
+    return f"{head}\n{text}" if head else text
 
 
 def embed_hash(text: str) -> str:
@@ -56,7 +59,8 @@ def apply_deletes(registry: Registry, store: VectorStore) -> int:
 
 def drain(registry: Registry, store: VectorStore, embedder: Embedder, batch_size: int, stats: WorkerStats, *,
           stop: Any = None, max_chunks: int | None = None,
-          on_progress: Callable[[int, int], None] | None = None, window: int = 2048) -> None:
+          on_progress: Callable[[int, int], None] | None = None, window: int = 2048,
+          with_context: bool = False) -> None:
     """Embed pending chunks until none is left (or `stop.is_set()`, or `max_chunks`).
 
     The model is the wall on a CPU, so it never waits for the stores: while it encodes
@@ -89,7 +93,7 @@ def drain(registry: Registry, store: VectorStore, embedder: Embedder, batch_size
                     return
                 batch = snapshot[start:start + batch_size]
                 submitted += len(batch)
-                vectors = _vectors_for(registry, embedder, batch, fresh, stats)
+                vectors = _vectors_for(registry, embedder, batch, fresh, stats, with_context)
                 settle()
                 inflight = writer.submit(_store, registry, store, embedder.name, batch, vectors)
             settle()
@@ -97,7 +101,7 @@ def drain(registry: Registry, store: VectorStore, embedder: Embedder, batch_size
 
 
 def _vectors_for(registry: Registry, embedder: Embedder, batch: list[StoredChunk], fresh: dict[str, bytes],
-                 stats: WorkerStats) -> dict[str, bytes]:
+                 stats: WorkerStats, with_context: bool = False) -> dict[str, bytes]:
     """embed_hash → vector for the batch: cached, encoded earlier this run, or encoded now
     (each distinct text once)."""
     wanted = sorted({c.embed_hash for c in batch})
@@ -105,9 +109,11 @@ def _vectors_for(registry: Registry, embedder: Embedder, batch: list[StoredChunk
     found.update({h: fresh[h] for h in wanted if h in fresh})
     stats.cache_hits += sum(1 for c in batch if c.embed_hash in found)
     missing: dict[str, str] = {}
-    for c in batch:
-        if c.embed_hash not in found and c.embed_hash not in missing:
-            missing[c.embed_hash] = embed_input(c.section_path, c.text)
+    todo = [c for c in batch if c.embed_hash not in found]
+    titles = {d.id: d.title for d in registry.documents_by_ids(c.doc_id for c in todo).values()} if todo else {}
+    for c in todo:
+        if c.embed_hash not in missing:
+            missing[c.embed_hash] = embed_input(titles.get(c.doc_id), c.section_path, c.text, with_context)
     if missing:
         t0 = time.perf_counter()
         texts = list(missing.values())

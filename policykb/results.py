@@ -59,6 +59,9 @@ class Answer:
     notice: str | None = None
     unsupported: list[str] = field(default_factory=list)
     pending_vectors: int = 0
+    # [start, end) of the sentence that answers, inside `answer` (the extractive answer
+    # quotes a whole provision and marks its answering sentence).
+    highlights: list[list[int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

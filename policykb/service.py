@@ -23,9 +23,11 @@ if TYPE_CHECKING:
     from policykb.index.embedding import Embedder
     from policykb.index.vector_store import VectorStore
     from policykb.index.worker import WorkerStats
+    from policykb.compare import Comparison
     from policykb.digest.build import Digest
     from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
+    from policykb.answer.gate import GateSignals
     from policykb.ingest.types import ParsedDocument
 
 _KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
@@ -97,6 +99,14 @@ class KnowledgeBase:
                                           min_passages=self.settings.keyword_index_above,
                                           quiet_seconds=self.settings.keyword_index_quiet_seconds)
         self._backfill_document_index()
+        from policykb import lineage
+
+        lineage.backfill(self.registry)  # validity and citations for documents stored before they existed
+        from policykb.retrieval.hybrid import Retriever
+        from policykb.retrieval.thesaurus import Thesaurus, default_file
+
+        self.retriever = Retriever(self)
+        self.thesaurus = Thesaurus(default_file(), self.settings.thesaurus or self.settings.home / "thesaurus.txt")
 
     def _backfill_document_index(self) -> None:
         """Registries written before the whole-document index existed get it on open."""
@@ -163,6 +173,7 @@ class KnowledgeBase:
             report.files.append(result)
             if on_file:
                 on_file(result)
+        self.refresh_versions()
         if self.worker is not None:
             self.worker.wake()
         if not self.keyword_index.background:
@@ -256,6 +267,7 @@ class KnowledgeBase:
                 backup.replace(target)
         else:
             backup.unlink(missing_ok=True)
+            self.refresh_versions()
         if self.worker is not None:
             self.worker.wake()
         return result
@@ -271,10 +283,11 @@ class KnowledgeBase:
         }
         # Hand-set values (edits, a sidecar, an upload form's fields) outlive re-extraction.
         fields.update(self._hand_set_for(doc_id, parsed, overrides))
+        effective = fields.pop("effective_date", None)  # a column of its own (lineage)
         chunk_tokens, doc_tokens = keyword_tokens(fields["title"], ((c.section_path, c.text) for c in parsed.chunks))
         chunks = []
         for ch, tokens in zip(parsed.chunks, chunk_tokens):
-            h = embed_hash(embed_input(ch.section_path, ch.text))
+            h = embed_hash(embed_input(fields["title"], ch.section_path, ch.text, self.settings.embed_context))
             chunks.append(
                 NewChunk(
                     id=f"{doc_id}-{ch.ord:04d}-{h[:6]}",
@@ -303,6 +316,13 @@ class KnowledgeBase:
             recipe=self.recipe,
         )
         message = "；".join(parsed.warnings) or None
+        from policykb import lineage
+
+        lineage.record_text_facts(self.registry, doc_id, parsed.text, fields["title"], fields["doc_no"])
+        if effective:  # the parser's 施行日期 is the text's own article ("本办法自…"); the
+            # whole-text rule of record_text_facts stands where the parser found none
+            self.registry.set_version_fields(doc_id, {"effective_date": effective})
+        lineage.record_given(self.registry, doc_id, {**meta.extra, **overrides})
         supersedes = overrides.get("supersedes") or meta.extra.get("supersedes")
         if supersedes:
             old = self.find_document(str(supersedes))
@@ -325,6 +345,8 @@ class KnowledgeBase:
         dm.record(self.registry, doc.id, changes, {}, source="sidecar", editor=f"元数据文件 {name}")
         changed = {f: v for f, v in changes.items() if v != current.get(f)}
         dm.store(self.registry, doc.id, changed)
+        if changed:
+            self.refresh_versions()  # title and date place a document among its versions
         return list(changed)
 
     def _hand_set_for(self, doc_id: str, parsed: "ParsedDocument", overrides: dict[str, Any]) -> dict[str, Any]:
@@ -363,6 +385,8 @@ class KnowledgeBase:
         except dm.MetadataError as exc:
             raise KnowledgeBaseError(str(exc), code="bad_metadata") from exc
         dm.store(self.registry, doc_id, {f: values[f] for f in changed})
+        if changed:
+            self.refresh_versions()  # title and date place a document among its versions
         return self.get_document(doc_id), changed
 
     def document_edits(self, doc_id: str) -> list[Any]:
@@ -384,7 +408,8 @@ class KnowledgeBase:
         """How files are cut into passages; a stored document cut differently is redone."""
         from policykb.ingest.pipeline import PARSER_VERSION
 
-        return f"{PARSER_VERSION}:{self.settings.chunk_max_chars}:{self.settings.chunk_min_chars}"
+        s = self.settings
+        return f"{PARSER_VERSION}:{s.chunk_max_chars}:{s.chunk_min_chars}" + (":ctx" if s.embed_context else "")
 
     def find_document(self, ref: str) -> StoredDocument | None:
         """A document by id, 文号 or exact title (how users name the one being replaced)."""
@@ -404,7 +429,8 @@ class KnowledgeBase:
             store = self.store
             apply_deletes(self.registry, store)
             drain(self.registry, store, self.embedder, self.settings.embedding_batch_size, stats,
-                  stop=stop, max_chunks=max_chunks, on_progress=on_progress)
+                  stop=stop, max_chunks=max_chunks, on_progress=on_progress,
+                  with_context=self.settings.embed_context)
         return stats
 
     def rebuild_vectors(self, on_progress: ProgressFn | None = None) -> "WorkerStats":
@@ -444,165 +470,13 @@ class KnowledgeBase:
 
     def search(self, query: str, *, top_k: int = 10,
                filters: SearchFilters | dict[str, Any] | None = None, mode: str = "hybrid") -> SearchResult:
-        from policykb.index.fusion import rrf
-        from policykb.index.keyword import match_expression, query_tokens
-
-        query = (query or "").strip()
-        if not query:
-            raise KnowledgeBaseError("查询内容不能为空", code="empty_query")
-        if mode not in ("hybrid", "keyword", "vector"):
-            raise KnowledgeBaseError(f"未知的检索模式：{mode}（可选 hybrid、keyword、vector）")
-        top_k = max(1, min(int(top_k), 100))
-        flt = SearchFilters.from_any(filters).to_registry()
-        n = max(self.settings.candidates, top_k)
-        s = self.settings
-
-        terms = query_tokens(query, sub_words=self.settings.query_sub_words)
-        # The query vector is computed while SQLite ranks keywords (both release the GIL):
-        # on two cores that hides the model's ~10 ms behind the keyword search.
-        query_vector = self._background.submit(self.embedder.embed_query, query) if mode != "keyword" else None
-        keyword: list[tuple[str, float]] = []
-        by_document: list[str] = []
-        if mode in ("hybrid", "keyword"):
-            # One keyword pass serves both lists: the passages of the best documents are
-            # among the best-matching passages (4n deep), regrouped by their document's rank.
-            found = self._keyword_found(terms, flt, n * 4)
-            keyword = [(cid, score) for cid, _, score in found[:n]]
-            if s.weight_document > 0:
-                match = match_expression(terms)  # few documents: every term is affordable
-                docs = self.registry.document_keyword_search(match, flt, s.document_candidates)
-                rank = {d: i for i, d in enumerate(docs)}
-                # sorted() is stable: within a document, passages keep their BM25 order.
-                by_document = [cid for cid, doc_id, _ in sorted(
-                    (f for f in found if f[1] in rank), key=lambda f: rank[f[1]])][:n]
-        vector: list[tuple[str, float]] = []
-        if mode in ("hybrid", "vector"):
-            vector = self._vector_candidates(query_vector.result(), flt, n)  # type: ignore[union-attr]
-
-        lists, weights = [], []
-        if keyword:
-            lists.append([cid for cid, _ in keyword])
-            weights.append(s.weight_keyword)
-        if by_document:
-            lists.append(by_document)
-            weights.append(s.weight_document)
-        if vector:
-            lists.append([cid for cid, _ in vector])
-            weights.append(s.weight_vector if mode == "hybrid" else 1.0)
-        fused = rrf(lists, weights, k=s.rrf_k)[:top_k]
-        kw_rank = {cid: i + 1 for i, (cid, _) in enumerate(keyword)}
-        vec_rank = {cid: i + 1 for i, (cid, _) in enumerate(vector)}
-        vec_sim = dict(vector)
-        hits = self._hits(
-            [cid for cid, _ in fused],
-            {cid: score for cid, score in fused},
-            {
-                cid: {"keyword_rank": kw_rank.get(cid), "vector_rank": vec_rank.get(cid),
-                      "vector_similarity": round(vec_sim[cid], 4) if cid in vec_sim else None}
-                for cid, _ in fused
-            },
-        )
+        """Hybrid retrieval (policykb/retrieval/hybrid.py), plus how many documents a date or
+        issuer filter left out for having no date or issuer (policykb/doc_metadata.py)."""
         from policykb.doc_metadata import left_out
 
-        return SearchResult(query=query, results=hits, pending_vectors=self.registry.pending_count(), mode=mode,
-                            terms=terms, left_out=left_out(self.registry, flt))
-
-    def _keyword_found(self, terms: list[str], flt: DocumentFilter, limit: int) -> list[tuple[str, str, float]]:
-        """(chunk_id, doc_id, BM25) best first: from the in-memory index of a large library
-        while it is current, else from FTS5."""
-        from policykb.index.keyword import match_expression
-
-        index = self.keyword_index.current()
-        if index is not None:
-            fetch = limit + 20
-            ranked = index.search(terms, fetch)
-            found = self.registry.resolve_rowids(ranked, flt)
-            if len(found) < min(limit, len(ranked)) and len(ranked) == fetch:
-                # The filter turned away too many of the best: rank within its documents.
-                allowed = self.registry.document_ids(flt, limit=2**31)
-                found = self.registry.resolve_rowids(index.search(terms, limit, allowed_docs=allowed), flt)
-            return found[:limit]
-        selective = self._selective(terms)
-        found = self.registry.keyword_search(match_expression(selective), flt, limit)
-        if len(selective) < len(terms):
-            found = self._rescore(terms, found)
-        return found
-
-    def _selective(self, terms: list[str]) -> list[str]:
-        """Drop terms that occur in a large share of passages: their idf is near zero, yet
-        scanning their postings is most of a query's cost on a large library. The rarest
-        two terms always stay."""
-        limit = self.settings.keyword_max_df
-        if limit >= 1 or len(terms) <= 2:
-            return terms
-        n = self.registry.chunk_count()
-        if n <= self.settings.keyword_prune_above:
-            return terms
-        df = self.registry.token_document_frequency(terms)
-        keep = [t for t in terms if df.get(t, 0) / n <= limit]
-        if len(keep) < 2:
-            keep = sorted(terms, key=lambda t: df.get(t, 0))[:2]
-        return keep
-
-    def _rescore(self, terms: list[str], found: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
-        """BM25 over all the query's terms for candidates found with its rarer terms: the
-        common terms still order the candidates, without scanning their postings."""
-        from policykb.index.keyword import bm25_scores
-
-        tokens = self.registry.chunk_tokens([cid for cid, _, _ in found])
-        kept = [f for f in found if f[0] in tokens]
-        # The counts were just read by _selective: the registry answers from memory.
-        df = self.registry.token_document_frequency(terms)
-        scores = bm25_scores(terms, [tokens[cid] for cid, _, _ in kept], df, self.registry.chunk_count())
-        rescored = [(cid, doc_id, score) for (cid, doc_id, _), score in zip(kept, scores)]
-        return sorted(rescored, key=lambda f: -f[2])
-
-    def _vector_candidates(self, vector: Any, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
-        store = self.store
-        doc_ids = None
-        if not (flt.is_empty or flt == DocumentFilter(include_superseded=True)):
-            ids = self.registry.document_ids(flt, limit=5001)
-            # Beyond a few thousand documents an $in filter costs more than over-fetching.
-            doc_ids = ids if len(ids) <= 5000 else None
-        raw = store.query(vector, n * (1 if doc_ids is not None else 2), doc_ids)
-        allowed = self.registry.allowed_chunk_ids([cid for cid, _ in raw], flt)
-        return [(cid, sim) for cid, sim in raw if cid in allowed][:n]
-
-    def _hits(self, ids: list[str], scores: dict[str, float], match: dict[str, dict[str, Any]]) -> list[Hit]:
-        chunks = self.registry.chunks_by_ids(ids)
-        docs = self.registry.documents_by_ids(c.doc_id for c in chunks.values())
-        hits = []
-        for cid in ids:
-            ch = chunks.get(cid)
-            if ch is None or ch.doc_id not in docs:
-                continue
-            hits.append(self._hit(ch, docs[ch.doc_id], scores.get(cid, 0.0), match.get(cid, {})))
-        return hits
-
-    def _hit(self, ch: StoredChunk, doc: StoredDocument, score: float, match: dict[str, Any]) -> Hit:
-        """The passage a user reads: the matched chunk plus its neighbouring sentences
-        (index/context.py); `match.chunk_start/chunk_end` keep the chunk itself."""
-        from policykb.index.context import MAX_REACH, expand
-
-        text, start, end = ch.text, ch.char_start, ch.char_end
-        if self.settings.context_sentences > 0:
-            offset, window = self.registry.text_window(ch.doc_id, start - MAX_REACH, end + MAX_REACH)
-            lo, hi = expand(window, start - offset, end - offset, self.settings.context_sentences)
-            start, end, text = offset + lo, offset + hi, window[lo:hi]
-        return Hit(
-            chunk_id=ch.id,
-            doc_id=ch.doc_id,
-            title=doc.title,
-            source_path=doc.source_path,
-            section_path=list(ch.section_path),
-            text=text,
-            char_start=start,
-            char_end=end,
-            page=ch.page,
-            score=round(float(score), 6),
-            metadata=doc.metadata(),
-            match={**match, "chunk_start": ch.char_start, "chunk_end": ch.char_end},
-        )
+        result = self.retriever.search(query, top_k=top_k, filters=filters, mode=mode)
+        result.left_out = left_out(self.registry, SearchFilters.from_any(filters).to_registry())
+        return result
 
     def similar(self, chunk_id: str, *, top_k: int = 10,
                 filters: SearchFilters | dict[str, Any] | None = None) -> SearchResult:
@@ -628,7 +502,8 @@ class KnowledgeBase:
         ranked = [(cid, sim) for cid, sim in raw if cid in allowed and cid != chunk_id]
         others = [r for r in ranked if not r[0].startswith(chunk.doc_id)] + [r for r in ranked if r[0].startswith(chunk.doc_id)]
         ranked = others[:top_k]
-        hits = self._hits([c for c, _ in ranked], dict(ranked), {c: {"vector_similarity": round(s, 4)} for c, s in ranked})
+        hits = self.retriever.hits([c for c, _ in ranked], dict(ranked),
+                                   {c: {"vector_similarity": round(s, 4)} for c, s in ranked})
         return SearchResult(query=chunk.text[:50], results=hits, pending_vectors=self.registry.pending_count(), mode="similar")
 
     # ---- answers ---------------------------------------------------------------------
@@ -637,7 +512,9 @@ class KnowledgeBase:
         from policykb.index.keyword import query_tokens
         from policykb.answer.relevance import idf_weights
 
-        tokens = query_tokens(question)
+        from policykb.text import QUESTION_WORDS
+
+        tokens = [t for t in query_tokens(question) if t not in QUESTION_WORDS] or query_tokens(question)
         df = self.registry.token_document_frequency(tokens)
         return idf_weights(tokens, df, max(self.registry.chunk_count(), 1))
 
@@ -646,6 +523,10 @@ class KnowledgeBase:
         (llm_base_url) the model writes it and the citations are checked; if the model
         fails, the extractive answer serves with a notice. When retrieval finds nothing
         relevant the answer is NOT_FOUND and no model is called."""
+        listed = self._listing_answer(question, filters)
+        if listed is not None:
+            return listed
+        filters = self._named_version_filters(question, filters)
         context = self._answer_context(question, filters)
         if isinstance(context, Answer):
             return context
@@ -662,17 +543,52 @@ class KnowledgeBase:
                 notice = generative.fallback_notice(exc)
         return self._extractive_answer(question, hits, weights, pending, notice)
 
+    def question_alternatives(self, question: str, weights: dict[str, float]) -> dict[str, list[str]]:
+        """For each colloquial term of the question, the official words it stands for
+        (policykb/retrieval/thesaurus.py): 「烟酒」 is covered by 「香烟」 or 「酒水」."""
+        from policykb.text import fold
+
+        q = fold(question)
+        out: dict[str, list[str]] = {}
+        for entry in self.thesaurus.entries():
+            said = [s for s in entry.said if s in q]
+            if not said:
+                continue
+            for term in weights:
+                if any(term in s for s in said):
+                    out.setdefault(term, []).extend(fold(w) for w in entry.official)
+        return out
+
+    def gate_signals(self, question: str, hits: list[Hit], weights: dict[str, float]) -> "GateSignals":
+        """What the answer gate weighs (policykb/answer/gate.py)."""
+        from policykb.answer.gate import GateSignals
+        from policykb.answer.relevance import anchored, coverage
+
+        alternatives = self.question_alternatives(question, weights)
+        texts = [self._evidence_text(h) for h in hits]
+        best = max((coverage(weights, t, alternatives) for t in texts), default=0.0)
+        sims = [h.match["vector_similarity"] for h in hits if h.match.get("vector_similarity") is not None]
+        qa = self.retriever.analyse(question)
+        scope = qa.scope
+        named = bool(scope) and any(h.doc_id in scope for h in hits[:3])
+        # A version the library lacks (「2025年四川省政府工作报告」 beside 2026's) or a place no
+        # document comes from (深圳市) is a pointer the passages cannot honour.
+        evidence = "\n".join(texts)
+        pointed = not qa.version_missing and all(
+            re.sub(r"(?:省|市|自治区|县|区)$", "", p) in evidence for p in qa.unknown_places)
+        return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
+                           anchored=pointed and anchored(question, texts))
+
     def _answer_context(self, question: str, filters: SearchFilters | dict[str, Any] | None
                         ) -> Answer | tuple[list[Hit], dict[str, float], int]:
         """The passages to answer from, or the NOT_FOUND answer when none is relevant."""
-        from policykb.answer.relevance import anchored, coverage
+        from policykb.answer.gate import admits
 
         result = self.search(question, top_k=self.ASK_PASSAGES, filters=filters)
         weights = self.question_weights(question)
         hits = result.results
-        texts = [self._evidence_text(h) for h in hits]
-        best = max((coverage(weights, t) for t in texts), default=0.0)
-        if not hits or best < self.FOUND_MIN_COVERAGE or not anchored(question, texts):
+        if not hits or not admits(self.gate_signals(question, hits, weights),
+                                  with_model=bool(self.settings.llm_base_url)):
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
                           pending_vectors=result.pending_vectors)
         return hits, weights, result.pending_vectors
@@ -687,16 +603,23 @@ class KnowledgeBase:
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
                            notice: str | None = None) -> Answer:
-        from policykb.answer.extractive import compose, pick_sentences
+        from policykb.answer.extractive import Picked, best_passage, pick_sentences, provision_answer
 
-        picked = pick_sentences(weights, hits, question=question)
+        intent = self.retriever.analyse(question).intent
+        alternatives = self.question_alternatives(question, weights)
+        chosen = best_passage(weights, hits, alternatives=alternatives)
+        picked = [Picked(p.sentence, chosen, p.offset) for p in pick_sentences(
+            weights, [hits[chosen]], question=question, max_sentences=1, alternatives=alternatives, intent=intent)]
         if not picked:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=pending)
-        text, citations = compose(picked, hits)
+        best = picked[0]
+        quoted = provision_answer(best, hits, self.registry.document_text(hits[best.hit_index].doc_id) or "",
+                                  list_wanted=intent in ("list", "define"))
+        citations = [quoted.citation]
         self._refine_paths(citations)
-        return Answer(question=question, answer=text, citations=citations, found=True, notice=notice,
-                      pending_vectors=pending)
+        return Answer(question=question, answer=quoted.text, citations=citations, found=True, notice=notice,
+                      pending_vectors=pending, highlights=[list(quoted.highlight)])
 
     def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
                    ) -> Iterator[tuple[str, Any]]:
@@ -711,6 +634,11 @@ class KnowledgeBase:
                 yield "delta", piece
             yield "done", answer.to_dict()
 
+        listed = self._listing_answer(question, filters)
+        if listed is not None:
+            yield from pieces(listed)
+            return
+        filters = self._named_version_filters(question, filters)
         if not self.settings.llm_base_url:
             yield from pieces(self.ask(question, filters=filters))
             return
@@ -860,7 +788,7 @@ class KnowledgeBase:
         flt = sf.to_registry()
         flt = DocumentFilter(
             issuer=flt.issuer, doc_type=flt.doc_type, date_from=flt.date_from, date_to=flt.date_to,
-            title_contains=title or None, include_superseded=True,
+            title_contains=title or None, include_superseded=True, validity=flt.validity, family=flt.family,
         )
         return self.registry.list_documents(flt, sort=sort, limit=limit, offset=offset)
 
@@ -883,6 +811,7 @@ class KnowledgeBase:
     def delete_document(self, doc_id: str) -> StoredDocument:
         doc = self.get_document(doc_id)
         self.registry.delete_document(doc_id)
+        self.refresh_versions()
         self.registry.log(doc.source_path, "deleted", doc_id=doc_id)
         source = Path(doc.source_path)
         if source.parent == self.uploads_dir:  # our own copy of an upload, not a user's file
@@ -912,3 +841,85 @@ class KnowledgeBase:
             },
             "keyword_index": self.keyword_index.status(),
         }
+
+    # ---- validity, versions, citations, comparison, listing --------------------------
+    # (policykb/lineage.py, policykb/compare.py, policykb/answer/listing.py hold the logic)
+
+    def refresh_versions(self) -> int:
+        """Decide validity, version families and citation targets again for the library
+        (after ingest and delete; cheap: no texts are read)."""
+        from policykb import lineage
+
+        return lineage.refresh(self.registry)
+
+    def document_lineage(self, doc_id: str) -> dict[str, Any]:
+        """Validity, versions, 本文引用 / 被引用 and unresolved citations of a document."""
+        from policykb import lineage
+
+        return lineage.document_lineage(self.registry, self.get_document(doc_id))
+
+    def document_versions(self, doc_id: str) -> list[StoredDocument]:
+        """The versions of a document's family, oldest first."""
+        from policykb import lineage
+
+        return lineage.family_of(self.registry, self.get_document(doc_id))
+
+    def set_validity(self, doc_id: str, *, validity: str | None = None, family: str | None = None,
+                     superseded_by: str | None = None, clear: bool = False) -> StoredDocument:
+        """A hand edit that wins over detection: validity, family or successor (id, 文号 or
+        title); `clear` hands the document back to detection."""
+        from policykb import lineage
+
+        doc = self.get_document(doc_id)
+        successor = None
+        if superseded_by:
+            found = self.find_document(superseded_by)
+            if found is None or found.id == doc.id:
+                raise KnowledgeBaseError(f"找不到替代它的文档：{superseded_by}", code="not_found", status=404)
+            successor = found.id
+        try:
+            lineage.record_hand_edit(self.registry, doc.id, validity=validity, family=family,
+                                     successor=successor, clear=clear)
+        except ValueError as exc:
+            raise KnowledgeBaseError(str(exc), code="bad_validity") from exc
+        self.refresh_versions()
+        return self.get_document(doc_id)
+
+    def compare(self, old_id: str, new_id: str) -> "Comparison":
+        """新旧对照 of two documents, article by article (policykb/compare.py)."""
+        from policykb.compare import compare_texts
+
+        old, new = self.document_by_ref(old_id), self.document_by_ref(new_id)
+        if old.id == new.id:
+            raise KnowledgeBaseError("请选择两个不同的文档进行对照", code="same_document")
+        return compare_texts(self.document_text(old.id), self.document_text(new.id))
+
+    def document_by_ref(self, ref: str) -> StoredDocument:
+        """A document by id, 文号 or exact title, or a not-found error."""
+        doc = self.find_document(ref)
+        if doc is None:
+            raise KnowledgeBaseError(f"文档不存在：{ref}", code="not_found", status=404)
+        return self.get_document(doc.id)
+
+    def _listing_answer(self, question: str, filters: SearchFilters | dict[str, Any] | None) -> Answer | None:
+        """「2026年一季度印发了哪些文件」「…有哪些版本」: the complete list from the registry
+        (policykb/answer/listing.py); None for any other question."""
+        from policykb.answer.listing import answer_listing
+
+        return answer_listing(self, question, filters)
+
+    def _named_version_filters(self, question: str, filters: SearchFilters | dict[str, Any] | None
+                               ) -> SearchFilters | dict[str, Any] | None:
+        """「2018年版纪律处分条例…」 names an old version: answer from it, not from the
+        current one (policykb/lineage.py). Filters naming documents already are kept."""
+        from dataclasses import replace
+
+        from policykb import lineage
+
+        given = SearchFilters.from_any(filters)
+        if given.doc_ids is not None:
+            return filters
+        named = lineage.named_version_filter(self.registry, question)
+        if named is None:
+            return filters
+        return replace(given, doc_ids=tuple(named["doc_ids"]), include_superseded=True)

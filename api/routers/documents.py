@@ -14,7 +14,7 @@ from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["文档管理"])
 
-_METADATA_FIELDS = ("title", "doc_no", "issuer", "date", "doc_type", "region", "supersedes")
+_METADATA_FIELDS = ("title", "doc_no", "issuer", "date", "doc_type", "region", "supersedes", "validity")
 
 
 def _summary(doc: Any) -> dict[str, Any]:
@@ -29,13 +29,16 @@ def list_documents(
     date_from: str | None = Query(None, description="起始日期：2026、2026-01、2026-01-15 或 2026Q1"),
     date_to: str | None = Query(None, description="截止日期，格式同上"),
     q: str | None = Query(None, description="标题包含"),
+    validity: str | None = Query(None, description="时效性：现行有效 / 已修订 / 已废止 / 尚未生效"),
+    family: str | None = Query(None, description="版本族"),
     sort: str = Query("date_desc", pattern="^(date_desc|date_asc|title|added_desc)$"),
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     kb: KnowledgeBase = Depends(get_kb),
 ) -> dict:
     docs, total = kb.list_documents(
-        {"issuer": issuer, "doc_type": doc_type, "date_from": date_from, "date_to": date_to},
+        {"issuer": issuer, "doc_type": doc_type, "date_from": date_from, "date_to": date_to,
+         "validity": validity, "family": family},
         title=q, sort=sort, limit=limit, offset=offset,
     )
     return {"total": total, "offset": offset, "limit": limit, "documents": [_summary(d) for d in docs]}
@@ -100,6 +103,7 @@ def upload(
     doc_type: str | None = Form(None, description="文种，如 通知、办法、讲话、案例"),
     region: str | None = Form(None, description="地区"),
     supersedes: str | None = Form(None, description="被本文件替代的旧文件（id、文号或标题）"),
+    validity: str | None = Form(None, description="时效性（现行有效 / 已修订 / 已废止 / 尚未生效），不填则自动识别"),
     metadata: str | None = Form(None, description='也可用 JSON 给出元数据，如 {"issuer": "…", "date": "2026-01-24"}'),
     kb: KnowledgeBase = Depends(get_kb),
     settings: Settings = Depends(get_settings),
@@ -108,8 +112,10 @@ def upload(
     reported on its own: a bad file fails, the others go in. Returns once the files are
     keyword-searchable; their vectors follow in the background (`pending_vectors`)."""
     given = {"title": title, "doc_no": doc_no, "issuer": issuer, "date": date, "doc_type": doc_type,
-             "region": region, "supersedes": supersedes}
+             "region": region, "supersedes": supersedes, "validity": validity}
     overrides = _overrides(metadata, {k: given[k] for k in _METADATA_FIELDS})
+    if len(files) > settings.max_upload_files:
+        raise ApiError(413, "too_many_files", f"一次最多上传 {settings.max_upload_files} 个文件，请分批上传")
     limit = settings.max_upload_mb * 2**20
     results = []
     for upload_file in files:

@@ -64,7 +64,14 @@ def _summary(doc: Any) -> dict[str, Any]:
 def edit_document(doc_id: str, body: DocumentEdit, request: Request, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     changes = body.model_dump(exclude_unset=True, exclude={"editor", "source"})
     changes = {k: v for k, v in changes.items() if v is not None}
-    editor = body.editor or f"接口调用 {request.client.host if request.client else ''}".strip()
+    # Who: the signed-in account or key when there is one (the audit trail names it too),
+    # else the name the caller gives, else its address.
+    principal = getattr(request.state, "principal", None)
+    signed_in = principal is not None and not getattr(principal, "open", True)
+    if signed_in:
+        editor = principal.name + (f"（{body.editor}）" if body.editor and body.editor != principal.name else "")
+    else:
+        editor = body.editor or f"接口调用 {request.client.host if request.client else ''}".strip()
     doc, changed = kb.edit_document(doc_id, changes, editor=editor, source=body.source)
     return {"document": _summary(doc), "changed": changed}
 

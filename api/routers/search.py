@@ -5,7 +5,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from policykb.api.deps import get_kb
@@ -23,8 +23,13 @@ one `event: error` with `{"code", "message"}`."""
 
 
 @router.post("/search", response_model=SearchResponse, summary="检索段落")
-def search(req: SearchRequest, kb: KnowledgeBase = Depends(get_kb)) -> dict:
+def search(req: SearchRequest, request: Request, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     filters = req.filters.model_dump() if req.filters else None
+    if req.kbs:  # several libraries at once (policykb/libraries.py)
+        from policykb.libraries import search_across
+
+        kbs = [request.app.state.libraries.get(name) for name in dict.fromkeys(req.kbs)]
+        return search_across(kbs, req.query, top_k=req.top_k, filters=filters, mode=req.mode).to_dict()
     return kb.search(req.query, top_k=req.top_k, filters=filters, mode=req.mode).to_dict()
 
 

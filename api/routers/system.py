@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from policykb.api.deps import get_kb, require_key
+from policykb.api.deps import get_kb
 from policykb.api.schemas import Health
 from policykb import __version__
 from policykb.service import KnowledgeBase
@@ -19,6 +19,12 @@ def health(kb: KnowledgeBase = Depends(get_kb)) -> dict:
             "pending_vectors": stats["pending_vectors"], "version": __version__}
 
 
+@router.get("/kbs", summary="可用的知识库")
+def kbs(request: Request) -> dict[str, Any]:
+    libraries = request.app.state.libraries
+    return {"default": libraries.default.name, "kbs": libraries.names()}
+
+
 @router.get("/stats", summary="知识库统计")
 def stats(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     return kb.stats()
@@ -29,13 +35,13 @@ def status(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     return kb.status()
 
 
-@router.post("/status/pause", summary="暂停后台向量化（关键词检索不受影响）", dependencies=[Depends(require_key)])
+@router.post("/status/pause", summary="暂停后台向量化（关键词检索不受影响）")
 def pause(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     kb.pause_worker()
     return kb.status()
 
 
-@router.post("/status/resume", summary="恢复后台向量化", dependencies=[Depends(require_key)])
+@router.post("/status/resume", summary="恢复后台向量化")
 def resume(kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     kb.resume_worker()
     return kb.status()

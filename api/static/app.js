@@ -56,7 +56,7 @@ function toast(text, ms = 2600) {
 function formValues(root) {
   const out = {};
   for (const el of $$("input[name], select[name]", root)) {
-    const v = el.value.trim();
+    const v = el.type === "checkbox" ? (el.checked ? "true" : "") : el.value.trim();
     if (v) out[el.name] = v;
   }
   return out;
@@ -87,12 +87,16 @@ async function errorFrom(resp) {
 }
 
 function askForKey() {
-  const key = window.prompt("此知识库需要访问密钥，请输入（保存在本浏览器中）：");
-  if (key) localStorage.setItem("policykb.apiKey", key.trim());
+  // Not signed in (or the stored key was revoked): the sign-in page, then back here.
+  if (askForKey.sent) return;
+  askForKey.sent = true;
+  localStorage.removeItem("policykb.apiKey");
+  location.assign("/login?next=" + encodeURIComponent(location.pathname + location.hash));
 }
 
 async function api(path, { method = "GET", body, query } = {}) {
   let url = path;
+  query = withKb(query);  // the chosen library (kbs.js)
   if (query) {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
@@ -117,6 +121,7 @@ function filtersOf(root) {
   const v = formValues(root);
   const f = {};
   for (const k of ["issuer", "doc_type", "date_from", "date_to"]) if (v[k]) f[k] = v[k];
+  if (v.include_superseded) f.include_superseded = true;  // also 已修订 / 已废止 texts (versions.js)
   return Object.keys(f).length ? f : null;
 }
 
@@ -129,6 +134,8 @@ function metaLine(m) {
   if (m.date) parts.push(h("span.m-date", formatDate(m.date)));
   if (m.doc_type) parts.push(h("span.m-type", m.doc_type));
   if (m.page) parts.push(h("span.m-page", `第 ${m.page} 页`));
+  if (m.validity) parts.push(validityBadge(m));
+  if (m.kb) parts.push(h("span.badge.kb", { title: "所属知识库" }, m.kb));
   return h("div.doc-meta", parts);
 }
 
@@ -158,6 +165,7 @@ function showTab(name) {
   }
   if (location.hash !== "#" + name) history.replaceState(null, "", "#" + name);
   if (name === "library") loadLibrary();
+  if (name === "audit" && window.loadAudit) window.loadAudit();  // account.js
   if (!tabLoaded[name]) {
     tabLoaded[name] = true;
     const first = { ask: "#ask-q", search: "#search-q", verify: "#verify-text" }[name];
@@ -198,12 +206,14 @@ const askState = { citations: [] };
 
 /** Render an answer string: [n] markers become buttons that open the passage; sentences in
  *  `unsupported` are flagged. During streaming (`live`) markers are plain text. */
-function renderAnswerText(el, text, citations, unsupported, live) {
-  const flagged = new Array(text.length).fill(false);
+function renderAnswerText(el, text, citations, unsupported, live, highlights) {
+  // 0: plain, 1: the sentence that answers (marked), 2: unsupported (flagged)
+  const flagged = new Array(text.length).fill(0);
+  for (const [a, b] of highlights || []) flagged.fill(1, Math.max(0, a), Math.min(text.length, b));
   for (const s of unsupported || []) {
     for (const cand of [s, s.replace(/\[\d+\]/g, "").trim()]) {
       const at = cand ? text.indexOf(cand) : -1;
-      if (at >= 0) { flagged.fill(true, at, at + cand.length); break; }
+      if (at >= 0) { flagged.fill(2, at, at + cand.length); break; }
     }
   }
   const byN = new Map((citations || []).map((c) => [c.n, c]));
@@ -217,7 +227,8 @@ function renderAnswerText(el, text, citations, unsupported, live) {
       let j = i;
       while (j < to && flagged[j] === flagged[i]) j++;
       const piece = text.slice(i, j);
-      out.push(flagged[i] ? h("mark.unsupported", { title: "此句未得到所引原文的支持，请核实" }, piece) : piece);
+      out.push(flagged[i] === 2 ? h("mark.unsupported", { title: "此句未得到所引原文的支持，请核实" }, piece)
+        : flagged[i] === 1 ? h("mark.answer", { title: "回答问题的句子" }, piece) : piece);
       i = j;
     }
   };
@@ -251,7 +262,7 @@ function renderAnswer(ans) {
   );
   const textEl = h("div.answer-text#answer-text");
   if (!ans.found) textEl.classList.add("not-found");
-  renderAnswerText(textEl, ans.answer || "", ans.citations, ans.unsupported, false);
+  renderAnswerText(textEl, ans.answer || "", ans.citations, ans.unsupported, false, ans.highlights);
   const notes = [];
   if (ans.notice) notes.push(note("info", ans.notice));
   if (ans.unsupported?.length) {
@@ -283,7 +294,7 @@ async function ask(ev) {
   let streamed = "";
   let done = null;
   try {
-    const resp = await fetch("/api/ask?stream=true", {
+    const resp = await fetch(withKbUrl("/api/ask?stream=true"), {
       method: "POST",
       headers: apiHeaders({ "Content-Type": "application/json", Accept: "text/event-stream" }),
       body: JSON.stringify({ question, filters: filtersOf($("[data-filters=ask]")) }),
@@ -534,7 +545,7 @@ async function search(ev) {
   if (ev) for (const k of Object.keys(searchInclude)) delete searchInclude[k];  // a new search starts strict
   try {
     const f = filtersOf($("[data-filters=search]"));
-    const r = await api("/api/search", { method: "POST", body: { query, top_k: 20, filters: f ? { ...f, ...searchInclude } : null } });
+    const r = await api("/api/search", { method: "POST", body: { query, top_k: 20, filters: f ? { ...f, ...searchInclude } : null, kbs: searchKbs() } });
     clear(out,
       h("div.result-head", h("span#result-count", `找到 ${r.results.length} 个相关段落`),
         f ? h("span", "已按筛选条件过滤") : null),
@@ -581,6 +592,7 @@ async function loadStats() {
 }
 
 function statusBadge(d) {
+  if (d.validity && d.validity !== "现行有效") return validityBadge(d);
   if (d.status === "superseded" || d.superseded_by) return h("span.badge", "已被替代");
   if (d.status && d.status !== "active") return h("span.badge", d.status);
   if (d.pending_vectors) return h("span.badge.warn", { title: "已可按关键词检索，语义向量正在后台生成" }, `向量化中 ${d.pending_vectors}/${d.chunk_count}`);
@@ -652,11 +664,12 @@ async function openDetails(docId) {
         row("文种", d.doc_type), row("地区", d.region), row("文件名", d.filename), row("格式", (d.format || "").toUpperCase()),
         row("段落", `${d.chunk_count} 段` + (pending ? `（${pending} 段待向量化，已可按关键词检索）` : "（均已向量化）")),
         d.pages?.length ? row("页数", `${d.pages.length} 页`) : null,
-        row("状态", d.superseded_by ? `已被替代（${d.superseded_by}）` : "有效"),
+        row("时效性", d.validity ? d.validity + (d.validity_note ? `（${d.validity_note}）` : "") : (d.superseded_by ? "已被替代" : "有效")),
         row("版本", `第 ${d.version} 版`), row("入库时间", (d.created_at || "").replace("T", " ").replace(/\+.*$/, "")),
         row("编号", d.id)),
       metadataEditor(d),
       d.sections.length ? [h("h3", "章节结构"), h("ol.sections", d.sections.map((s) => h("li", s)))] : null);
+    appendLineage(body, d);
   } catch (e) {
     clear(body, note("err", e.message));
   }
@@ -726,7 +739,7 @@ function uploadOne({ file, item, bar, msg }, meta) {
     form.append("files", file, file.name);
     for (const [k, v] of Object.entries(meta)) form.append(k, v);
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/documents");
+    xhr.open("POST", withKbUrl("/api/documents"));
     for (const [k, v] of Object.entries(apiHeaders())) xhr.setRequestHeader(k, v);
     msg.textContent = "正在上传…";
     xhr.upload.onprogress = (e) => {
@@ -1059,6 +1072,7 @@ function init() {
   $("#drawer-backdrop").addEventListener("click", closeDrawer);
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !$("#drawer").hidden) closeDrawer(); });
   setupUpload();
+  setupKbs();
   quarterOptions();
   loadOptions();
   showTab(location.hash.slice(1) || "ask");

@@ -40,17 +40,41 @@ def _announces(sentence: str, title: str | None) -> bool:
     return bool(_LEAD_IN.search(sentence)) or (title is not None and bare == title.rstrip("。"))
 
 
+# What the sentence answering each kind of question looks like (policykb/retrieval/query.py).
+_INTENT_FORMS = {
+    "permit": re.compile(r"不得|禁止|严禁|不准|不许|一律|可以|允许|应当|必须|不予"),
+    "list": re.compile(r"包括|分为|以下|下列|[（(][一二三四五六七八九十][）)]|[^、]{1,12}、[^、]{1,12}、"),
+    "define": re.compile(r"是指|所称|指的是|是.{0,20}的总称"),
+}
 _ASKS_QUANTITY = re.compile(r"多少|多长|多久|几[天年月日次个项人名条号时岁]|何时|什么时候|哪天|哪一天|哪年|哪一年|哪个月|期限|比例|标准是")
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|年|月|日|天|次|名|人|元|万|小时|学时|工作日|周|%|倍|项)")
 
 
+def period_words(question: str) -> tuple[str, ...]:
+    """Words that mark the period a question asks about: 今年 / 2026年 → the year's own
+    targets (「今年…预期目标」), 十五五 → the five-year plan's, 去年 → the review."""
+    q = question
+    if "十五五" in q:
+        return ("十五五",)
+    if "十四五" in q:
+        return ("十四五",)
+    if re.search(r"去年|上一年|过去一年", q):
+        return ("过去一年", "去年")
+    years = re.findall(r"(20[0-4]\d)\s*年", q)
+    if "今年" in q or "本年" in q or years:
+        return ("今年", "本年", *(f"{y}年" for y in years))
+    return ()
+
+
 def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str = "", max_sentences: int = 3,
                    max_chars: int = 300, min_coverage: float = 0.2, relative: float = 0.7,
-                   rank_bonus: float = 0.15) -> list[Picked]:
+                   rank_bonus: float = 0.15, alternatives: dict[str, list[str]] | None = None,
+                   intent: str = "fact") -> list[Picked]:
     """Sentences whose coverage of the question is close to the best one's: a supporting
     sentence from a lower passage is welcome, a merely related one is noise. A question
     that asks how many / how long / when is answered by a sentence that states a number."""
     wants_number = bool(_ASKS_QUANTITY.search(question))
+    period = period_words(question)
     candidates: list[tuple[float, float, int, int, str]] = []
     for hi, hit in enumerate(hits):
         for sent in split_sentences(hit.text):
@@ -61,10 +85,15 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
                 continue
             if _announces(sent, hit.title):  # a title or "…如下：" says what comes, not what is
                 continue
-            cov = coverage(weights, sent)
+            cov = coverage(weights, sent, alternatives)
             # A stated number ranks a sentence up for a how-many question, but only its
             # coverage of the question admits it: numbers alone are not relevance.
             bonus = 0.25 if wants_number and _QUANTITY.search(sent) else 0.0
+            if period:  # the sentence about the period asked for, not the five-year one
+                bonus += 0.2 if any(w in sent for w in period) else 0.0
+            wanted = _INTENT_FORMS.get(intent)
+            if wanted is not None and wanted.search(sent):  # the rule, the list, the definition
+                bonus += 0.15
             # Higher passages win ties: retrieval already weighed the whole passage.
             candidates.append((cov + bonus + rank_bonus / (hi + 1), cov, hi, si, sent))
     candidates.sort(key=lambda c: -c[0])
@@ -104,3 +133,44 @@ def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[dict]]:
         offsets = [hit.char_start + p.offset for p in picked if p.hit_index == hit_index]
         citations.append({**hit.to_dict(), "n": n, "cited_offsets": offsets})
     return "".join(parts), citations
+
+
+def best_passage(weights: dict[str, float], hits: list[Hit], *, alternatives: dict[str, list[str]] | None = None,
+                 margin: float = 0.15) -> int:
+    """Which passage the answer quotes: retrieval's first, unless a lower one covers the
+    question clearly better (its headings count: 「第九条 …主要职责是」)."""
+    if not hits:
+        return 0
+    covs = [coverage(weights, " ".join([*h.section_path, h.text]), alternatives) for h in hits]
+    best = 0
+    for i, c in enumerate(covs[1:], 1):
+        if c >= covs[best] + margin * i:
+            best = i
+    return best
+
+
+@dataclass(frozen=True)
+class ProvisionAnswer:
+    text: str  # 「《…》第十条：」 + the quoted provision + [1]
+    citation: dict  # the hit, widened to the provision it quotes, numbered 1
+    highlight: tuple[int, int]  # the answering sentence inside `text`
+
+
+def provision_answer(picked: Picked, hits: list[Hit], document_text: str, *, list_wanted: bool = False
+                     ) -> ProvisionAnswer:
+    """The governing provision around the best sentence, quoted whole (or its stem and the
+    part that answers), introduced by whose rule it is, with the sentence marked."""
+    from policykb.answer.provision import cite_label, provision_at
+
+    hit = hits[picked.hit_index]
+    s0 = hit.char_start + picked.offset
+    s1 = s0 + len(picked.sentence)
+    prov = provision_at(document_text, s0, s1, list_wanted=list_wanted)
+    label = cite_label(hit.title, prov)
+    intro = f"{label}：\n" if label else ""
+    body = prov.text
+    text = f"{intro}{body}[1]"
+    citation = {**hit.to_dict(), "n": 1, "text": document_text[prov.start:prov.end],
+                "char_start": prov.start, "char_end": prov.end, "cited_offsets": [s0]}
+    return ProvisionAnswer(text=text, citation=citation,
+                           highlight=(len(intro) + prov.mark[0], len(intro) + prov.mark[1]))

@@ -20,13 +20,17 @@ def idf_weights(tokens: Iterable[str], doc_freq: dict[str, int], n_docs: int) ->
     }
 
 
-def coverage(weights: dict[str, float], text: str) -> float:
-    """Share of the question's idf weight whose terms occur in `text` (0..1)."""
+def coverage(weights: dict[str, float], text: str, alternatives: dict[str, list[str]] | None = None) -> float:
+    """Share of the question's idf weight whose terms occur in `text` (0..1). A term with
+    `alternatives` (the official words a colloquial one stands for, from the thesaurus)
+    counts when any of them occurs."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
     lowered = text.lower()
-    return sum(w for t, w in weights.items() if t in lowered) / total
+    alternatives = alternatives or {}
+    return sum(w for t, w in weights.items()
+               if t in lowered or any(a in lowered for a in alternatives.get(t, ()))) / total
 
 
 _ANCHOR = re.compile(r"\d{2,}|第[一二三四五六七八九十百千零〇两]+[条章节编款项]")

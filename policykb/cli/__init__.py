@@ -18,6 +18,7 @@ class LazyGroup(click.Group):
         "verify": ("policykb.cli.verify", "verify"),
         "eval": ("policykb.cli.evaluate", "evaluate"),
         "docs": ("policykb.cli.docs", "docs"),
+        "compare": ("policykb.cli.compare", "compare"),
         "digest": ("policykb.cli.digest", "digest"),
         "serve": ("policykb.cli.serve", "serve"),
         "status": ("policykb.cli.status", "status"),
@@ -26,6 +27,9 @@ class LazyGroup(click.Group):
         "embed": ("policykb.cli.status", "embed"),
         "config": ("policykb.cli.status", "config"),
         "doctor": ("policykb.cli.doctor", "doctor"),
+        "users": ("policykb.cli.access", "users"),
+        "keys": ("policykb.cli.access", "keys"),
+        "audit": ("policykb.cli.access", "audit"),
     }
     HELP = {
         "ingest": "导入文件或文件夹（pdf、docx、txt、md、html）",
@@ -33,7 +37,8 @@ class LazyGroup(click.Group):
         "ask": "提问，返回带引用的答案",
         "verify": "核对文稿中的引文（三审三校）：一致 / 有出入 / 未找到",
         "eval": "用自己的问题集评测检索与回答",
-        "docs": "文档管理：list / show / delete",
+        "docs": "文档管理：list / show / delete / validity",
+        "compare": "新旧对照：逐条比较两个版本，可导出对照表 .docx",
         "digest": "编制季度《政策解读汇编》（.docx / .md）",
         "serve": "启动 HTTP 服务与网页",
         "status": "向量化进度与服务状态",
@@ -42,6 +47,9 @@ class LazyGroup(click.Group):
         "embed": "计算等待中的向量（ingest --no-wait 之后）",
         "config": "显示当前配置",
         "doctor": "检查配置与大模型服务是否可用",
+        "users": "账户管理：create / list / set / passwd（第一个管理员在此创建）",
+        "keys": "访问密钥：create / list / revoke",
+        "audit": "审计记录：谁在何时做了什么",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -54,6 +62,24 @@ class LazyGroup(click.Group):
             module, attr = self.COMMANDS[name]
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["policykb.argv"] = list(args)  # for the audit trail (policykb.cli.access)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> object:
+        code = 1
+        try:
+            result = super().invoke(ctx)
+            code = 0
+            return result
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            raise
+        finally:
+            from policykb.cli.access import record_command
+
+            record_command(ctx.meta.get("policykb.argv", []), code)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.HELP.get(name, "")) for name in self.list_commands(ctx)]

@@ -61,4 +61,6 @@ def where(hit: dict) -> str:
         parts.append(" › ".join(hit["section_path"]))
     if hit.get("page"):
         parts.append(f"第{hit['page']}页")
+    if meta.get("validity") and meta["validity"] != "现行有效":  # an old text names its successor
+        parts.append(f"〔{meta['validity']}" + (f"：{meta['validity_note']}" if meta.get("validity_note") else "") + "〕")
     return " · ".join(parts)

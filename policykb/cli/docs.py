@@ -20,20 +20,23 @@ def _doc_dict(doc) -> dict:  # type: ignore[no-untyped-def]
 @click.option("--title", default=None, help="标题包含")
 @click.option("--sort", type=click.Choice(["date_desc", "date_asc", "title", "added_desc"]), default="date_desc")
 @click.option("--limit", default=100, show_default=True)
+@click.option("--validity", type=click.Choice(["现行有效", "已修订", "已废止", "尚未生效"]), default=None,
+              help="时效性")
+@click.option("--family", default=None, help="版本族（如 中国共产党纪律处分条例）")
 @click.option("--json", "as_json", is_flag=True)
 @filter_options
 @kb_option
-def list_(title: str | None, sort: str, limit: int, as_json: bool, issuer: str | None, doc_type: str | None,
-          date_from: str | None, date_to: str | None, kb: str | None) -> None:
-    """列出文档。"""
+def list_(title: str | None, sort: str, limit: int, validity: str | None, family: str | None, as_json: bool,
+          issuer: str | None, doc_type: str | None, date_from: str | None, date_to: str | None, kb: str | None) -> None:
+    """列出文档（可按发文机关、文种、日期、时效性、版本族筛选）。"""
     knowledge = open_kb(kb)
-    items, total = knowledge.list_documents(filters_from(issuer, doc_type, date_from, date_to), title=title,
-                                            sort=sort, limit=limit)
+    flt = {**filters_from(issuer, doc_type, date_from, date_to), "validity": validity, "family": family}
+    items, total = knowledge.list_documents(flt, title=title, sort=sort, limit=limit)
     if as_json:
         print_json({"total": total, "documents": [_doc_dict(d) for d in items]})
         return
     for d in items:
-        flags = "（已被替代）" if d.status == "superseded" else ""
+        flags = f"〔{d.validity}〕" if d.validity != "现行有效" else ""
         pending = f" 待向量化{d.pending_vectors}" if d.pending_vectors else ""
         click.echo(f"{d.id}  {d.date or '----------':10}  {d.doc_type or '-':4}  《{d.title}》{flags} {d.doc_no or ''}"
                    f"  {d.chunk_count}段{pending}")
@@ -64,8 +67,9 @@ def show(doc_id: str, as_json: bool, kb: str | None) -> None:
     hand = {e.field for e in edits}
     for field, label, value in [("title", "标题", doc.title), ("doc_no", "文号", doc.doc_no),
                                 ("issuer", "发文机关", doc.issuer), ("date", "日期", doc.date),
-                                ("doc_type", "文种", doc.doc_type), ("", "施行日期", doc.extra.get("effective_date")),
-                                ("", "文件", doc.source_path), ("", "状态", doc.status),
+                                ("doc_type", "文种", doc.doc_type), ("", "文件", doc.source_path),
+                                ("", "时效性", doc.validity), ("", "说明", doc.validity_note),
+                                ("", "施行日期", doc.effective_date), ("", "版本族", doc.family),
                                 ("", "分段", doc.chunk_count), ("", "待向量化", doc.pending_vectors)]:
         mark = "（人工修改）" if field in hand else ""
         click.echo(f"{label}：{value if value not in (None, '') else '—'}{mark}")
@@ -157,3 +161,47 @@ def delete(doc_id: str, yes: bool, kb: str | None) -> None:
     except KnowledgeBaseError as exc:
         fail(str(exc))
     click.echo(f"已删除《{doc.title}》（{doc_id}）")
+
+
+@docs.command()
+@click.argument("doc_id")
+@click.option("--set", "validity", type=click.Choice(["现行有效", "已修订", "已废止", "尚未生效"]), default=None,
+              help="人工设定时效性（优先于自动识别）")
+@click.option("--family", default=None, help="人工设定版本族")
+@click.option("--superseded-by", default=None, help="替代它的文档（ID、文号或标题）")
+@click.option("--clear", is_flag=True, help="清除人工设定，交还自动识别")
+@click.option("--json", "as_json", is_flag=True)
+@kb_option
+def validity(doc_id: str, validity: str | None, family: str | None, superseded_by: str | None, clear: bool,
+             as_json: bool, kb: str | None) -> None:
+    """时效性、历史版本、本文引用与被引用；可人工设定。"""
+    from policykb.service import KnowledgeBaseError
+
+    knowledge = open_kb(kb)
+    try:
+        if validity or family is not None or superseded_by or clear:
+            knowledge.set_validity(doc_id, validity=validity, family=family, superseded_by=superseded_by, clear=clear)
+        doc = knowledge.get_document(doc_id)
+        info = knowledge.document_lineage(doc_id)
+    except KnowledgeBaseError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(info)
+        return
+    click.echo(f"《{doc.title}》：{info['validity']}" + (f"（{info['validity_note']}）" if info["validity_note"] else ""))
+    if info["versions"]:
+        click.echo(f"历史版本（{info['family']}）：")
+        for v in info["versions"]:
+            mark = "→" if v["this"] else " "
+            click.echo(f"  {mark} {v['id']}  {v['label']:10}  {v['validity']}  《{v['title']}》")
+    for head, items in (("本文引用", info["cites"]), ("未找到的引用", info["unresolved"])):
+        if items:
+            click.echo(f"{head}：")
+            for c in items:
+                target = f" → {c['doc_id']}〔{c['validity']}〕" if c["doc_id"] else ""
+                click.echo(f"  {'《' + c['mention'] + '》' if c['kind'] == 'title' else c['mention']}{target}"
+                           + ("（废止）" if c["repeal"] else ""))
+    if info["cited_by"]:
+        click.echo("被引用：")
+        for c in info["cited_by"]:
+            click.echo(f"  {c['doc_id']}  《{c['title']}》" + ("（废止本文）" if c["repeals"] else ""))

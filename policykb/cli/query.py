@@ -74,7 +74,10 @@ def ask(question: str, as_json: bool, issuer: str | None, doc_type: str | None, 
     if as_json:
         print_json(answer.to_dict())
         return
-    click.echo(answer.answer)
+    text = answer.answer
+    for start, end in sorted(answer.highlights, reverse=True):  # the answering sentence, in bold
+        text = text[:start] + click.style(text[start:end], bold=True) + text[end:]
+    click.echo(text)
     if answer.notice:
         click.secho(answer.notice, fg="yellow")
     for c in answer.citations:

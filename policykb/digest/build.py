@@ -120,7 +120,7 @@ class Digest:
 
 
 def _hit_dict(kb: "KnowledgeBase", chunk: Any, doc: Any, score: float, n: int) -> dict[str, Any]:
-    return {**kb._hit(chunk, doc, score, {}).to_dict(), "n": n}
+    return {**kb.retriever.hit(chunk, doc, score, {}).to_dict(), "n": n}
 
 
 def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | str | None = None,

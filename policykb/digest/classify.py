@@ -118,7 +118,7 @@ class TopicClassifier:
         if missing:
             from policykb.index.worker import embed_input
 
-            fresh = emb.embed_passages([embed_input(c.section_path, c.text) for c in missing])
+            fresh = emb.embed_passages([embed_input(None, c.section_path, c.text) for c in missing])
             vectors.extend(list(fresh))
         if not vectors:
             return np.zeros((0, 0), dtype=np.float32)

@@ -1,0 +1,49 @@
+"""The answer gate: does the library hold an answer to this question at all?
+
+A lexical gate alone refuses paraphrases (「上烟酒」 shares no word with 「香烟和高档酒水」) and
+admits near misses that share many words. So it weighs three signals a reader would:
+how much of the question's rare vocabulary the best passages contain (idf coverage, with
+the thesaurus' official words counting for the colloquial ones), how close the best
+passage is in meaning (cosine of the query and passage vectors), and whether the
+passage comes from a document the question itself names. Numbers and article
+references a question is pinned to must occur (the anchor rule). With a model
+configured the gate only turns away what is plainly out of scope: the model and the
+citation check decide the rest.
+
+Thresholds are fitted on half of bench/policy_questions.jsonl and checked on the other
+half (bench/policy_eval.py --gate).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GateSignals:
+    coverage: float  # best idf coverage of the question by one passage (0..1)
+    similarity: float | None  # best query-passage cosine among the top passages; None without vectors
+    named: bool  # the best passage is from a document the question names (title, 文号, place)
+    anchored: bool  # every number / 第X条 of the question occurs in the passages
+
+
+# Fitted by bench/policy_eval.py --gate on split a (see README).
+COVERAGE_ALONE = 0.55  # enough shared vocabulary on its own
+COVERAGE_NAMED = 0.40  # when the passage is in the document the question names
+COVERAGE_WITH_MEANING = 0.30  # when the meaning is also close
+SIMILARITY = 0.86  # e5 cosine: "close in meaning"
+# With a model configured: refuse only what shares almost nothing with the library.
+MODEL_COVERAGE = 0.25
+MODEL_SIMILARITY = 0.80
+
+
+def admits(g: GateSignals, *, with_model: bool = False) -> bool:
+    if not g.anchored:
+        return False
+    close = g.similarity is not None and g.similarity >= SIMILARITY
+    if with_model:
+        return g.coverage >= MODEL_COVERAGE or (g.similarity is not None and g.similarity >= MODEL_SIMILARITY)
+    if g.coverage >= COVERAGE_ALONE:
+        return True
+    if g.named and g.coverage >= COVERAGE_NAMED:
+        return True
+    return close and g.coverage >= COVERAGE_WITH_MEANING

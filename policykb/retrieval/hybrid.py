@@ -1,0 +1,303 @@
+"""Hybrid retrieval: jieba BM25 (passages and whole documents) ∪ vectors, fused by
+weighted reciprocal rank, then weighed by what the question says about whose text it
+means (policykb/retrieval/query.py): documents it names, places and organisations, the
+year of a version, and the kind of answer it wants.
+
+`Retriever` is the one way the service searches; `Retriever.hit` is the one way a stored
+chunk becomes the passage a user reads.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING, Any
+
+from policykb.filters import SearchFilters
+from policykb.registry import DocumentFilter, StoredChunk, StoredDocument
+from policykb.results import Hit, SearchResult
+from policykb.retrieval.catalog import Catalog, DocRecord
+from policykb.retrieval.query import QueryAnalysis, analyse
+from policykb.text import QUESTION_WORDS
+
+if TYPE_CHECKING:
+    from policykb.service import KnowledgeBase
+
+MODES = ("hybrid", "keyword", "vector")
+
+# A passage that enumerates or defines: what 有哪些 / 是指 questions want.
+_ENUMERATES = re.compile(r"[（(][一二三四五六七八九十][）)].{2,}?[（(][一二三四五六七八九十][）)]|包括|分为|是指|下列|以下"
+                         r"|[一二三四五六七八九十]是.{2,}?[一二三四五六七八九十]是|种类|方式|形式|情形")
+_PROHIBITS = re.compile(r"不得|禁止|严禁|不准|不许|一律|可以|允许|应当|必须")
+
+
+class Retriever:
+    # How much the question's own pointers count (fitted on half of bench/policy_questions.jsonl
+    # by bench/policy_eval.py, checked on the other half).
+    SCOPE_WEIGHT = 1.0  # fused list: passages of the documents the question names
+    OTHER_VERSION = 0.35  # factor for a version the question does not ask for
+    OUT_OF_SCOPE = 0.6  # factor for documents outside the named scope
+    INTENT_BONUS = 0.15  # an enumerating passage for a list question, a rule for a permission one
+    THESAURUS_WEIGHT = 0.5  # fused list: the question with the official words for its colloquial ones
+
+    def __init__(self, kb: "KnowledgeBase") -> None:
+        self.kb = kb
+        self._catalog: tuple[Any, Catalog] | None = None
+        self._catalog_lock = threading.Lock()
+
+    # ---- the library as questions name it -------------------------------------------------
+
+    def catalog(self) -> Catalog:
+        """Rebuilt when documents come, go or change (a few ms for hundreds of documents)."""
+        registry = self.kb.registry
+        state = registry.catalog_state()
+        cached = self._catalog
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        with self._catalog_lock:
+            if self._catalog is not None and self._catalog[0] == state:
+                return self._catalog[1]
+            records = [DocRecord(id=r["id"], title=r["title"] or "", issuer=r["issuer"] or "",
+                                 region=r["region"] or "", date=r["date"], doc_no=r["doc_no"],
+                                 opening=r["opening"] or "", path=r["source_path"])
+                       for r in registry.catalog_rows()]
+            catalog = Catalog.build(records)
+            self._catalog = (state, catalog)
+            return catalog
+
+    def analyse(self, query: str) -> QueryAnalysis:
+        return analyse(query, self.catalog())
+
+    # ---- search ---------------------------------------------------------------------------
+
+    def search(self, query: str, *, top_k: int = 10, filters: SearchFilters | dict[str, Any] | None = None,
+               mode: str = "hybrid") -> SearchResult:
+        from policykb.index.fusion import rrf
+        from policykb.index.keyword import match_expression, query_tokens
+        from policykb.service import KnowledgeBaseError
+
+        query = (query or "").strip()
+        if not query:
+            raise KnowledgeBaseError("查询内容不能为空", code="empty_query")
+        if mode not in MODES:
+            raise KnowledgeBaseError(f"未知的检索模式：{mode}（可选 hybrid、keyword、vector）")
+        kb, s = self.kb, self.kb.settings
+        top_k = max(1, min(int(top_k), 100))
+        sf = SearchFilters.from_any(filters)
+        flt = sf.to_registry()
+        n = max(s.candidates, top_k)
+        use_vectors = mode == "vector" or (mode == "hybrid" and s.weight_vector > 0)
+
+        qa = self.analyse(query)
+        terms = query_tokens(query, sub_words=s.query_sub_words)
+        # How a question is asked (能不能, 哪些, 多少) is no evidence of an answer.
+        terms = [t for t in terms if t not in QUESTION_WORDS] or terms
+        expanded = kb.thesaurus.expand(query, terms)
+        # The query vector is computed while SQLite ranks keywords (both release the GIL):
+        # on two cores that hides the model's ~10 ms behind the keyword search.
+        query_vector = kb._background.submit(kb.embedder.embed_query, query) if use_vectors else None
+        keyword: list[tuple[str, float]] = []
+        by_document: list[str] = []
+        scoped: list[str] = []
+        thesaurus_list: list[str] = []
+        scope = qa.scope
+        scope_filter = None
+        if scope and len(scope) <= 200 and not sf.doc_ids:
+            scope_filter = DocumentFilter(**{**flt.__dict__, "doc_ids": tuple(sorted(scope))})
+        if mode in ("hybrid", "keyword"):
+            # One keyword pass serves both lists: the passages of the best documents are
+            # among the best-matching passages (4n deep), regrouped by their document's rank.
+            found = self._keyword_found(terms, flt, n * 4)
+            keyword = [(cid, score) for cid, _, score in found[:n]]
+            if expanded != terms:
+                # The official words a colloquial question stands for, as a list of its own:
+                # added to the question's own terms they would outweigh them.
+                thesaurus_list = [cid for cid, _, _ in self._keyword_found(expanded, flt, n)]
+            if s.weight_document > 0:
+                match = match_expression(terms)  # few documents: every term is affordable
+                docs = kb.registry.document_keyword_search(match, flt, s.document_candidates)
+                rank = {d: i for i, d in enumerate(docs)}
+                # sorted() is stable: within a document, passages keep their BM25 order.
+                by_document = [cid for cid, doc_id, _ in sorted(
+                    (f for f in found if f[1] in rank), key=lambda f: rank[f[1]])][:n]
+            if scope_filter is not None:
+                scoped = [cid for cid, _, _ in self._keyword_found(expanded, scope_filter, n)]
+        vector: list[tuple[str, float]] = []
+        scoped_vector: list[str] = []
+        if use_vectors:
+            qv = query_vector.result()  # type: ignore[union-attr]
+            vector = self._vector_candidates(qv, flt, n)
+            if scope_filter is not None:
+                scoped_vector = [cid for cid, _ in self._vector_candidates(qv, scope_filter, n)]
+
+        lists, weights = [], []
+        if keyword:
+            lists.append([cid for cid, _ in keyword])
+            weights.append(s.weight_keyword)
+        if by_document:
+            lists.append(by_document)
+            weights.append(s.weight_document)
+        if vector:
+            lists.append([cid for cid, _ in vector])
+            weights.append(s.weight_vector if mode == "hybrid" else 1.0)
+        if thesaurus_list:
+            lists.append(thesaurus_list)
+            weights.append(self.THESAURUS_WEIGHT * s.weight_keyword)
+        if scoped:
+            lists.append(scoped)
+            weights.append(self.SCOPE_WEIGHT * (s.weight_keyword if mode == "hybrid" else 1.0))
+        if scoped_vector:
+            lists.append(scoped_vector)
+            weights.append(self.SCOPE_WEIGHT * (s.weight_vector if mode == "hybrid" else 1.0))
+        fused = self._weigh(rrf(lists, weights, k=s.rrf_k), qa, sf.include_superseded)[:top_k]
+        kw_rank = {cid: i + 1 for i, (cid, _) in enumerate(keyword)}
+        vec_rank = {cid: i + 1 for i, (cid, _) in enumerate(vector)}
+        vec_sim = dict(vector)
+        hits = self.hits(
+            [cid for cid, _ in fused],
+            dict(fused),
+            {
+                cid: {"keyword_rank": kw_rank.get(cid), "vector_rank": vec_rank.get(cid),
+                      "vector_similarity": round(vec_sim[cid], 4) if cid in vec_sim else None}
+                for cid, _ in fused
+            },
+        )
+        return SearchResult(query=query, results=hits, pending_vectors=kb.registry.pending_count(), mode=mode,
+                            terms=terms)
+
+    def _weigh(self, fused: list[tuple[str, float]], qa: QueryAnalysis,
+               include_other_versions: bool) -> list[tuple[str, float]]:
+        """Fused scores weighed by the question's pointers: the version asked for (or the
+        current one when no year is named), the named scope, and passages of the kind the
+        question wants."""
+        if not fused:
+            return fused
+        catalog = self.catalog()
+        # Demote other documents only when the question names documents or a place;
+        # organisations come from issuer fields that not every document has.
+        scope = qa.scope if (qa.named_docs or qa.places_geo) else None
+        wants = {"list": _ENUMERATES, "define": _ENUMERATES, "permit": _PROHIBITS}.get(qa.intent)
+        texts = self.kb.registry.chunks_by_ids([cid for cid, _ in fused[:120]]) if wants else {}
+        out = []
+        for rank, (cid, score) in enumerate(fused):
+            doc_id = cid.rsplit("-", 2)[0]
+            factor = 1.0
+            versions = catalog.versions(doc_id)
+            if len(versions) > 1 and not include_other_versions:
+                if qa.years:
+                    if catalog.years.get(doc_id) not in qa.years:
+                        factor *= self.OTHER_VERSION
+                elif not catalog.is_current(doc_id):
+                    factor *= self.OTHER_VERSION
+            if scope and doc_id not in scope:
+                factor *= self.OUT_OF_SCOPE
+            if wants is not None and cid in texts and wants.search(texts[cid].text):
+                factor *= 1.0 + self.INTENT_BONUS
+            out.append((cid, score * factor))
+        out.sort(key=lambda kv: (-kv[1], kv[0]))
+        return out
+
+    def _keyword_found(self, terms: list[str], flt: DocumentFilter, limit: int) -> list[tuple[str, str, float]]:
+        """(chunk_id, doc_id, BM25) best first: from the in-memory index of a large library
+        while it is current, else from FTS5."""
+        from policykb.index.keyword import match_expression
+
+        kb = self.kb
+        index = kb.keyword_index.current()
+        if index is not None:
+            fetch = limit + 20
+            if flt.doc_ids:
+                ranked = index.search(terms, limit, allowed_docs=list(flt.doc_ids))
+                return kb.registry.resolve_rowids(ranked, flt)[:limit]
+            ranked = index.search(terms, fetch)
+            found = kb.registry.resolve_rowids(ranked, flt)
+            if len(found) < min(limit, len(ranked)) and len(ranked) == fetch:
+                # The filter turned away too many of the best: rank within its documents.
+                allowed = kb.registry.document_ids(flt, limit=2**31)
+                found = kb.registry.resolve_rowids(index.search(terms, limit, allowed_docs=allowed), flt)
+            return found[:limit]
+        selective = self._selective(terms)
+        found = kb.registry.keyword_search(match_expression(selective), flt, limit)
+        if len(selective) < len(terms):
+            found = self._rescore(terms, found)
+        return found
+
+    def _selective(self, terms: list[str]) -> list[str]:
+        """Drop terms that occur in a large share of passages: their idf is near zero, yet
+        scanning their postings is most of a query's cost on a large library. The rarest
+        two terms always stay."""
+        s, registry = self.kb.settings, self.kb.registry
+        if s.keyword_max_df >= 1 or len(terms) <= 2:
+            return terms
+        n = registry.chunk_count()
+        if n <= s.keyword_prune_above:
+            return terms
+        df = registry.token_document_frequency(terms)
+        keep = [t for t in terms if df.get(t, 0) / n <= s.keyword_max_df]
+        if len(keep) < 2:
+            keep = sorted(terms, key=lambda t: df.get(t, 0))[:2]
+        return keep
+
+    def _rescore(self, terms: list[str], found: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
+        """BM25 over all the query's terms for candidates found with its rarer terms: the
+        common terms still order the candidates, without scanning their postings."""
+        from policykb.index.keyword import bm25_scores
+
+        registry = self.kb.registry
+        tokens = registry.chunk_tokens([cid for cid, _, _ in found])
+        kept = [f for f in found if f[0] in tokens]
+        # The counts were just read by _selective: the registry answers from memory.
+        df = registry.token_document_frequency(terms)
+        scores = bm25_scores(terms, [tokens[cid] for cid, _, _ in kept], df, registry.chunk_count())
+        rescored = [(cid, doc_id, score) for (cid, doc_id, _), score in zip(kept, scores)]
+        return sorted(rescored, key=lambda f: -f[2])
+
+    def _vector_candidates(self, vector: Any, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
+        registry = self.kb.registry
+        store = self.kb.store
+        doc_ids = None
+        if not (flt.is_empty or flt == DocumentFilter(include_superseded=True)):
+            ids = list(flt.doc_ids) if flt.doc_ids else registry.document_ids(flt, limit=5001)
+            # Beyond a few thousand documents an $in filter costs more than over-fetching.
+            doc_ids = ids if len(ids) <= 5000 else None
+        raw = store.query(vector, n * (1 if doc_ids is not None else 2), doc_ids)
+        allowed = registry.allowed_chunk_ids([cid for cid, _ in raw], flt)
+        return [(cid, sim) for cid, sim in raw if cid in allowed][:n]
+
+    # ---- hits -----------------------------------------------------------------------------
+
+    def hits(self, ids: list[str], scores: dict[str, float], match: dict[str, dict[str, Any]]) -> list[Hit]:
+        registry = self.kb.registry
+        chunks = registry.chunks_by_ids(ids)
+        docs = registry.documents_by_ids(c.doc_id for c in chunks.values())
+        out = []
+        for cid in ids:
+            ch = chunks.get(cid)
+            if ch is None or ch.doc_id not in docs:
+                continue
+            out.append(self.hit(ch, docs[ch.doc_id], scores.get(cid, 0.0), match.get(cid, {})))
+        return out
+
+    def hit(self, ch: StoredChunk, doc: StoredDocument, score: float, match: dict[str, Any]) -> Hit:
+        """The passage a user reads: the matched chunk plus its neighbouring sentences
+        (index/context.py); `match.chunk_start/chunk_end` keep the chunk itself."""
+        from policykb.index.context import MAX_REACH, expand
+
+        text, start, end = ch.text, ch.char_start, ch.char_end
+        if self.kb.settings.context_sentences > 0:
+            offset, window = self.kb.registry.text_window(ch.doc_id, start - MAX_REACH, end + MAX_REACH)
+            lo, hi = expand(window, start - offset, end - offset, self.kb.settings.context_sentences)
+            start, end, text = offset + lo, offset + hi, window[lo:hi]
+        return Hit(
+            chunk_id=ch.id,
+            doc_id=ch.doc_id,
+            title=doc.title,
+            source_path=doc.source_path,
+            section_path=list(ch.section_path),
+            text=text,
+            char_start=start,
+            char_end=end,
+            page=ch.page,
+            score=round(float(score), 6),
+            metadata=doc.metadata(),
+            match={**match, "chunk_start": ch.char_start, "chunk_end": ch.char_end},
+        )

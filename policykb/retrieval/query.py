@@ -1,0 +1,154 @@
+"""What a question asks and whose text it means: pure functions over the question and the
+library's catalog.
+
+- kind of answer wanted: a list (有哪些 / 包括哪些 / 分为), a definition (是指 / 什么是), a
+  permission (能不能 / 可以…吗), a quantity (多少 / 几 / 期限), or a plain fact;
+- documents named by their common name, 简称 or 文号;
+- places and organisations named (四川省…, 中央纪委…) and the documents they issued;
+- years named (2015年版, 2018年) and whether the question pins a version at all.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from policykb.retrieval.catalog import ORG_ALIASES, PROVINCES, Catalog, places_in
+from policykb.text import fold
+
+_LIST = re.compile(r"有哪些|有哪几|包括哪|包含哪|哪几[种类项个方面条]|分为|分哪|都有什么|有什么(?:方式|形式|种类|情形|要求|措施|内容)|哪些")
+_DEFINE = re.compile(r"是指什么|是什么意思|什么是|指的是|含义|定义")
+_PERMIT = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|允许.{0,12}吗|准不准|是否(?:可以|允许|能够?)|能.{0,10}吗|让不让|行不行")
+_QUANTITY = re.compile(r"多少|多长|多久|几[天年月日次个项人名条号时岁倍道]|何时|什么时候|哪天|哪年|期限|比例|标准是|上限|不超过")
+_DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,4}\s*号")
+
+
+@dataclass
+class QueryAnalysis:
+    question: str
+    intent: str = "fact"  # list | define | permit | quantity | fact
+    years: list[int] = field(default_factory=list)
+    named_docs: set[str] = field(default_factory=set)  # documents named by title, 简称 or 文号
+    named_by: list[str] = field(default_factory=list)  # the names found, longest first
+    place_docs: set[str] | None = None  # documents of the places / organisations named; None: none named
+    places: list[str] = field(default_factory=list)
+    unknown_places: list[str] = field(default_factory=list)  # places named that no document is from
+    places_geo: bool = False  # a province, city or county among them (not only organisations)
+    version_missing: bool = False  # a version year named that the named documents do not have
+
+    @property
+    def scope(self) -> set[str] | None:
+        """The documents the question points at: named ones, narrowed by place when both
+        are given (「四川省政府工作报告」), or the place's documents alone."""
+        if self.named_docs and self.place_docs is not None:
+            both = self.named_docs & self.place_docs
+            return both or self.place_docs
+        if self.named_docs:
+            return self.named_docs
+        return self.place_docs
+
+
+def intent_of(question: str) -> str:
+    if _DEFINE.search(question):
+        return "define"
+    if _LIST.search(question):
+        return "list"
+    if _PERMIT.search(question):
+        return "permit"
+    if _QUANTITY.search(question):
+        return "quantity"
+    return "fact"
+
+
+# A name matching more documents than this names a kind (政府工作报告), not a document.
+MAX_NAMED = 12
+_SUFFIX = re.compile(r"(?:办法|条例|规定|准则|细则|规则|规程|意见|通知|决定|方案|纲要|规划|报告|决议|章程|法)")
+_YEAR_AT = re.compile(r"((?:19[4-9]|20[0-4])\d)\s*年?\s*(版|修订|修正)?")
+
+
+def _subsequence(phrase: str, alias: str) -> bool:
+    it = iter(alias)
+    return all(ch in it for ch in phrase)
+
+
+def find_names(compact: str, catalog: Catalog) -> list[tuple[int, str, set[str]]]:
+    """(position, alias) of each document name in the question: exact aliases, longest
+    first, and abbreviations of them (「公车管理办法」 for 公务用车管理办法, 「处分条例」 for
+    纪律处分条例: the question's words in order inside the name, most of it)."""
+    spans: list[tuple[int, int, str, set[str]]] = []
+    for alias in catalog.alias_docs:
+        at = compact.find(alias)
+        if at >= 0:
+            spans.append((at, at + len(alias), alias, set(catalog.alias_docs[alias])))
+    for m in _SUFFIX.finditer(compact):
+        end, suffix = m.end(), m.group(0)
+        for length in range(min(14, end), len(suffix) + 1, -1):
+            phrase = compact[end - length:end]
+            matches = [a for a in catalog.aliases_ending(suffix)
+                       if len(phrase) >= 0.6 * len(a) and _subsequence(phrase, a)]
+            if matches:
+                # Every name it abbreviates: 「政府工作报告」 names them all, a kind.
+                docs = set().union(*(catalog.alias_docs[a] for a in matches))
+                spans.append((end - length, end, phrase, docs))
+                break
+    # Longer names first; a name inside a longer one found adds nothing.
+    found: list[tuple[int, str, set[str]]] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, name, docs in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+        if any(start < b and a < end for a, b in taken):
+            continue
+        found.append((start, name, docs))
+        taken.append((start, end))
+    return sorted(found, key=lambda f: f[0])
+
+
+def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
+    q = fold(question)
+    qa = QueryAnalysis(question=question, intent=intent_of(question))
+    if catalog is None or not catalog.docs:
+        qa.years = sorted({int(m.group(1)) for m in _YEAR_AT.finditer(q) if m.group(2)})
+        return qa
+    compact = re.sub(r"[\s《》〈〉“”\"'「」]", "", q)
+    names = find_names(compact, catalog)
+    # A year is a version's when it qualifies a name (「2015年纪律处分条例」, 「2025年四川省政府
+    # 工作报告」) or says 版 / 修订; other years (「到2035年」) are only anchors.
+    years = set()
+    for m in _YEAR_AT.finditer(compact):
+        if m.group(2) or any(0 <= at - m.end() <= 8 for at, _, _ in names):
+            years.add(int(m.group(1)))
+    qa.years = sorted(years)
+    named: set[str] = set()
+    for _, alias, ids in names:
+        if len(ids) <= MAX_NAMED or qa.years or _mentions_place(compact):
+            named |= ids
+    for m in _DOC_NO.finditer(question):
+        named |= catalog.doc_no_docs.get(fold(re.sub(r"\s", "", m.group(0))), set())
+    qa.named_docs, qa.named_by = named, [a for _, a, _ in names]
+
+    for short, long in ORG_ALIASES.items():
+        if short in compact:
+            compact = compact.replace(short, long)
+    places = [p for p in places_in(compact) if p in catalog.place_docs or p.rstrip("省市") in catalog.place_docs]
+    qa.unknown_places = [p for p in places_in(compact) if p not in places and p.rstrip("省市") not in PROVINCES
+                         or (p in PROVINCES and p not in catalog.place_docs)]
+    orgs = [org for org in catalog.org_docs if org in compact]
+    if places or orgs:
+        docs: set[str] = set()
+        for p in places:
+            docs |= catalog.place_docs.get(p, set()) | catalog.place_docs.get(p.rstrip("省市"), set())
+        for o in orgs:
+            docs |= catalog.org_docs[o]
+        qa.place_docs, qa.places = docs, [*places, *orgs]
+        qa.places_geo = bool(places)
+    if qa.years and qa.scope:
+        same_year = {d for d in qa.scope if catalog.years.get(d) in qa.years}
+        if same_year:
+            qa.named_docs = same_year if qa.named_docs else qa.named_docs
+            if qa.place_docs is not None:
+                qa.place_docs = same_year
+        else:
+            qa.version_missing = True  # 「2025年四川省政府工作报告」 where the library has 2026's
+    return qa
+
+
+def _mentions_place(text: str) -> bool:
+    return any(p in text for p in PROVINCES) or bool(re.search(r"[\u4e00-\u9fff]{2,4}[省市县]", text))

@@ -1,0 +1,94 @@
+"""Chinese text, one home: width folding, sentence splitting and Chinese numerals.
+
+Pure functions used by ingest, retrieval, answers, verify and the digest, so that 「２０２６」
+and 「2026」, 「第一百零三条」 and 「第103条」 compare the same everywhere.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A sentence ends at 。！？； (or their ASCII forms) or a line break; closing quotes and
+# brackets that follow the stop belong to the sentence.
+_SENTENCE = re.compile(r"[^。！？；!?;\n]+(?:[。！？；!?;]+[”’」』）)》〕】\"']*)?")
+
+CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUMERAL = "〇零一二两三四五六七八九十百千万"
+
+
+# Words that say how a question is asked, not what it is about: they carry no evidence
+# that a passage answers it (「公务接待能不能上烟酒」 is about 公务接待 and 烟酒).
+QUESTION_WORDS = frozenset("""
+能不能 能否 可不可以 可以 可否 是否 要不要 需不需要 需要 算不算 算 行不行 准不准 让不让 允许 允不允许
+吗 呢 吧 啊 呀 么 嘛 什么 怎么 怎么样 怎样 如何 为什么 为何 哪些 哪个 哪里 哪儿 哪 哪几 几 多少 多久 多长
+多大 多高 几个 几种 几类 几项 几次 几天 几年 几条 最多 最少 至少 一般 到底 究竟 具体 请问 一下 有没有 有无
+是不是 会不会 有哪些 包括 包括哪些 包含 都有 还能 还 能 会 得 要 该 应该 咋 咋办 怎么办 怎么处理 怎么处分
+谁 由谁 何时 什么时候 哪天 哪年 规定 的 了 和 与 及 或 在 对 把 被 给 从 是 有 我 我们 你 他 她 它 这 那 这个 那个
+""".split())
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width letters and digits to half-width) and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `text`, whitespace trimmed, in order."""
+    out = []
+    for m in _SENTENCE.finditer(text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentences(text)]
+
+
+def cn_to_int(run: str) -> int | None:
+    """二〇二六 → 2026, 七十二 → 72, 一百零三 → 103, 十 → 10, 3 → 3; None when not a number."""
+    run = run.strip()
+    if run.isdigit():
+        return int(fold(run))
+    if not run or any(c not in CN_DIGITS and c not in CN_UNITS and c != "万" for c in run):
+        return None
+    if not any(c in CN_UNITS or c == "万" for c in run):
+        return int("".join(str(CN_DIGITS[c]) for c in run))
+    total, section, digit = 0, 0, None
+    for c in run:
+        if c in CN_DIGITS:
+            digit = CN_DIGITS[c]
+        elif c == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+        else:
+            section += (1 if digit is None else digit) * CN_UNITS[c]
+            digit = None
+    return total + section + (digit or 0)
+
+
+def int_to_cn(n: int) -> str:
+    """103 → 一百零三, 12 → 十二, 20 → 二十 (as articles are numbered: 第一百零三条)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n - 10] if n % 10 else "")
+    if n < 100:
+        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        head = digits[n // 100] + "百"
+        if rest == 0:
+            return head
+        if rest < 10:
+            return head + "零" + digits[rest]
+        return head + (("一" + int_to_cn(rest)) if rest < 20 else int_to_cn(rest))
+    return str(n)

@@ -1,0 +1,138 @@
+"""Answers an official can trust, on real regulations and reports of ../shared/corpus/policy:
+the right provision of the right document, quoted whole with the answering sentence
+marked, or an honest 「知识库中未找到相关内容」.
+
+The library is ingested without waiting for vectors (embedding it would take minutes on
+a CPU), so these stories hold for the keyword side and the question's own pointers
+(named documents, places, years, the kind of answer asked for) alone.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, POLICY, make_kb, needs_shared
+
+pytestmark = needs_shared
+
+FILES = [
+    "eight_point_rules_and_notices/001_《中共中央八项规定》（全文）.md",
+    "eight_point_rules_and_notices/003_《中央八项规定实施细则》.md",
+    "eight_point_rules_and_notices/011_党政机关国内公务接待管理规定.md",
+    "eight_point_rules_and_notices/007_中央和国家机关差旅费管理办法.md",
+    "party_regulations/009_中国共产党纪律处分条例2015.md",
+    "party_regulations/010_中国共产党纪律处分条例_2018.md",
+    "party_regulations/011_中国共产党纪律处分条例_2023.md",
+    "party_regulations/016_中国共产党组织处理规定（试行）.md",
+    "party_regulations/017_中国共产党问责条例.md",
+    "party_regulations/018_中央巡视组工作规则（试行）.md",
+    "party_regulations/004_中国共产党巡视工作条例.md",
+    "party_regulations/005_中国共产党廉洁自律准则.md",
+    "gov_work_reports_provincial_2026/004_2026年北京市政府工作报告.txt",
+    "gov_work_reports_provincial_2026/012_2026年广东省政府工作报告.txt",
+    "gov_work_reports_provincial_2026/015_2026年江苏省政府工作报告.txt",
+]
+SANSHEN = "关于严格落实三审三校制度进一步加强宣传内容质量管理的通知.txt"
+
+
+def _files(pattern: str) -> list[Path]:
+    return sorted(POLICY.glob(pattern))
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    src = tmp_path_factory.mktemp("regulations")
+    wanted = [POLICY / f for f in FILES]
+    wanted += _files("gov_work_reports_provincial_2026/*四川*") + _files("gov_work_reports_provincial_2026/*辽宁*")
+    for path in wanted:
+        assert path.is_file(), path
+        shutil.copy(path, src / path.name)
+    shutil.copy(CORPUS / SANSHEN, src / SANSHEN)
+    kb = make_kb(tmp_path_factory.mktemp("home"), weight_vector=0.0)
+    report = kb.ingest([src], wait=False)
+    assert not report.failed, [f.message for f in report.failed]
+    yield kb
+    kb.close()
+
+
+def cited_titles(answer) -> list[str]:  # type: ignore[no-untyped-def]
+    return [c["title"] or "" for c in answer.citations]
+
+
+def test_the_eight_point_rules_are_found_by_their_common_name(library) -> None:  # type: ignore[no-untyped-def]
+    hits = library.search("中央八项规定的内容是什么？", top_k=5).results
+    assert any("八项规定" in (h.title or "") and "实施细则" not in (h.title or "") for h in hits)
+    answer = library.ask("中央八项规定的内容是什么？")
+    assert answer.found
+    assert "#" not in answer.answer and all("#" not in h.text for h in hits)
+
+
+def test_a_colloquial_permission_question_gets_the_reception_rule(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("公务接待能不能上烟酒？")
+    assert answer.found, answer.answer
+    assert "不得提供香烟和高档酒水" in answer.answer
+    assert "公务接待" in cited_titles(answer)[0]
+    # the rule is quoted whole, the answering sentence is marked
+    start, end = answer.highlights[0]
+    assert "香烟" in answer.answer[start:end]
+    assert answer.answer.startswith("《党政机关国内公务接待管理规定》第十条")
+
+
+def test_a_list_question_gets_the_enumerating_article(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("组织处理的方式包括哪些？")
+    assert answer.found
+    assert "组织处理规定" in cited_titles(answer)[0]
+    assert "停职检查、调整职务、责令辞职、免职、降职" in answer.answer
+
+
+def test_the_duties_of_an_inspection_team_come_from_its_duties_article(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("巡视组的职责有哪些？")
+    assert answer.found
+    assert "职责" in answer.answer and "巡视" in cited_titles(answer)[0]
+
+
+def test_a_question_the_library_cannot_answer_is_refused(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("如何申请公租房？")
+    assert not answer.found and answer.answer == "知识库中未找到相关内容"
+
+
+def test_a_question_without_a_year_is_answered_from_the_current_version(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("纪律处分条例规定的党纪处分有哪几种？")
+    assert answer.found
+    assert cited_titles(answer)[0].endswith("2023") or "2023" in answer.citations[0]["source_path"]
+    versioned = library.ask("2015年版纪律处分条例规定的党纪处分有哪几种？")
+    assert versioned.found and "2015" in versioned.citations[0]["source_path"]
+
+
+def test_a_question_naming_a_province_is_answered_from_that_province(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("四川省今年城镇新增就业目标是多少？")
+    assert answer.found
+    assert all("四川" in c["source_path"] for c in answer.citations)
+    assert "城镇新增就业" in answer.answer and "辽宁" not in answer.answer
+    beijing = library.ask("北京市2026年地区生产总值预期增长多少？")
+    assert beijing.found and all("北京" in c["source_path"] for c in beijing.citations)
+    assert "江苏" not in beijing.answer
+
+
+def test_the_year_asked_for_picks_the_year_s_target_not_the_five_year_one(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("广东省2026年地区生产总值增长目标？")
+    assert answer.found and all("广东" in c["source_path"] for c in answer.citations)
+    start, end = answer.highlights[0]
+    marked = answer.answer[start:end]
+    assert "地区生产总值" in marked and "十五五" not in marked
+    assert not answer.answer.split("：", 1)[-1].lstrip().startswith("是：")
+
+
+def test_unrelated_documents_do_not_change_the_answer(library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    question = "“三审三校”中的终审由谁负责？"
+    before = library.ask(question)
+    assert before.found and "终审" in before.answer
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    for path in _files("policy_docs_shandong/00*")[:3] + [POLICY / "laws_and_regulations/026_中华人民共和国国歌法.md"]:
+        shutil.copy(path, extra / path.name)
+    library.ingest([extra], wait=False)
+    after = library.ask(question)
+    assert after.answer == before.answer
