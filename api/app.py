@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         # Other libraries open on first use (?kb=NAME), each with its own vector worker.
         app.state.libraries = Libraries(settings, knowledge,
                                         on_open=(lambda k: k.start_worker()) if background_worker else None)
+        knowledge.recover_uploads()  # a server killed mid-upload leaves files behind
         if background_worker:
             knowledge.start_worker()
         yield

@@ -57,6 +57,8 @@ class AskRequest(BaseModel):
 
 class Citation(HitModel):
     n: int
+    row: list[list[str]] | None = Field(None, description="引用的是表格的一行时：该行各列的［列名, 值］")
+    row_column: str | None = Field(None, description="答案取自该行的哪一列")
 
 
 class AnswerResponse(BaseModel):
@@ -78,6 +80,10 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+# For routes with a path parameter: the OpenAPI schema says what an unknown id returns.
+NOT_FOUND_RESPONSE = {404: {"model": ErrorResponse, "description": "不存在（文档、段落或文件）"}}
 
 
 class DocumentSummary(BaseModel):

@@ -147,13 +147,25 @@ def main() -> None:
     ap.add_argument("--no-ask", action="store_true")
     ap.add_argument("--misses", action="store_true", help="print each question whose answer is not in the top 5")
     ap.add_argument("--json", default="", help="also write the per-question results here")
+    ap.add_argument("--kinds", default="", help="only these kinds, comma-separated")
+    ap.add_argument("--set", action="append", default=[],
+                    help="a lever's value, e.g. --set hybrid.Retriever.THESAURUS_WEIGHT=2 (module under policykb.retrieval/answer)")
     ap.add_argument("--without", default="", help="levers to switch off, comma-separated: " + ", ".join(LEVERS))
     args = ap.parse_args()
 
     for lever in filter(None, args.without.split(",")):
         LEVERS[lever]()
+    for assignment in args.set:
+        import importlib
+
+        path, value = assignment.split("=", 1)
+        module, cls, attr = path.rsplit(".", 2)
+        package = "policykb.retrieval" if module in ("hybrid", "query", "catalog") else "policykb.answer"
+        setattr(getattr(importlib.import_module(f"{package}.{module}"), cls), attr, float(value))
     collections = [c for c in args.collections.split(",") if c]
     rows = load(Path(args.questions), args.split)
+    if args.kinds:
+        rows = [r for r in rows if r["kind"] in args.kinds.split(",")]
     if collections:
         rows = [r for r in rows if r.get("kind") == "unanswerable" or r.get("collection") in collections]
     # Keyword mode: `ask` fuses the keyword lists alone too (no vector weight).
@@ -167,12 +179,14 @@ def main() -> None:
     for row in rows:
         kind = row["kind"]
         rec: dict[str, Any] = {"qid": row["qid"], "kind": kind, "question": row["question"]}
-        hits = kb.search(row["question"], top_k=10, mode=args.mode).results
-        g = kb.gate_signals(row["question"], hits[:kb.ASK_PASSAGES], kb.question_weights(row["question"]))
+        hits = kb.search(row["question"], top_k=max(10, kb.ASK_CANDIDATES), mode=args.mode).results
+        weights = kb.question_weights(row["question"])
+        ordered = kb.answer_order(row["question"], hits[:kb.ASK_CANDIDATES], weights)[:kb.ASK_PASSAGES]
+        g = kb.gate_signals(row["question"], ordered, weights)
         rec["gate"] = {"coverage": round(g.coverage, 3), "similarity": g.similarity, "named": g.named,
                        "anchored": g.anchored}
         if kind != "unanswerable":
-            rank = next((i for i, h in enumerate(hits, 1)
+            rank = next((i for i, h in enumerate(hits[:10], 1)
                          if right_file(row, h.source_path) and contains(row["answer"], h.text)), None)
             ranks[kind].append(rank)
             rec["rank"] = rank

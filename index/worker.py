@@ -8,8 +8,11 @@ and a restart never encodes a text twice: its vector is already in the cache.
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -71,33 +74,37 @@ def drain(registry: Registry, store: VectorStore, embedder: Embedder, batch_size
     total = registry.pending_count()
     fresh: dict[str, bytes] = {}  # vectors encoded this run, not yet visible in the cache
     submitted = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-store") as writer:
-        inflight: Future[int] | None = None
+    # Batches are claimed in the registry: other workers (another `ingest`, the server)
+    # take other batches, and nothing is embedded twice.
+    worker = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    try:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-store") as writer:
+            inflight: Future[int] | None = None
 
-        def settle() -> None:
-            nonlocal inflight
-            if inflight is not None:
-                stats.chunks += inflight.result()
-                stats.batches += 1
-                inflight = None
-                if on_progress:
-                    on_progress(stats.chunks, total)
+            def settle() -> None:
+                nonlocal inflight
+                if inflight is not None:
+                    stats.chunks += inflight.result()
+                    stats.batches += 1
+                    inflight = None
+                    if on_progress:
+                        on_progress(stats.chunks, total)
 
-        while True:
-            snapshot = registry.pending_chunks(window)  # shortest first: little padding
-            if not snapshot:
-                break
-            for start in range(0, len(snapshot), batch_size):
+            while True:
                 if (stop is not None and stop.is_set()) or (max_chunks is not None and submitted >= max_chunks):
-                    settle()
-                    return
-                batch = snapshot[start:start + batch_size]
+                    break
+                batch = registry.claim_pending(worker, batch_size)  # shortest first: little padding
+                if not batch:
+                    break
                 submitted += len(batch)
                 vectors = _vectors_for(registry, embedder, batch, fresh, stats, with_context)
                 settle()
-                inflight = writer.submit(_store, registry, store, embedder.name, batch, vectors)
+                inflight = writer.submit(_store, registry, store, embedder.name, batch, vectors, worker)
+                if len(fresh) > window:
+                    fresh.clear()
             settle()
-            fresh.clear()
+    finally:
+        registry.release_claims(worker)
 
 
 def _vectors_for(registry: Registry, embedder: Embedder, batch: list[StoredChunk], fresh: dict[str, bytes],
@@ -128,12 +135,14 @@ def _vectors_for(registry: Registry, embedder: Embedder, batch: list[StoredChunk
 
 
 def _store(registry: Registry, store: VectorStore, model: str, batch: list[StoredChunk],
-           vectors: dict[str, bytes]) -> int:
+           vectors: dict[str, bytes], worker: str | None = None) -> int:
     """Cache first (a crash after this re-encodes nothing), then Chroma, then mark done."""
     registry.store_vectors(model, {c.embed_hash: vectors[c.embed_hash] for c in batch})
     ids = [c.id for c in batch]
     store.upsert(ids, np.stack([blob_to_vector(vectors[c.embed_hash]) for c in batch]), [c.doc_id for c in batch])
     registry.mark_vectors_done(ids)
+    if worker:
+        registry.release_claims(worker, ids)
     # A chunk replaced or deleted while it was being encoded must not leave a vector behind.
     still_there = registry.chunks_by_ids(ids)
     gone = [i for i in ids if i not in still_there]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from policykb.ingest.structure import is_heading_line
+from policykb.ingest.tables import is_row_line
 from policykb.ingest.types import Page
 
 # Spaces that word processors and web pages use for indentation and alignment.
@@ -57,7 +58,8 @@ def normalise_line(raw: str) -> tuple[str, bool]:
 
 def _is_special(line: str) -> bool:
     """Lines that stand alone in a 公文: dates, 文号, table rows."""
-    return bool(_DATE_LINE.match(line) or _DOCNO_LINE.match(line) or line.startswith("|") or line.endswith("|"))
+    return bool(_DATE_LINE.match(line) or _DOCNO_LINE.match(line) or line.startswith("|") or line.endswith("|")
+                or is_row_line(line))
 
 
 def _is_hard_break(prev: _Line, nxt: _Line, soft_by_default: bool, long_line: int) -> bool:

@@ -17,10 +17,15 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from policykb.ingest.encoding import detect_and_decode
+from policykb.ingest.encoding import decode_report
+from policykb.ingest.tables import (
+    docx_table_blocks, html_table_text, is_data_table, markdown_tables, outside_data_table,
+)
 from policykb.ingest.types import IngestError
 
 DEFAULT_MAX_BYTES = 50 * 2**20
+# A .docx whose parts inflate beyond this is refused before any is read (a zip bomb).
+MAX_UNZIPPED_BYTES = 256 * 2**20
 
 SUFFIX_FORMATS = {
     ".txt": "txt",
@@ -58,13 +63,24 @@ def sniff_format(data: bytes) -> str | None:
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
+                infos = archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError):
             return "docx_broken" if b"word/" in data[:4096] else "zip"
-        return "docx" if "word/document.xml" in names else "zip"
+        # zipfile never inflates a member past its declared size, so the sum is a bound.
+        if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
+            return "zip_bomb"
+        return "docx" if any(i.filename == "word/document.xml" for i in infos) else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
+    for magic, kind in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return kind
     return None
+
+
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"),
+                (b"GIF89a", "gif"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
+IMAGE_NAMES = {"png": "PNG ", "jpeg": "JPEG ", "gif": "GIF ", "tiff": "TIFF "}
 
 
 _HTML_STRONG = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html[\s>])", re.I)
@@ -105,6 +121,12 @@ def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
     """Load bytes whose file name suggests `declared`; content decides the real type."""
     warnings: list[str] = []
     real = sniff_format(data)
+    if real == "zip_bomb":
+        raise IngestError(
+            path, f"压缩内容解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（疑似压缩炸弹），已拒绝", code="zip_bomb"
+        )
+    if real in IMAGE_NAMES:
+        raise IngestError(path, f"这是{IMAGE_NAMES[real]}图片，不是文本文档；扫描件请先进行 OCR", code="not_text")
     if real in ("zip", "ole", "docx_broken"):
         if real == "docx_broken" or (declared == "docx" and real == "zip"):
             raise IngestError(path, "Word 文件已损坏或不是有效的 .docx 文件，无法读取", code="corrupt")
@@ -117,16 +139,19 @@ def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
         if declared in ("pdf", "docx") and not data.strip():
             raise IngestError(path, "文件内容为空", code="empty")
         try:
-            text, encoding = detect_and_decode(data, path)
+            decoded = decode_report(data, path)
         except IngestError as exc:
             if exc.code == "not_text" and declared in ("pdf", "docx"):
                 raise IngestError(
                     path, f"文件已损坏或不是有效的 {FORMAT_NAMES[declared]}文件，无法读取", code="corrupt"
                 ) from None
             raise
+        text, encoding = decoded.text, decoded.encoding
         real = _text_format(text, declared)
         if encoding not in ("utf-8", "utf-8-sig", "ascii"):
             warnings.append(f"文件编码为 {encoding}，已自动转换")
+        if decoded.warning:
+            warnings.append(decoded.warning)
     if real != declared and not (real == "txt" and declared == "md"):
         warnings.append(
             f"文件扩展名与内容不符：内容实际是{FORMAT_NAMES[real]}，已按{FORMAT_NAMES[real]}读取"
@@ -139,7 +164,7 @@ def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
     if real == "html":
         return LoadedFile("html", (html_to_text(text),), tuple(warnings))
     if real == "md":
-        return LoadedFile("md", (strip_markdown(text),), tuple(warnings))
+        return LoadedFile("md", (strip_markdown(markdown_tables(text)),), tuple(warnings))
     return LoadedFile("txt", (text,), tuple(warnings))
 
 
@@ -177,23 +202,40 @@ def load_pdf(data: bytes, path: str | Path) -> tuple[list[str], list[str]]:
         raise IngestError(path, "PDF 中没有任何页面", code="corrupt")
     texts: list[str] = []
     failed: list[int] = []
-    for number, page in enumerate(raw_pages, start=1):
+    laid_out = _layout_pages(data, raw_pages)  # lines, blocks and tables (ingest.pdf_layout)
+    for number, page in enumerate(raw_pages if laid_out is None else [], start=1):
         try:
             texts.append(page.extract_text() or "")
         except Exception:  # noqa: BLE001
             texts.append("")
             failed.append(number)
+    texts = laid_out if laid_out is not None else texts
     if len(failed) == len(raw_pages):
         raise IngestError(path, CORRUPT_PDF, code="corrupt")
     if failed:
         warnings.append(f"第 {'、'.join(map(str, failed))} 页无法解析，已跳过")
-    texts = strip_page_furniture(texts)
+    if laid_out is None:  # pdf_layout drops furniture by position, more safely than by edge lines
+        texts = strip_page_furniture(texts)
     if not any(re.search(r"\w", t) for t in texts):
         raise IngestError(path, SCANNED, code="scanned")
     empty = [str(i) for i, t in enumerate(texts, start=1) if not t.strip() and i not in failed]
     if empty:
         warnings.append(f"第 {'、'.join(empty)} 页没有可提取的文字（可能是扫描页），已跳过")
     return texts, warnings
+
+
+def _layout_pages(data: bytes, raw_pages: list) -> list[str] | None:
+    """Page texts read from character positions; None (use pypdf's text) when that fails.
+    A page of rotated text is pypdf's."""
+    from policykb.ingest.pdf_layout import extract_pages
+
+    try:
+        texts = extract_pages(data)
+        if len(texts) != len(raw_pages):
+            return None
+        return [t if t is not None else (page.extract_text() or "") for t, page in zip(texts, raw_pages)]
+    except Exception:  # noqa: BLE001 - pdfminer (and pypdf) raise many types on odd files
+        return None
 
 
 _PAGE_NUMBER = re.compile(
@@ -386,7 +428,6 @@ def load_docx(data: bytes, path: str | Path) -> str:
     """Paragraphs and table rows in document order, headings as ``#`` lines."""
     import docx
     from docx.oxml.ns import qn
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
@@ -414,14 +455,7 @@ def load_docx(data: bytes, path: str | Path) -> str:
             if child.tag == qn("w:p"):
                 add_paragraph(child)
             elif child.tag == qn("w:tbl"):
-                for row in Table(child, document).rows:
-                    cells: list[str] = []
-                    for cell in row.cells:
-                        value = " ".join(cell.text.split())
-                        if value and (not cells or cells[-1] != value):  # merged cells repeat
-                            cells.append(value)
-                    if cells:
-                        blocks.append(" | ".join(cells))
+                blocks.extend(docx_table_blocks(child))  # one labelled line a row (ingest.tables)
             elif child.tag == qn("w:sdt"):  # content controls (tables of contents, forms)
                 content = child.find(qn("w:sdtContent"))
                 if content is not None:
@@ -451,17 +485,48 @@ _BLOCK_TAGS = {
 }
 
 
-def _pick_main(soup):  # noqa: ANN001, ANN202 - bs4 Tag
+def _descendants(root) -> list:  # noqa: ANN001 - bs4 Tag
+    """`root` and everything under it in document order, by an explicit stack: pages
+    nest thousands of levels deep, far below Python's recursion limit."""
+    from bs4 import Tag
+
+    out: list = []
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        out.append(el)
+        if isinstance(el, Tag):
+            stack.extend(reversed(el.contents))
+    return out
+
+
+def _text_lengths(root) -> dict[int, int]:  # noqa: ANN001
+    """``len(el.get_text(strip=True))`` of every element under `root`, by id, in one pass:
+    asking bs4 element by element walks a subtree each time, quadratic on deep pages."""
+    from bs4 import CData, NavigableString, Tag
+
+    lengths: dict[int, int] = {}
+    for el in reversed(_descendants(root)):  # children before their parents
+        if isinstance(el, Tag):
+            lengths[id(el)] = sum(lengths.get(id(c), 0) for c in el.contents)
+        elif type(el) in (NavigableString, CData):  # what get_text counts (no comments)
+            lengths[id(el)] = len(el.strip())
+    return lengths
+
+
+def _pick_main(soup, lengths: dict[int, int]):  # noqa: ANN001, ANN202 - bs4 Tag
     """The element holding the article: <article>/<main> if substantial, else the
     element whose paragraphs carry the most text (a small readability heuristic)."""
-    from bs4 import NavigableString
+    from bs4 import NavigableString, Tag
 
     body = soup.body or soup
-    total = len(body.get_text(strip=True)) or 1
+    total = lengths.get(id(body), 0) or 1
+    everything = _descendants(body)
+    tags = [el for el in everything if isinstance(el, Tag)]
     for tag in ("article", "main"):
-        found = [el for el in soup.find_all(tag) if len(el.get_text(strip=True)) > 0.3 * total]
+        found = [el for el in tags if el.name == tag and lengths.get(id(el), 0) > 0.3 * total]
         if found:
-            return max(found, key=lambda el: len(el.get_text(strip=True)))
+            return max(found, key=lambda el: lengths.get(id(el), 0))
     scores: dict[int, tuple[float, object]] = {}
 
     def credit(el, amount: float) -> None:  # noqa: ANN001
@@ -469,77 +534,98 @@ def _pick_main(soup):  # noqa: ANN001, ANN202 - bs4 Tag
             old = scores.get(id(el), (0.0, el))[0]
             scores[id(el)] = (old + amount, el)
 
-    for p in body.find_all(["p", "td", "pre"]):
-        length = len(p.get_text(strip=True))
-        if length >= 10:
-            credit(p.parent, length)
-            credit(p.parent.parent if p.parent else None, length / 2)
-    for string in body.find_all(string=True):
-        if isinstance(string, NavigableString) and string.parent and string.parent.name in ("div", "td", "section"):
+    for p in tags:
+        if p.name in ("p", "td", "pre"):
+            length = lengths.get(id(p), 0)
+            if length >= 10:
+                credit(p.parent, length)
+                credit(p.parent.parent if p.parent else None, length / 2)
+    for string in everything:
+        if type(string) is NavigableString and string.parent and string.parent.name in ("div", "td", "section"):
             length = len(string.strip())
             if length >= 20:
                 credit(string.parent, length)
     if not scores:
         return body
     best = max(scores.values(), key=lambda item: item[0])[1]
-    if len(best.get_text(strip=True)) < 0.2 * total:  # type: ignore[attr-defined]
+    if lengths.get(id(best), 0) < 0.2 * total:
         return body
     return best
 
 
+def _prune(root, drop) -> None:  # noqa: ANN001
+    """Remove every element under `root` for which `drop(el)` holds. Pre-order, so a
+    removed element's inside is never visited (nor asked whether it was removed, which
+    bs4 answers by searching the subtree)."""
+    from bs4 import Tag
+
+    stack = list(reversed([c for c in root.contents if isinstance(c, Tag)]))
+    while stack:
+        el = stack.pop()
+        if drop(el):
+            el.decompose()
+            continue
+        stack.extend(reversed([c for c in el.contents if isinstance(c, Tag)]))
+
+
+def _noise(lengths: dict[int, int], total: int):  # noqa: ANN202
+    """Navigation, share bars, footers… marked by class or id, unless they hold half the
+    page's text."""
+    def drop(el) -> bool:  # noqa: ANN001
+        attrs = el.attrs or {}
+        classes = attrs.get("class", []) or []
+        marker = " ".join(classes if isinstance(classes, list) else [str(classes)]) + " " + str(attrs.get("id", ""))
+        return bool(marker.strip() and _NOISE_ATTR.search(marker) and lengths.get(id(el), 0) < 0.5 * total)
+    return drop
+
+
 def html_to_text(html: str) -> str:
-    """Main text of a web page: boilerplate dropped, blocks as paragraphs, <hN> as ``#``."""
-    from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
+    """Main text of a web page: boilerplate dropped, blocks as paragraphs, <hN> as ``#``.
+    Linear in the page's size at any nesting depth (no recursion)."""
+    from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
     soup = BeautifulSoup(html, "lxml")
     h1 = soup.find("h1")
     title = h1.get_text(" ", strip=True) if h1 else (soup.title.get_text(" ", strip=True) if soup.title else "")
     published = _publication_line(soup)
-    for el in soup.find_all(_DROP_TAGS):
-        el.decompose()
+    drop_tags = set(_DROP_TAGS)
+    _prune(soup, lambda el: el.name in drop_tags)
     body = soup.body or soup
-    total = len(body.get_text(strip=True)) or 1
-    for el in list(body.find_all(True)):
-        if el.decomposed if hasattr(el, "decomposed") else False:
-            continue
-        attrs = getattr(el, "attrs", None) or {}
-        marker = " ".join(attrs.get("class", []) or []) + " " + str(attrs.get("id", ""))
-        if marker.strip() and _NOISE_ATTR.search(marker) and len(el.get_text(strip=True)) < 0.5 * total:
-            el.decompose()
-    main = _pick_main(soup)
+    lengths = _text_lengths(body)
+    _prune(body, _noise(lengths, lengths.get(id(body), 0) or 1))
+    main = outside_data_table(_pick_main(soup, _text_lengths(soup)))
 
     parts: list[str] = []
-
-    def block() -> None:
-        parts.append("\n\n")
-
-    def walk(el) -> None:  # noqa: ANN001
-        for child in el.children:
-            if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
-                continue
-            if isinstance(child, NavigableString):
-                parts.append(re.sub(r"\s+", " ", str(child)))
-                continue
-            name = child.name
-            if name == "br":
-                parts.append("\n")
-            elif name in ("h1", "h2", "h3", "h4", "h5", "h6"):
-                block()
-                parts.append("#" * int(name[1]) + " " + child.get_text(" ", strip=True))
-                block()
-            elif name == "tr":
-                cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"], recursive=False)]
-                block()
-                parts.append(" | ".join(c for c in cells if c))
-                block()
-            elif name in _BLOCK_TAGS:
-                block()
-                walk(child)
-                block()
-            else:
-                walk(child)
-
-    walk(main)
+    BLOCK = "\n\n"
+    # The walk: a stack of nodes still to visit and of literal text to emit once a
+    # block's children are done (its closing paragraph break).
+    stack: list = list(reversed(main.contents)) if isinstance(main, Tag) else []
+    while stack:
+        child = stack.pop()
+        if isinstance(child, str) and not isinstance(child, NavigableString):
+            parts.append(child)  # a closing break pushed below
+            continue
+        if isinstance(child, (Comment, Declaration, Doctype, ProcessingInstruction)):
+            continue
+        if isinstance(child, NavigableString):
+            parts.append(re.sub(r"\s+", " ", str(child)))
+            continue
+        name = child.name
+        if name == "br":
+            parts.append("\n")
+        elif name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            parts += [BLOCK, "#" * int(name[1]) + " " + child.get_text(" ", strip=True), BLOCK]
+        elif name == "table" and is_data_table(child):
+            parts += [BLOCK, html_table_text(child), BLOCK]  # a data table: one labelled line a row
+        elif name == "tr":
+            cells = [c.get_text(" ", strip=True) for c in child.find_all(["td", "th"], recursive=False)]
+            parts += [BLOCK, " | ".join(c for c in cells if c), BLOCK]
+        elif name in _BLOCK_TAGS:
+            parts.append(BLOCK)
+            stack.append(BLOCK)
+            stack.extend(reversed(child.contents))
+        else:
+            stack.extend(reversed(child.contents))
     text = "".join(parts)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text).strip()

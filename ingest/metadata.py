@@ -258,7 +258,9 @@ _TYPE_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("标准", "标准"),
 )
 _TITLE_TAIL_NOISE = re.compile(r"\s*[（(](?:试行|草案|修订|修正|暂行|征求意见稿|全文|\d{4}年?[^）)]{0,12})[）)]\s*$")
-_JUNK = re.compile(r"(您的位置|当前位置|首页|来源[:：]|发布时间|发布日期|字体|浏览|点击|打印|分享|关闭窗口|^[>|]+$)")
+_JUNK = re.compile(r"(您的位置|当前位置|首页|来源[:：]|发布时间|发布日期|字体|浏览|点击|打印|分享|关闭窗口|^[>|]+$|"
+                   r"记者\s*\S{1,8}\s*/?\s*摄)")  # a photo caption: "…贵州日报天眼新闻记者 李森 摄"
+_INNER_HEADING = re.compile(r"^(?:应用|案例|场景|专栏|任务|举措|附件|附表)[一二三四五六七八九十\d]+[：:、]")
 _RED_HEADER = re.compile(r"^(.{2,40}?)\s*文件$")  # 发文机关标志: "中共江北省委组织部文件"
 
 
@@ -274,6 +276,8 @@ def _title_like(line: str) -> bool:
     if re.match(r"^[、，。；）)\]]", line) or re.fullmatch(r"[（(\[].*[）)\]]", line):
         return False  # a fragment cut from a heading ("、指导思想"), a note in brackets
     if _JUNK.search(line) or _RED_HEADER.match(line) or _DOCNO_AT_LINE_START.match(line):
+        return False
+    if _INNER_HEADING.match(line):  # "应用一：形式审查": an item heading inside the text
         return False
     if parse_date(line) and len(line) <= 20:
         return False
@@ -716,7 +720,10 @@ def load_sidecar(path: str | Path) -> dict[str, Any]:
     """Fields from ``FILE.meta.json`` (or ``STEM.meta.json``) next to `path`; {} if none."""
     merged: dict[str, Any] = {}
     for sidecar in reversed(sidecar_paths(path)):
-        if not sidecar.is_file():
+        try:
+            if not sidecar.is_file():
+                continue
+        except OSError:  # a name at the length limit has no room for ".meta.json"
             continue
         try:
             data = json.loads(sidecar.read_text(encoding="utf-8-sig"))

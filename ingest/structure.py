@@ -31,6 +31,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from policykb.ingest.tables import FIELD_SEP, is_row_line
 from policykb.ingest.types import Chunk, Page
 
 CN_DIGITS = "一二三四五六七八九十百千零〇○两"
@@ -138,7 +139,7 @@ def find_headings(text: str) -> list[Heading]:
         pos += len(raw) + 1
     found: list[tuple[int, int, str, str, float]] = []
     for start, end, raw in lines:
-        hit = classify_line(raw)
+        hit = None if is_row_line(raw) else classify_line(raw)
         if hit:
             found.append((start, end, raw, hit[0], hit[1]))
     if not found:
@@ -224,17 +225,157 @@ class _Node:
         return self.kind in CONTAINER_KINDS or self.kind == "root"
 
 
+_TAIL_RANK = 99.0  # the text after a table: ended by whatever heading comes next
+
+
 def _build_tree(text: str) -> _Node:
     root = _Node(0, len(text), 0, "root", -1.0, ())
     stack = [root]
-    for h in find_headings(text):
+    events: list[tuple[int, Heading | TableBlock]] = [(h.start, h) for h in find_headings(text)]
+    events += [(t.start, t) for t in find_tables(text)]
+    for _, ev in sorted(events, key=lambda e: e[0]):
+        if isinstance(ev, TableBlock):
+            # A table is a leaf under the innermost open section, its caption (if any) in
+            # the path; the text after it until the next heading belongs to that section
+            # again, as a "tail" node.
+            while stack[-1].kind == "tail":
+                stack.pop().end = ev.start
+            parent = stack[-1]
+            path = parent.path + ((ev.caption,) if ev.caption else ())
+            parent.children.append(_Node(ev.start, ev.end, ev.head_end, "table", _TAIL_RANK, path))
+            tail = _Node(ev.end, len(text), ev.end, "tail", _TAIL_RANK, parent.path)
+            parent.children.append(tail)
+            stack.append(tail)
+            continue
+        h = ev
         while stack[-1].rank >= h.rank:
             stack.pop().end = h.start
         parent = stack[-1]
         node = _Node(h.start, len(text), h.end, h.kind, h.rank, parent.path + (h.label,))
         parent.children.append(node)
         stack.append(node)
+    _drop_empty_tails(root, text)
     return root
+
+
+def _drop_empty_tails(node: _Node, text: str) -> None:
+    node.children = [c for c in node.children if c.kind != "tail" or text[c.start:c.end].strip()]
+    for child in node.children:
+        _drop_empty_tails(child, text)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    start: int  # the caption line's start, or the first row's
+    head_end: int  # end of the caption line; == start without a caption
+    end: int  # end of the last row line
+    caption: str | None
+    rows: tuple[tuple[int, int], ...]  # (start, end) of each row line
+
+
+_CAPTION_MAX = 60
+
+
+def _caption(line: str) -> str | None:
+    """The line above a table names it when it is short and not a sentence (「任务分工表」,
+    「附件：2026年党员教育培训工作任务分工表」); a heading above is already in the path."""
+    line = line.strip()
+    if not line or len(line) > _CAPTION_MAX or is_row_line(line) or is_heading_line(line):
+        return None
+    if re.search(r"[。；，,;]$", line):
+        return None
+    return line.rstrip("：:")
+
+
+def find_tables(text: str) -> list[TableBlock]:
+    """Runs of row lines written by `ingest.tables` (「序号：2｜重点任务：…」), each with its
+    caption line when it has one."""
+    lines: list[tuple[int, int, str]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        lines.append((pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    out: list[TableBlock] = []
+    i = 0
+    while i < len(lines):
+        if not is_row_line(lines[i][2]):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(lines) and is_row_line(lines[j + 1][2]):
+            j += 1
+        rows = tuple((s, e) for s, e, _ in lines[i : j + 1])
+        caption = _caption(lines[i - 1][2]) if i else None
+        start = lines[i - 1][0] if caption else lines[i][0]
+        head_end = lines[i - 1][1] if caption else start
+        out.append(TableBlock(start, head_end, lines[j][1], caption, rows))
+        i = j + 1
+    return out
+
+
+def _table_pieces(text: str, node: _Node, lead: int | None, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+    """A table cut between rows only, in pieces of at most max_chars (balanced, so no
+    crumb of one row is left at the end); the caption (and a bare heading above) rides
+    with the first rows. A single row longer than max_chars is cut at its fields."""
+    start = node.start if lead is None else lead
+    rows: list[tuple[int, int]] = []
+    for s, e in _row_spans(text, node):
+        if e - s <= max_chars:
+            rows.append((s, e))
+        else:
+            rows.extend(_split_long_row(text, s, e, max_chars, min_chars))
+    if not rows:
+        return []
+    if rows[0][1] - start <= max_chars:
+        rows[0] = (start, rows[0][1])
+    elif text[start : rows[0][0]].strip():  # a caption too long to share a piece
+        rows.insert(0, _trim(text, start, rows[0][0]))
+    total = rows[-1][1] - rows[0][0]
+    n = -(-total // max_chars)
+    target = total / n
+    pieces: list[tuple[int, int]] = []
+    cur_s, cur_e = rows[0]
+    for s, e in rows[1:]:
+        if e - cur_s <= max_chars and ((cur_e - cur_s) + (e - s) / 2 <= target or cur_e - cur_s < min_chars):
+            cur_e = e
+        else:
+            pieces.append((cur_s, cur_e))
+            cur_s, cur_e = s, e
+    pieces.append((cur_s, cur_e))
+    return [p for p in (_trim(text, s, e) for s, e in pieces) if p[1] > p[0]]
+
+
+def _row_spans(text: str, node: _Node) -> list[tuple[int, int]]:
+    spans, pos = [], node.head_end
+    for raw in text[node.head_end : node.end].split("\n"):
+        if raw.strip():
+            spans.append(_trim(text, pos, pos + len(raw)))
+        pos += len(raw) + 1
+    return spans
+
+
+def _split_long_row(text: str, start: int, end: int, max_chars: int, min_chars: int) -> list[tuple[int, int]]:
+    fields = _cut(text, start, end, re.compile(re.escape(FIELD_SEP)))
+    out: list[tuple[int, int]] = []
+    cur: tuple[int, int] | None = None
+    for s, e in fields:
+        if e - s > max_chars:
+            if cur:
+                out.append(cur)
+                cur = None
+            out.extend(_split_range(text, s, e, max_chars, min_chars))
+        elif cur and e - cur[0] <= max_chars:
+            cur = (cur[0], e)
+        else:
+            if cur:
+                out.append(cur)
+            cur = (s, e)
+    if cur:
+        out.append(cur)
+    return [p for p in (_trim(text, s, e) for s, e in out) if p[1] > p[0]]
 
 
 # --------------------------------------------------------------------------- splitting
@@ -351,13 +492,16 @@ def _chunk_node(
     s, e = _trim(text, start, node.end)
     if e <= s:
         return []
+    if node.kind == "table":
+        return [_Piece(ps, pe, node.path, unit) for ps, pe in _table_pieces(text, node, lead, max_chars, min_chars)]
     if not node.is_container and e - s <= max_chars:
         return [_Piece(s, e, node.path, unit)]
     intro_end = node.children[0].start if node.children else node.end
     pieces: list[_Piece] = []
     child_lead: int | None = None
     intro_s, intro_e = _trim(text, start, intro_end)
-    if node.children and (intro_e - intro_s < min_chars or not text[node.head_end:intro_end].strip()):
+    bare = not text[node.head_end:intro_end].strip()
+    if node.children and (bare or (intro_e - intro_s < min_chars and node.children[0].kind != "table")):
         # A bare heading line, or a heading with a one-line lead-in ("…以下几个方面工作。"),
         # travels with its first child instead of being a crumb of its own.
         child_lead = start
@@ -366,8 +510,8 @@ def _chunk_node(
             pieces.append(_Piece(ps, pe, node.path, unit))
     for child in node.children:
         # Top-level sections, articles and 编/章/节 are units: nothing merges across them.
-        own_unit = node.kind == "root" or child.kind == "article" or child.is_container
-        child_unit = child.path if own_unit else unit
+        own_unit = node.kind == "root" or child.kind in ("article", "table") or child.is_container
+        child_unit = (child.path + (f"@{child.start}",) if child.kind == "table" else child.path) if own_unit else unit
         pieces.extend(_chunk_node(text, child, child_lead, child_unit, max_chars, min_chars))
         child_lead = None
     return pieces

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     chunk_max_chars: int = 400
     chunk_min_chars: int = 80
     max_file_mb: int = 50
+    # Each file is parsed in a child process (policykb/parse_budget.py) killed after
+    # parse_timeout seconds or when it needs more than parse_memory_mb of memory; False
+    # parses in-process (no budget).
+    parse_isolated: bool = True
+    parse_timeout: float = 120.0
+    parse_memory_mb: int = 2048
 
     # Retrieval: candidates per side, fusion weights (tuned by bench/retrieval.py).
     candidates: int = 50
@@ -83,6 +89,13 @@ class Settings(BaseSettings):
     llm_max_tokens: int = 1024
     llm_client: Literal["llama-index", "openai"] = "llama-index"  # which client library speaks to it
     llm_max_retries: int = 0  # a failed call falls back to the extractive answer at once
+    # Model calls at once, calls queued behind them and how long one may wait for a slot
+    # (policykb/llm_gate.py): beyond that an ask is answered at once with the extractive
+    # answer and a 「大模型正忙」 notice. A streamed answer ends after llm_stream_timeout.
+    llm_concurrency: int = 4
+    llm_queue: int = 8
+    llm_queue_wait: float = 15.0
+    llm_stream_timeout: float = 180.0
 
     # 《政策解读汇编》 topics: a TOML/JSON file of {name, description, keywords}; empty =
     # the built-in list (policykb/digest/topics.py).

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +25,7 @@ Messages = list[dict[str, str]]  # [{"role": "system" | "user" | "assistant", "c
 
 class LLMError(RuntimeError):
     """The model could not give an answer. `kind`: timeout | connection | http |
-    bad_response | empty | config."""
+    bad_response | empty | config | busy (too many calls queued, policykb/llm_gate.py)."""
 
     def __init__(self, reason: str, kind: str = "bad_response", status: int | None = None) -> None:
         super().__init__(reason)
@@ -43,6 +45,10 @@ class LLMConfig:
     max_tokens: int = 1024
     client: str = "llama-index"
     max_retries: int = 0
+    concurrency: int = 4
+    queue: int = 8
+    queue_wait: float = 15.0
+    stream_timeout: float = 180.0
 
     @classmethod
     def from_settings(cls, s: "Settings") -> "LLMConfig":
@@ -51,7 +57,8 @@ class LLMConfig:
         return cls(
             base_url=s.llm_base_url.rstrip("/"), model=s.llm_model, api_key=s.llm_api_key,
             timeout=s.llm_timeout, temperature=s.llm_temperature, max_tokens=s.llm_max_tokens,
-            client=s.llm_client, max_retries=s.llm_max_retries,
+            client=s.llm_client, max_retries=s.llm_max_retries, concurrency=s.llm_concurrency,
+            queue=s.llm_queue, queue_wait=s.llm_queue_wait, stream_timeout=s.llm_stream_timeout,
         )
 
 
@@ -122,6 +129,9 @@ class LLM:
         self.config = config
         self._client: Any = None
         self._lock = threading.Lock()
+        from policykb.llm_gate import ModelGate
+
+        self.gate = ModelGate(config.concurrency, config.queue, config.queue_wait)
 
     @classmethod
     def from_settings(cls, settings: "Settings") -> "LLM":
@@ -164,7 +174,21 @@ class LLM:
 
     # ---- calls -------------------------------------------------------------------------
 
+    @contextmanager
+    def _slot(self) -> Iterator[None]:
+        from policykb.llm_gate import Busy
+
+        try:
+            with self.gate.slot():
+                yield
+        except Busy as exc:
+            raise LLMError(str(exc), kind="busy") from None
+
     def chat(self, messages: Messages) -> str:
+        with self._slot():
+            return self._chat(messages)
+
+    def _chat(self, messages: Messages) -> str:
         c = self.config
         try:
             client = self._get()
@@ -185,7 +209,16 @@ class LLM:
         return text
 
     def stream(self, messages: Messages) -> Iterator[str]:
-        """Visible deltas as they arrive; raises LLMError (possibly after some deltas)."""
+        """Visible deltas as they arrive; raises LLMError (possibly after some deltas),
+        also when the whole answer takes longer than `stream_timeout`."""
+        with self._slot():
+            deadline = time.monotonic() + self.config.stream_timeout
+            for delta in self._stream(messages):
+                if time.monotonic() > deadline:
+                    raise LLMError(f"回答超时（超过 {self.config.stream_timeout:g} 秒）", kind="timeout")
+                yield delta
+
+    def _stream(self, messages: Messages) -> Iterator[str]:
         c = self.config
         think = ThinkFilter()
         got = False

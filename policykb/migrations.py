@@ -143,7 +143,27 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX doc_references_target ON doc_references(target_id);
     """,
-    # 9: metadata edited by hand (CLI, API, the 文库 page, a changed sidecar file): one row per
+    # 9: claims on queued chunks, so that any number of workers (two `ingest` runs, a
+    # server and an `embed`) share the vector queue instead of each embedding all of it.
+    # A claim is a lease: a worker killed midway leaves claims that expire and are taken.
+    """
+    CREATE TABLE vector_claims (
+        chunk_id TEXT PRIMARY KEY,
+        worker TEXT NOT NULL,
+        until REAL NOT NULL
+    );
+    CREATE INDEX vector_claims_worker ON vector_claims(worker);
+    """,
+    # 10: the 汇编 editor's choices (a document moved to another group, groups renamed and
+    # reordered), kept across rebuilds of the digest (policykb/digest/layout.py).
+    """
+    CREATE TABLE digest_layout (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
+    # 11: metadata edited by hand (CLI, API, the 文库 page, a changed sidecar file): one row per
     # field changed, with who and when. The latest row of a field is its hand-set value,
     # which re-extraction never overwrites (policykb/doc_metadata.py).
     """
@@ -163,11 +183,14 @@ MIGRATIONS: list[str] = [
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    while (version := conn.execute("PRAGMA user_version").fetchone()[0]) < len(MIGRATIONS):
+        number = version + 1
         try:
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+            conn.executescript(f"BEGIN; {MIGRATIONS[version]}; PRAGMA user_version = {number}; COMMIT;")
         except Exception:
             if conn.in_transaction:
                 conn.rollback()
+            # Two processes opening a new library at once: the other one applied it first.
+            if conn.execute("PRAGMA user_version").fetchone()[0] >= number:
+                continue
             raise

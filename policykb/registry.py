@@ -248,6 +248,7 @@ class Registry:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.RLock()
+        self._last_counts: dict[str, int] | None = None
         self._count_cache: tuple[int, float] | None = None
         self._df_cache: dict[str, int] = {}
         self._df_time = 0.0
@@ -384,20 +385,25 @@ class Registry:
         chunks: list[NewChunk],
         doc_tokens: str = "",
         recipe: str = "",
+        keep_if_same: bool = False,
     ) -> str:
         """Insert or replace a document and all its chunks in one transaction.
 
         Returns "added" or "updated". Vectors of replaced chunks are queued for deletion
         from the vector store; new chunks wait for vectors (vec_state 0) but are keyword-
-        searchable as soon as this commits.
+        searchable as soon as this commits. With `keep_if_same`, a stored document with the
+        same content hash and recipe is left alone and "unchanged" returned: another
+        process may have stored this very file since the caller looked.
         """
         now = now_iso()
         known = {"title", "doc_no", "issuer", "date", "doc_type", "region"}
         extra = {k: v for k, v in meta.items() if k not in known and v is not None}
         with self.transaction() as conn:
             old = conn.execute(
-                "SELECT version, created_at FROM documents WHERE id = ?", [doc_id]
+                "SELECT version, created_at, content_hash, recipe FROM documents WHERE id = ?", [doc_id]
             ).fetchone()
+            if old and keep_if_same and old["content_hash"] == content_hash and old["recipe"] == recipe:
+                return "unchanged"
             if old:
                 self._delete_chunks(conn, doc_id)
                 conn.execute(
@@ -738,6 +744,35 @@ class Registry:
         )
         return [_chunk_from_row(r) for r in rows]
 
+    def claim_pending(self, worker: str, limit: int, lease: float = 600.0) -> list[StoredChunk]:
+        """Claim up to `limit` queued chunks nobody else holds (shortest first), for
+        `lease` seconds: workers in any number of processes share the queue this way."""
+        now = time.time()
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM vector_claims WHERE until < ?", [now])
+            rows = conn.execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE vec_state = 0 AND id NOT IN"
+                " (SELECT chunk_id FROM vector_claims) ORDER BY length(text), rowid LIMIT ?",
+                [limit],
+            ).fetchall()
+            conn.executemany("INSERT INTO vector_claims (chunk_id, worker, until) VALUES (?,?,?)",
+                             [(r["id"], worker, now + lease) for r in rows])
+        return [_chunk_from_row(r) for r in rows]
+
+    def release_claims(self, worker: str, chunk_ids: list[str] | None = None) -> None:
+        """Give back claims: those on `chunk_ids`, or all of `worker`'s."""
+        with self.transaction() as conn:
+            if chunk_ids is None:
+                conn.execute("DELETE FROM vector_claims WHERE worker = ?", [worker])
+            else:
+                conn.executemany("DELETE FROM vector_claims WHERE chunk_id = ? AND worker = ?",
+                                 [(i, worker) for i in chunk_ids])
+
+    def claimed_elsewhere(self, worker: str) -> int:
+        """Queued chunks other workers hold right now."""
+        return int(self._query("SELECT count(*) FROM vector_claims WHERE worker != ? AND until >= ?",
+                               [worker, time.time()])[0][0])
+
     def pending_count(self) -> int:
         return int(self._query("SELECT count(*) FROM chunks WHERE vec_state = 0")[0][0])
 
@@ -768,6 +803,7 @@ class Registry:
         with self.transaction() as conn:
             conn.execute("UPDATE chunks SET vec_state = 0")
             conn.execute("DELETE FROM vector_deletes")
+            conn.execute("DELETE FROM vector_claims")
 
     def pending_deletes(self, limit: int = 1000) -> list[str]:
         return [r[0] for r in self._query("SELECT chunk_id FROM vector_deletes LIMIT ?", [limit])]
@@ -789,6 +825,23 @@ class Registry:
     def recent_log(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._query("SELECT * FROM ingest_log ORDER BY id DESC LIMIT ?", [limit])
         return [dict(r) for r in rows]
+
+    def counts(self, wait: float = 0.5) -> dict[str, int]:
+        """Documents, passages and passages waiting for vectors, for a health check. A long
+        write (a 30 MB upload's passages) holds the connection for many seconds: after
+        `wait` the last counts are returned instead, for a health check must not wait."""
+        if self._last_counts is not None and not self._lock.acquire(timeout=wait):
+            return dict(self._last_counts)
+        if self._last_counts is None:
+            self._lock.acquire()
+        try:
+            row = self._conn.execute(
+                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),"
+                " (SELECT count(*) FROM chunks WHERE vec_state = 0)").fetchone()
+            self._last_counts = {"documents": row[0], "chunks": row[1], "pending_vectors": row[2]}
+        finally:
+            self._lock.release()
+        return dict(self._last_counts)
 
     def stats(self) -> dict[str, Any]:
         row = self._query(

@@ -6,6 +6,7 @@ logic of its own.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from policykb.verify import VerifyReport
     from policykb.answer.gate import GateSignals
     from policykb.ingest.types import ParsedDocument
+
+log = logging.getLogger("policykb.ingest")
 
 _KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
 
@@ -79,6 +82,11 @@ class KnowledgeBase:
     # Answer gate and extractive answer parameters (tuned by bench/retrieval.py).
     FOUND_MIN_COVERAGE = 0.55
     ASK_PASSAGES = 5
+    # The answer reads this many passages and puts first those that cover the question
+    # best, each rank costing RANK_COST of coverage: 「第十条 …不得提供香烟和高档酒水」 at rank 11
+    # beats ten articles that share only 「公务接待」 (bench/policy_eval.py).
+    ASK_CANDIDATES = 15
+    RANK_COST = 0.02
 
     def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
         self.settings = settings or load_settings()
@@ -188,7 +196,7 @@ class KnowledgeBase:
 
     def ingest_file(self, path: Path, *, overrides: dict[str, Any] | None = None,
                     display_name: str | None = None) -> FileResult:
-        from policykb.ingest import IngestError, parse_file
+        from policykb.ingest import IngestError
 
         path = Path(path).expanduser().absolute()
         shown = display_name or str(path)
@@ -216,13 +224,7 @@ class KnowledgeBase:
                 self.registry.log(str(path), "duplicate", message=msg, doc_id=twin.id)
                 return FileResult(shown, "duplicate", doc_id=twin.id, title=twin.title, message=msg)
             started = time.perf_counter()
-            parsed = parse_file(
-                path,
-                max_chars=self.settings.chunk_max_chars,
-                min_chars=self.settings.chunk_min_chars,
-                max_bytes=self.settings.max_file_mb * 2**20,
-                overrides=overrides,
-            )
+            parsed = self._parse(path, overrides)
             result = self._register(parsed, content_hash, overrides or {})
             result.path = shown
             result.seconds_to_searchable = time.perf_counter() - started
@@ -234,6 +236,27 @@ class KnowledgeBase:
             reason = f"无法读取文件：{exc.strerror or exc}"
             self.registry.log(str(path), "failed", code="io_error", message=reason)
             return FileResult(shown, "failed", code="io_error", message=reason)
+        except Exception as exc:  # noqa: BLE001 - one file's surprise never stops the batch
+            log.exception("ingest of %s failed", path)
+            reason = f"导入此文件时出错（{type(exc).__name__}），已跳过，其他文件不受影响"
+            self.registry.log(str(path), "failed", code="internal_error", message=reason)
+            return FileResult(shown, "failed", code="internal_error", message=reason)
+
+    def _parse(self, path: Path, overrides: dict[str, Any] | None) -> "ParsedDocument":
+        """Parse within the file's time and memory budget (policykb/parse_budget.py)."""
+        s = self.settings
+        kwargs: dict[str, Any] = dict(max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars,
+                                      max_bytes=s.max_file_mb * 2**20, overrides=overrides)
+        if s.parse_isolated:
+            from policykb.parse_budget import WorkerUnavailable, parse_in_worker
+
+            try:
+                return parse_in_worker(path, timeout=s.parse_timeout, memory_mb=s.parse_memory_mb, **kwargs)
+            except WorkerUnavailable:
+                log.warning("no parse worker could be started: parsing %s in-process, without a budget", path)
+        from policykb.ingest import parse_file
+
+        return parse_file(path, **kwargs)
 
     @property
     def uploads_dir(self) -> Path:
@@ -246,7 +269,7 @@ class KnowledgeBase:
         A file uploaded again under the same name replaces its earlier version; a failed or
         duplicate upload leaves the earlier version in place."""
         from policykb.ingest import IngestError
-        from policykb.uploads import check_upload, safe_filename
+        from policykb.uploads import PREVIOUS, check_upload, safe_filename
 
         name = safe_filename(filename)
         try:
@@ -256,7 +279,7 @@ class KnowledgeBase:
             return FileResult(name, "failed", code=exc.code, message=exc.reason)
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         target = self.uploads_dir / name
-        backup = target.with_name(target.name + ".previous")
+        backup = target.with_name(target.name + PREVIOUS)
         if target.exists():
             target.replace(backup)
         target.write_bytes(data)
@@ -271,6 +294,19 @@ class KnowledgeBase:
         if self.worker is not None:
             self.worker.wake()
         return result
+
+    def recover_uploads(self) -> list[str]:
+        """Put the uploads folder right after a crash (the server calls this on start): an
+        upload killed before it was registered is removed, and a replacement killed midway
+        gives way to the earlier version it was replacing. Returns what was done, for the log."""
+        from policykb.uploads import recover_uploads
+
+        if not self.uploads_dir.is_dir():
+            return []
+        done = recover_uploads(self.uploads_dir, self.registry.document_by_path, file_hash)
+        for line in done:
+            log.info("uploads: %s", line)
+        return done
 
     def _register(self, parsed: "ParsedDocument", content_hash: str, overrides: dict[str, Any]) -> FileResult:
         from policykb.index.worker import embed_hash, embed_input
@@ -314,6 +350,7 @@ class KnowledgeBase:
             chunks=chunks,
             doc_tokens=doc_tokens,
             recipe=self.recipe,
+            keep_if_same=not overrides,  # another process may have stored this file meanwhile
         )
         message = "；".join(parsed.warnings) or None
         from policykb import lineage
@@ -559,6 +596,17 @@ class KnowledgeBase:
                     out.setdefault(term, []).extend(fold(w) for w in entry.official)
         return out
 
+    def answer_order(self, question: str, hits: list[Hit], weights: dict[str, float]) -> list[Hit]:
+        """Passages in the order an answer should read them: retrieval's, with a passage
+        that covers the question clearly better moved up (policykb/answer/relevance.py)."""
+        from policykb.answer.relevance import coverage
+
+        alternatives = self.question_alternatives(question, weights)
+        scored = [(coverage(weights, self._evidence_text(h), alternatives) - self.RANK_COST * i, -i)
+                  for i, h in enumerate(hits)]
+        order = sorted(range(len(hits)), key=lambda i: scored[i], reverse=True)
+        return [hits[i] for i in order]
+
     def gate_signals(self, question: str, hits: list[Hit], weights: dict[str, float]) -> "GateSignals":
         """What the answer gate weighs (policykb/answer/gate.py)."""
         from policykb.answer.gate import GateSignals
@@ -584,9 +632,9 @@ class KnowledgeBase:
         """The passages to answer from, or the NOT_FOUND answer when none is relevant."""
         from policykb.answer.gate import admits
 
-        result = self.search(question, top_k=self.ASK_PASSAGES, filters=filters)
+        result = self.search(question, top_k=self.ASK_CANDIDATES, filters=filters)
         weights = self.question_weights(question)
-        hits = result.results
+        hits = self.answer_order(question, result.results, weights)[:self.ASK_PASSAGES]
         if not hits or not admits(self.gate_signals(question, hits, weights),
                                   with_model=bool(self.settings.llm_base_url)):
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
@@ -603,7 +651,8 @@ class KnowledgeBase:
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
                            notice: str | None = None) -> Answer:
-        from policykb.answer.extractive import Picked, best_passage, pick_sentences, provision_answer
+        from policykb.answer.extractive import Picked, best_passage, compose, pick_sentences, provision_answer
+        from policykb.answer.table_rows import cited_row
 
         intent = self.retriever.analyse(question).intent
         alternatives = self.question_alternatives(question, weights)
@@ -614,6 +663,11 @@ class KnowledgeBase:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=pending)
         best = picked[0]
+        if cited_row(hits[chosen].text, best.offset, best.sentence):
+            # A table row answers with the column it comes from: 「牵头单位：市委党校」, the row cited.
+            text, citations = compose(picked, hits)
+            return Answer(question=question, answer=text, citations=citations, found=True, notice=notice,
+                          pending_vectors=pending)
         quoted = provision_answer(best, hits, self.registry.document_text(hits[best.hit_index].doc_id) or "",
                                   list_wanted=intent in ("list", "define"))
         citations = [quoted.citation]
@@ -623,15 +677,15 @@ class KnowledgeBase:
 
     def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
                    ) -> Iterator[tuple[str, Any]]:
-        """Events for streaming clients: ("delta", text) pieces of the answer as they are
-        produced, then ("done", full answer dict with citations). The done answer is the
-        one to keep: a model's streamed text is raw, the done answer is checked (markers
-        renumbered or removed, unsupported sentences listed), and if the model fails
+        """Events for streaming clients: ("delta", {"text", "supported"}) pieces of the
+        answer, each sentence only once its citations were checked (generative.stream:
+        a sentence its passages do not support comes marked `supported: false`), then
+        ("done", full answer dict with citations), the one to keep: if the model fails
         midway it is the extractive answer with a notice. The extractive answer is ready
         at once, so it streams sentence by sentence."""
         def pieces(answer: Answer) -> Iterator[tuple[str, Any]]:
             for piece in re.findall(r"[^\]]*\]|[^\]]+$", answer.answer) or [answer.answer]:
-                yield "delta", piece
+                yield "delta", {"text": piece, "supported": piece.strip() not in answer.unsupported}
             yield "done", answer.to_dict()
 
         listed = self._listing_answer(question, filters)
@@ -678,6 +732,37 @@ class KnowledgeBase:
             return compile_digest(self, quarter, topics, issuer, doc_type, interpret=interpret)
         except (QuarterError, TopicError) as exc:
             raise KnowledgeBaseError(str(exc), code="bad_digest_request") from exc
+
+    def digest_layout(self) -> dict[str, Any]:
+        """The editor's 汇编 layout: {"moves": {doc_id: group}, "renames": {…}, "order": […]}."""
+        from policykb.digest.layout import load_layout
+
+        return load_layout(self.registry).to_dict()
+
+    def change_digest_layout(self, *, move: tuple[str, str] | None = None, unmove: str | None = None,
+                             rename: tuple[str, str] | None = None, order: list[str] | None = None,
+                             reset: bool = False) -> dict[str, Any]:
+        """Move a document to a group (by id, 文号 or title), put it back (unmove), rename a
+        group, set the groups' order, or reset; kept for every later digest."""
+        from policykb.digest.layout import Layout, LayoutError, change, load_layout, save_layout
+
+        layout = Layout() if reset else load_layout(self.registry)
+        try:
+            if move:
+                move = (self._layout_doc(move[0]), move[1])
+            if unmove:
+                unmove = self._layout_doc(unmove)
+            layout = change(layout, move=move, unmove=unmove, rename=rename, order=order)
+        except LayoutError as exc:
+            raise KnowledgeBaseError(str(exc), code="bad_layout") from exc
+        save_layout(self.registry, layout)
+        return layout.to_dict()
+
+    def _layout_doc(self, ref: str) -> str:
+        doc = self.registry.get_document(ref) or self.registry.document_by_reference(ref)
+        if doc is None:
+            raise KnowledgeBaseError(f"文档不存在：{ref}（可用文档编号、文号或标题）", code="not_found", status=404)
+        return doc.id
 
     def _refine_paths(self, citations: list[dict[str, Any]]) -> None:
         """Point each citation at the finest heading over the sentences it supports."""
@@ -840,7 +925,16 @@ class KnowledgeBase:
                 "last_error": worker.last_error,
             },
             "keyword_index": self.keyword_index.status(),
+            "llm": self._llm_status(),
         }
+
+    def _llm_status(self) -> dict[str, Any] | None:
+        """Model calls running, queued and refused as busy (policykb/llm_gate.py)."""
+        if not self.settings.llm_base_url:
+            return None
+        from policykb.llm import llm_for
+
+        return llm_for(self.settings).gate.status()
 
     # ---- validity, versions, citations, comparison, listing --------------------------
     # (policykb/lineage.py, policykb/compare.py, policykb/answer/listing.py hold the logic)

@@ -21,7 +21,7 @@ CN_NUMERAL = "〇零一二两三四五六七八九十百千万"
 # Words that say how a question is asked, not what it is about: they carry no evidence
 # that a passage answers it (「公务接待能不能上烟酒」 is about 公务接待 and 烟酒).
 QUESTION_WORDS = frozenset("""
-能不能 能否 可不可以 可以 可否 是否 要不要 需不需要 需要 算不算 算 行不行 准不准 让不让 允许 允不允许
+能不能 不能 能否 可不可以 可以 可否 是否 要不要 需不需要 需要 算不算 算 行不行 准不准 让不让 允许 允不允许
 吗 呢 吧 啊 呀 么 嘛 什么 怎么 怎么样 怎样 如何 为什么 为何 哪些 哪个 哪里 哪儿 哪 哪几 几 多少 多久 多长
 多大 多高 几个 几种 几类 几项 几次 几天 几年 几条 最多 最少 至少 一般 到底 究竟 具体 请问 一下 有没有 有无
 是不是 会不会 有哪些 包括 包括哪些 包含 都有 还能 还 能 会 得 要 该 应该 咋 咋办 怎么办 怎么处理 怎么处分

@@ -6,14 +6,19 @@ with a warning. An upload comes from a browser, so its name must tell the truth.
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-from policykb.ingest.loaders import FORMAT_NAMES, SUFFIX_FORMATS, sniff_format
+from policykb.ingest.loaders import FORMAT_NAMES, IMAGE_NAMES, MAX_UNZIPPED_BYTES, SUFFIX_FORMATS, sniff_format
 from policykb.ingest.types import IngestError
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
-_KIND_NAMES = {**FORMAT_NAMES, "zip": "压缩包", "ole": "旧版 Office 文件", "docx_broken": "损坏的 Word 文件"}
+_KIND_NAMES = {**FORMAT_NAMES, "zip": "压缩包", "ole": "旧版 Office 文件", "docx_broken": "损坏的 Word 文件",
+               **{k: f"{v}图片" for k, v in IMAGE_NAMES.items()}}
 
 
 def safe_filename(name: str) -> str:
@@ -43,6 +48,9 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
     if not data.strip():
         raise IngestError(name, "文件内容为空", code="empty")
     real = sniff_format(data)
+    if real == "zip_bomb":
+        raise IngestError(name, f"压缩内容解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（疑似压缩炸弹），已拒绝",
+                          code="zip_bomb")
     if declared in ("pdf", "docx"):
         if real != declared:
             raise IngestError(
@@ -56,3 +64,32 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
         raise IngestError(
             name, f"文件扩展名是 {suffix}，但内容是{shown}，请使用正确的扩展名后再上传", code="type_mismatch"
         )
+
+
+PREVIOUS = ".previous"  # the earlier version of a file being replaced by an upload
+
+
+def recover_uploads(folder: Path, stored: Callable[[str], Any], digest: Callable[[Path], str]) -> list[str]:
+    """Clean `folder` after a crash. `stored(path)` is the registry's document for a path
+    (with `content_hash`) or None; `digest(path)` a file's content hash.
+
+    - ``NAME.previous`` with NAME registered at the backup's hash: the replacement never
+      went in, so the backup goes back in place; otherwise the backup is stale and goes.
+    - any other file with no registry row was never registered: it goes.
+    """
+    done: list[str] = []
+    folder = Path(os.path.abspath(folder))  # as the registry stores paths
+    for backup in sorted(folder.glob("*" + PREVIOUS)):
+        target = backup.with_name(backup.name[: -len(PREVIOUS)])
+        doc = stored(str(target))
+        if doc is not None and doc.content_hash == digest(backup):
+            backup.replace(target)
+            done.append(f"restored {target.name}")
+        else:
+            backup.unlink(missing_ok=True)
+            done.append(f"removed stale {backup.name}")
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and stored(str(path)) is None:
+            path.unlink(missing_ok=True)
+            done.append(f"removed unregistered {path.name}")
+    return done

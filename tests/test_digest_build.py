@@ -4,6 +4,7 @@ model; the digest as data, .docx, .md, CLI and HTTP."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -79,14 +80,16 @@ def test_undated_documents_are_listed_apart(digest_kb, digest) -> None:  # type:
 def test_every_key_point_is_in_its_cited_passage(digest_kb, digest) -> None:  # type: ignore[no-untyped-def]
     numbers: dict[int, str] = {}
     for _, entry in digest.entries():
-        assert 3 <= len(entry.key_points) <= 8, entry.title
+        assert 3 <= len(entry.key_points) <= 12, entry.title
         chunks = {c.id: c for c in digest_kb.registry.chunks_of(entry.doc_id)}
         for kp in entry.key_points:
             cit = kp.citation
             assert cit["doc_id"] == entry.doc_id
             assert kp.text in cit["text"]
             assert kp.text in chunks[cit["chunk_id"]].text  # the stored passage, not a copy
-            assert numbers.setdefault(cit["n"], cit["chunk_id"]) == cit["chunk_id"]  # one n per passage
+            assert cit["n"] not in numbers  # one n per key point, with its own paragraph
+            numbers[cit["n"]] = cit["chunk_id"]
+            assert "字" not in cit["locator"] and cit["point_start"] >= cit["char_start"]
     assert sorted(numbers) == list(range(1, len(numbers) + 1))
 
 
@@ -134,9 +137,11 @@ def test_docx_has_cover_contents_topics_and_sources(digest) -> None:  # type: ig
     sect = doc.sections[-1]
     assert round(sect.top_margin.mm) == 37 and round(sect.left_margin.mm) == 28
     assert "PAGE" in sect.footer._element.xml and "—" in sect.footer.paragraphs[0].text
+    from policykb.digest.labels import flat
+
     for _, entry in digest.entries():
         for kp in entry.key_points:
-            assert any(" ".join(kp.text.split()) in t for t in texts)
+            assert any(flat(kp.text) in t for t in texts)
 
 
 def test_markdown_has_the_same_structure(digest) -> None:  # type: ignore[no-untyped-def]
@@ -208,8 +213,9 @@ def test_interpretation_with_an_llm_is_checked_like_answers(digest_kb, monkeypat
 
         def chat(self, messages):  # type: ignore[no-untyped-def]
             prompts.append(messages[-1]["content"])
-            return ("领导干部不得参加高收费的培训项目[1]。费用一律由本人承担，不得由财政经费报销[4]。"
-                    "火星基地将于明年建成并对外开放[2]。")
+            # Two sentences taken from the prompt's key points 1 and 4, one made up.
+            points = dict(re.findall(r"^\[(\d+)\] (.+?)[。；]?$", messages[-1]["content"], re.M))
+            return f"{points['1']}[1]。{points['4']}[4]。火星基地将于明年建成并对外开放[2]。"
 
     monkeypatch.setattr("policykb.llm.llm_for", lambda settings: FakeLLM())
     monkeypatch.setattr(digest_kb.settings, "llm_base_url", "http://127.0.0.1:9/v1")

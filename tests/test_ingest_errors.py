@@ -75,7 +75,10 @@ def test_binary_named_txt(tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8)
     err = _error(path)
     assert err.code == "not_text"
-    assert err.reason == "文件内容不是文本（可能是二进制文件或扩展名错误）"
+    assert "PNG 图片" in err.reason  # recognised by its signature, named in the reason
+    other = tmp_path / "blob.txt"
+    other.write_bytes(bytes(range(256)) * 8)
+    assert _error(other).reason == "文件内容不是文本（可能是二进制文件或扩展名错误）"
 
 
 def test_pdf_named_txt_is_read_as_pdf_with_a_warning(tmp_path: Path) -> None:

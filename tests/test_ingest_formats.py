@@ -141,7 +141,7 @@ def test_docx_heading_styles_and_tables(tmp_path: Path) -> None:
     assert doc.format == "docx"
     assert doc.meta.title == "江北省党员教育培训工作方案"
     assert doc.meta.doc_type == "方案"
-    assert "书记班 | 120" in doc.text
+    assert "班次：书记班｜人数：120" in doc.text  # a row carries its column names (ingest.tables)
     paths = [c.section_path for c in doc.chunks]
     assert any(p[:1] == ("总体要求",) for p in paths)
     assert any(p[:1] == ("培训安排",) for p in paths)

@@ -90,7 +90,12 @@ def stream_events(kb: Any, question: str = QUESTION) -> tuple[str, dict[str, Any
     events = list(kb.ask_stream(question))
     assert [kind for kind, _ in events[:-1]] == ["delta"] * (len(events) - 1)
     assert events[-1][0] == "done"
-    return "".join(text for _, text in events[:-1]), events[-1][1]
+    return "".join(delta["text"] for _, delta in events[:-1]), events[-1][1]
+
+
+def stream_deltas(kb: Any, question: str = QUESTION) -> tuple[list[tuple[str, bool]], dict[str, Any]]:
+    events = list(kb.ask_stream(question))
+    return [(d["text"], d["supported"]) for kind, d in events if kind == "delta"], events[-1][1]
 
 
 # ---- answers written by the model -------------------------------------------------------
@@ -190,16 +195,40 @@ def test_an_unreachable_model_falls_back_too(kb):
 # ---- streaming ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("client", ["llama-index", "openai"])
-def test_a_streamed_answer_arrives_raw_and_ends_checked(kb, standin, client):
+def test_a_streamed_answer_arrives_checked_sentence_by_sentence(kb, standin, client):
     use_client(kb, client)
     standin.script(Reply(lambda req: (f"{FINAL_REVIEW}[{numbered(req, FINAL_REVIEW)}]。"
                                       "三审环节不得交叉替代[8]。"), chunk_chars=3))
-    raw, done = stream_events(kb)
-    assert raw.endswith("三审环节不得交叉替代[8]。")  # as the model wrote it
+    deltas, done = stream_deltas(kb)
+    # Never the raw text: markers renumbered or dropped, the unsupported sentence marked.
+    assert deltas == [(f"{FINAL_REVIEW}[1]。", True), ("三审环节不得交叉替代。", False)]
     assert done["answerer"] == f"llm:{MODEL}"
     assert done["answer"] == f"{FINAL_REVIEW}[1]。三审环节不得交叉替代。"
     assert done["unsupported"] == ["三审环节不得交叉替代。"] and [c["n"] for c in done["citations"]] == [1]
     assert standin.requests[-1]["stream"] is True
+
+
+INVENTED = "每名干部每年奖励十万元"
+
+
+def test_an_invented_sentence_citing_a_missing_passage_is_never_streamed_as_checked(kb, standin):
+    """Issue 19: a model cites a passage that does not exist and invents an award."""
+    def reply(req: dict[str, Any]) -> str:
+        return f"{FINAL_REVIEW}[{numbered(req, FINAL_REVIEW)}]。{INVENTED}[9]。终审不得由他人代签[9]。"
+
+    standin.script(Reply(reply, chunk_chars=2))
+    deltas, done = stream_deltas(kb)
+    assert deltas[0] == (f"{FINAL_REVIEW}[1]。", True)
+    assert all(not ok for text, ok in deltas if INVENTED in text or "代签" in text)
+    assert not any("[9]" in text for text, _ in deltas)
+    assert done["unsupported"] == [f"{INVENTED}。", "终审不得由他人代签。"]
+    # Without streaming: only the failing sentences are flagged, the answer stands.
+    standin.script(Reply(reply))
+    answer = kb.ask(QUESTION)
+    assert answer.answerer == f"llm:{MODEL}" and answer.found
+    assert answer.answer.startswith(f"{FINAL_REVIEW}[1]。") and "[9]" not in answer.answer
+    assert answer.unsupported == [f"{INVENTED}。", "终审不得由他人代签。"]
+    assert answer.to_dict() | {"question": QUESTION} == done | {"question": QUESTION}
 
 
 def test_a_stream_that_fails_before_any_text_streams_the_extractive_answer(kb, standin):
@@ -212,7 +241,8 @@ def test_a_stream_that_fails_before_any_text_streams_the_extractive_answer(kb, s
 def test_a_stream_cut_off_midway_ends_with_the_extractive_answer(kb, standin):
     standin.script(BrokenStream("终审由本单位"))
     raw, done = stream_events(kb)
-    assert raw == "终审由本单位"  # what the model managed to say; the done event replaces it
+    # Half a sentence is never judged, so never shown: the extractive answer streams instead.
+    assert raw == done["answer"] and "终审由本单位" + "。" not in raw
     assert done["answerer"] == "extractive" and FINAL_REVIEW in done["answer"]
     assert done["notice"] == "大模型服务不可用，已改用摘录式回答：回答中途中断"
 
@@ -297,8 +327,9 @@ def test_over_http_the_stream_carries_deltas_then_the_checked_answer(llm_server,
         assert resp.headers["content-type"].startswith("text/event-stream")
         events = sse(resp.read().decode())
     kinds = [k for k, _ in events]
-    assert kinds[-1] == "done" and set(kinds[:-1]) == {"delta"} and len(kinds) > 2
-    assert "".join(d["text"] for _, d in events[:-1]).endswith("[1][7]。")
+    assert kinds[-1] == "done" and set(kinds[:-1]) == {"delta"}  # one checked sentence, one delta
+    assert "".join(d["text"] for _, d in events[:-1]).endswith("[1]。")  # checked: [7] is gone
+    assert all(d["supported"] for _, d in events[:-1])
     done = events[-1][1]
     assert done["answerer"] == f"llm:{MODEL}" and done["answer"].endswith("[1]。") and "[7]" not in done["answer"]
     assert done["unsupported"] == [] and len(done["citations"]) == 1

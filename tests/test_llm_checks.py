@@ -161,3 +161,23 @@ def test_prompts_are_files_loaded_by_name(tmp_path: Path, monkeypatch: pytest.Mo
     assert render("rewrite", question="村支书培训") == "改写：村支书培训\n"
     with pytest.raises(PromptError, match="answer"):
         load_prompt("answer")
+
+
+def test_streamed_sentences_are_cut_as_the_whole_text_is():
+    """However the model's text is chunked, the sentences released while streaming are the
+    ones the whole text is checked by, each only once complete."""
+    import random
+
+    from policykb.answer.checks import SentenceStream, split_sentences
+
+    text = ("终审由本单位分管领导负责[1]。“三审”不得交叉替代。”[2][3]\n\n## 要点\n- 一审：编辑[1,2]；\n"
+            "二审由部门负责人负责！[4]【1】 最后一句没有句号")
+    rng = random.Random(7)
+    for _ in range(50):
+        stream, out, i = SentenceStream(), [], 0
+        while i < len(text):
+            step = rng.randint(1, 5)
+            out += stream.feed(text[i:i + step])
+            i += step
+        out += stream.finish()
+        assert out == split_sentences(text.strip()), out

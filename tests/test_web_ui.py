@@ -134,8 +134,8 @@ def test_flagged_sentences_and_notices_are_shown(page_at, live_server: str) -> N
     answer = {"question": "问", "answer": "第一句有依据。[1]第二句没有依据。[1]", "citations": [hit], "found": True,
               "answerer": "llm", "notice": "大模型服务不可用时将改用原文摘录。", "unsupported": ["第二句没有依据。"],
               "pending_vectors": 0}
-    sse = "".join(f"event: delta\ndata: {json.dumps({'text': t}, ensure_ascii=False)}\n\n"
-                  for t in ("第一句有依据。[1]", "第二句没有依据。[1]"))
+    sse = "".join(f"event: delta\ndata: {json.dumps({'text': t, 'supported': ok}, ensure_ascii=False)}\n\n"
+                  for t, ok in (("第一句有依据。[1]", True), ("第二句没有依据。[1]", False)))
     sse += f"event: done\ndata: {json.dumps(answer, ensure_ascii=False)}\n\n"
     page.route("**/api/ask?stream=true", lambda route: route.fulfill(
         status=200, headers={"content-type": "text/event-stream"}, body=sse.encode()))
@@ -148,6 +148,31 @@ def test_flagged_sentences_and_notices_are_shown(page_at, live_server: str) -> N
     assert page.locator("#answer .badge", has_text="1 句待核实").is_visible()
     assert page.locator("#answer .badge", has_text="大模型生成").is_visible()
     shot(page, "ask-unsupported-1280")
+
+
+def test_a_cited_table_row_shows_as_a_row_under_its_headers(page_at) -> None:  # type: ignore[no-untyped-def]
+    """An answer from a 任务分工表 row names the column; its source shows the row as a table
+    row with its headers, the answering cell marked, not as glued text."""
+    page = page_at(DESKTOP)
+    row = "序号：2｜重点任务：开展村党组织书记轮训｜牵头单位：市委党校｜配合单位：市农业农村局｜完成时限：2026年9月底前"
+    hit = {"chunk_id": "c1", "doc_id": "d1", "title": "任务分工的通知", "source_path": "x",
+           "section_path": ["任务分工表"], "text": row, "char_start": 0, "char_end": len(row), "page": 1,
+           "score": 1.0, "metadata": {}, "match": {}, "n": 1,
+           "row": [["序号", "2"], ["重点任务", "开展村党组织书记轮训"], ["牵头单位", "市委党校"],
+                   ["配合单位", "市农业农村局"], ["完成时限", "2026年9月底前"]], "row_column": "牵头单位"}
+    answer = {"question": "村党组织书记轮训由哪个单位牵头？", "answer": "牵头单位：市委党校。[1]", "citations": [hit],
+              "found": True, "answerer": "extractive", "notice": None, "unsupported": [], "pending_vectors": 0}
+    sse = f"event: done\ndata: {json.dumps(answer, ensure_ascii=False)}\n\n"
+    page.route("**/api/ask?stream=true", lambda route: route.fulfill(
+        status=200, headers={"content-type": "text/event-stream"}, body=sse.encode()))
+    page.locator("#ask-q").fill(answer["question"])
+    page.locator("#ask-go").click()
+    table = page.locator("#citations table.row-table")
+    table.wait_for()
+    assert table.locator("th").all_inner_texts() == ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]
+    assert table.locator("td.answered").inner_text() == "市委党校"
+    assert table.locator("th.answered").inner_text() == "牵头单位"
+    shot(page, "ask-table-row-1280")
 
 
 # ---------------------------------------------------------------- 检索
@@ -273,7 +298,7 @@ def test_compile_a_quarterly_digest_and_open_a_key_point_source(page_at) -> None
     page.get_by_role("button", name="生成汇编").click()
     page.locator("#digest-summary").wait_for(timeout=60_000)
     assert "2026年第一季度" in page.locator("#digest-summary").inner_text()
-    topic = page.locator(".digest-topic", has_text="意识形态")
+    topic = page.locator(".digest-topic", has=page.locator("h3", has_text="意识形态"))
     assert "三审三校" in topic.inner_text()
     word = page.get_by_role("link", name=re.compile("Word"))
     assert re.fullmatch(r"/api/digest/download/2026Q1-[0-9a-f]+\.docx", word.get_attribute("href"))
@@ -282,6 +307,33 @@ def test_compile_a_quarterly_digest_and_open_a_key_point_source(page_at) -> None
     topic.locator("button.cite").first.click()
     page.locator("mark#passage").wait_for()
     assert "三审三校" in page.locator("#drawer-title").inner_text()
+
+
+def test_editor_moves_a_document_and_the_digest_keeps_it(page_at) -> None:  # type: ignore[no-untyped-def]
+    """Moving a document from the digest tab stores the editor's layout: the digest is rebuilt
+    with it at once, and a later digest (after reloading the page) still has it."""
+    page = page_at(DESKTOP, "digest")
+    try:
+        page.locator("#dg-quarter option[value='2026Q1']").wait_for(state="attached")
+        page.locator("#dg-quarter").select_option("2026Q1")
+        page.get_by_role("button", name="生成汇编").click()
+        page.locator("#digest-summary").wait_for(timeout=60_000)
+        source = page.locator(".digest-topic", has=page.locator("h3", has_text="意识形态"))
+        source.locator("select.dg-move").first.select_option("作风建设")
+        target = page.locator(".digest-topic", has=page.locator("h3", has_text="作风建设"))
+        target.locator(".digest-doc", has_text="三审三校").wait_for(timeout=60_000)
+        assert "编辑移入" in target.inner_text()
+        page.reload()
+        page.get_by_role("tab", name="汇编").click()
+        page.locator("#dg-quarter option[value='2026Q1']").wait_for(state="attached")
+        page.locator("#dg-quarter").select_option("2026Q1")
+        page.get_by_role("button", name="生成汇编").click()
+        page.locator(".digest-topic", has=page.locator("h3", has_text="作风建设")).locator(
+            ".digest-doc", has_text="三审三校").wait_for(timeout=60_000)
+        shot(page, "digest-moved-1280")
+    finally:  # the demo library is shared by the other tests
+        page.evaluate("""fetch('/api/digest/layout', {method: 'POST', headers: {'Content-Type': 'application/json'},
+                                     body: JSON.stringify({reset: true})}).then((r) => r.status)""")
 
 
 def test_digest_tab_explains_when_the_server_has_no_digest(page_at) -> None:  # type: ignore[no-untyped-def]

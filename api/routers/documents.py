@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
 from policykb.api.deps import get_kb, get_settings
 from policykb.api.errors import ApiError
-from policykb.api.schemas import DocumentDetail, DocumentList, DocumentSummary, DocumentText, UploadResponse
+from policykb.api.schemas import (
+    NOT_FOUND_RESPONSE,
+    DocumentDetail,
+    DocumentList,
+    DocumentSummary,
+    DocumentText,
+    UploadResponse,
+)
 from policykb.config import Settings
 from policykb.service import KnowledgeBase
 
@@ -44,7 +51,8 @@ def list_documents(
     return {"total": total, "offset": offset, "limit": limit, "documents": [_summary(d) for d in docs]}
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentDetail, summary="文档详情（元数据、章节、段落）")
+@router.get("/documents/{doc_id}", response_model=DocumentDetail, summary="文档详情（元数据、章节、段落）",
+            responses=NOT_FOUND_RESPONSE)
 def get_document(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     doc = kb.get_document(doc_id)
     chunks = kb.document_chunks(doc_id)
@@ -65,7 +73,8 @@ def get_document(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     }
 
 
-@router.get("/documents/{doc_id}/text", response_model=DocumentText, summary="文档全文（用于在上下文中显示段落）")
+@router.get("/documents/{doc_id}/text", response_model=DocumentText, summary="文档全文（用于在上下文中显示段落）",
+            responses=NOT_FOUND_RESPONSE)
 def document_text(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     doc = kb.get_document(doc_id)
     return {"id": doc_id, "title": doc.title, "doc_no": doc.doc_no, "issuer": doc.issuer, "date": doc.date,
@@ -73,7 +82,8 @@ def document_text(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
             "text": kb.document_text(doc_id), "pages": kb.registry.document_pages(doc_id)}
 
 
-@router.delete("/documents/{doc_id}", response_model=DocumentSummary, summary="删除文档")
+@router.delete("/documents/{doc_id}", response_model=DocumentSummary, summary="删除文档",
+               responses=NOT_FOUND_RESPONSE)
 def delete_document(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     return _summary(kb.delete_document(doc_id))
 

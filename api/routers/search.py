@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from policykb.api.deps import get_kb
-from policykb.api.schemas import AnswerResponse, AskRequest, SearchRequest, SearchResponse
+from policykb.api.schemas import NOT_FOUND_RESPONSE, AnswerResponse, AskRequest, SearchRequest, SearchResponse
 from policykb.filters import FilterError
 from policykb.service import KnowledgeBase, KnowledgeBaseError
 
@@ -17,7 +17,9 @@ router = APIRouter(tags=["检索与问答"])
 log = logging.getLogger("policykb.api")
 
 _SSE_DOC = """With `?stream=true` the answer comes as server-sent events (`text/event-stream`):
-`event: delta` with `{"text": "…"}` for each piece of the answer, then one `event: done` whose
+`event: delta` with `{"text": "…", "supported": true}` for each piece of the answer (a model's
+answer arrives sentence by sentence, each only after its citations were checked; a sentence its
+passages do not support comes with `"supported": false`), then one `event: done` whose
 data is the whole answer (the same JSON as without streaming, citations included); on failure
 one `event: error` with `{"code", "message"}`."""
 
@@ -41,7 +43,7 @@ def _answer_events(kb: KnowledgeBase, question: str, filters: dict[str, Any] | N
     try:
         for kind, payload in kb.ask_stream(question, filters=filters):
             if kind == "delta":
-                yield sse("delta", {"text": payload})
+                yield sse("delta", payload if isinstance(payload, dict) else {"text": payload})
             else:
                 yield sse(kind, payload)
     except (KnowledgeBaseError, FilterError) as exc:
@@ -70,7 +72,8 @@ def ask(req: AskRequest, stream: bool = Query(False, description="以 SSE 流式
     return kb.ask(req.question, filters=filters).to_dict()
 
 
-@router.get("/passages/{chunk_id}/similar", response_model=SearchResponse, summary="更多相似段落")
+@router.get("/passages/{chunk_id}/similar", response_model=SearchResponse, summary="更多相似段落",
+            responses=NOT_FOUND_RESPONSE)
 def similar(
     chunk_id: str,
     top_k: int = Query(10, ge=1, le=50),

@@ -269,14 +269,14 @@ function renderAnswer(ans) {
     notes.push(note("warn", "标有“待核实”的句子没有在所引原文中找到支持，使用前请对照原文核实。"));
   }
   if (ans.pending_vectors) notes.push(note("info", `有 ${ans.pending_vectors} 个段落仍在向量化，暂只能按关键词检索到。`));
-  const sources = (ans.citations || []).map((c) => h("li", h("button.source", {
+  const sources = (ans.citations || []).map((c) => h("li", c.row ? { class: "has-row" } : {}, h("button.source", {
     type: "button", dataset: { n: String(c.n) }, onclick: () => openPassage(c, citedSentences(ans.answer, c.n)),
   },
   h("span.n", `[${c.n}]`),
   h("span.t", titleOf(c)),
   metaLine(hitMeta(c)),
   c.section_path?.length ? h("span.path", pathText(c.section_path)) : null,
-  )));
+  ), c.row ? rowTable(c.row, c.row_column) : null));
   clear(out, h("div.card.answer-card#answer", head, notes, textEl,
     sources.length ? [h("div.sources-title", "引用原文（点击查看上下文）"), h("ol.sources#citations", sources)] : null));
 }
@@ -292,6 +292,7 @@ async function ask(ev) {
   clear(out, h("div.card.answer-card#answer",
     h("div.answer-head", h("span.spinner"), "正在检索并组织答案…"), textEl));
   let streamed = "";
+  const flaggedLive = [];
   let done = null;
   try {
     const resp = await fetch(withKbUrl("/api/ask?stream=true"), {
@@ -302,8 +303,11 @@ async function ask(ev) {
     if (!resp.ok) throw await errorFrom(resp);
     for await (const { event, data } of sseEvents(resp)) {
       if (event === "delta") {
+        // Each sentence arrives once its citations were checked; one they do not support
+        // is marked at once, never shown as if it held.
         streamed += data.text || "";
-        renderAnswerText(textEl, streamed, [], [], true);
+        if (data.supported === false && (data.text || "").trim()) flaggedLive.push(data.text.trim());
+        renderAnswerText(textEl, streamed, [], flaggedLive, true);
       } else if (event === "done") {
         done = data;
       } else if (event === "error") {
@@ -449,6 +453,15 @@ function citedSentences(answer, n) {
   return out;
 }
 
+/** A cited table row as the table shows it: the column headers above, the values below,
+ *  the column the answer comes from marked. */
+function rowTable(pairs, column) {
+  const cls = (label) => (label === column ? "answered" : "");
+  return h("table.row-table",
+    h("thead", h("tr", pairs.map(([label]) => h("th", { class: cls(label), scope: "col" }, label)))),
+    h("tbody", h("tr", pairs.map(([label, value]) => h("td", { class: cls(label) }, value)))));
+}
+
 /** Open a passage inside its document. `quoted` are sentences to find in it and stress;
  *  `ranges` are [start, end) offsets in the document's text to stress as they are. */
 async function openPassage(hit, quoted = [], ranges = []) {
@@ -466,7 +479,7 @@ async function openPassage(hit, quoted = [], ranges = []) {
     const start = Math.min(hit.char_start, ...spans.map(([a]) => a));
     const end = Math.max(hit.char_end, ...spans.map(([, b]) => b));
     const { pre, mark, focus: first } = renderDocText(doc, start, end, focus);
-    clear(body, pre);
+    clear(body, hit.row ? rowTable(hit.row, hit.row_column) : null, pre);
     const target = first || mark;
     if (target) requestAnimationFrame(() => target.scrollIntoView({ block: "center" }));
   } catch (e) {
@@ -828,7 +841,7 @@ async function quarterOptions() {
 }
 
 async function makeDigest(ev) {
-  ev.preventDefault();
+  ev?.preventDefault();
   const out = $("#digest-out");
   const v = formValues($("#digest-form"));
   const topics = (v.topics || "").split(/[,，、;；\s]+/).map((t) => t.trim()).filter(Boolean);
@@ -852,15 +865,65 @@ async function makeDigest(ev) {
   }
 }
 
-function digestDoc(doc) {
+/** The editor's layout: move a document, rename or reorder a group; kept for every rebuild. */
+async function changeLayout(body) {
+  try {
+    await api("/api/digest/layout", { method: "POST", body });
+    await makeDigest();
+  } catch (e) {
+    $("#digest-out").prepend(note("err", e.message));
+  }
+}
+
+function moveControl(doc, groups, current) {
+  const sel = h("select.dg-move", { "aria-label": "移至分组", title: "移至其他分组（重新生成时保留）" },
+    h("option", { value: "" }, "移至…"),
+    groups.filter((g) => g !== current).map((g) => h("option", { value: g }, g)),
+    h("option", { value: "__new" }, "新建分组…"));
+  sel.addEventListener("change", () => {
+    let group = sel.value;
+    if (group === "__new") group = (window.prompt("新分组名称") || "").trim();
+    if (group) changeLayout({ move: { doc: doc.doc_id, group } });
+  });
+  return sel;
+}
+
+function overviewBlock(t, citations) {
+  const ov = t.overview || {};
+  if (!ov.sentences?.length && !ov.table && !ov.guide) return null;
+  let guide = null;
+  if (ov.guide) {
+    guide = h("p.digest-overview", h("strong", "导读："));
+    const g = h("span");
+    renderAnswerText(g, ov.guide, citations, [], false);
+    guide.append(g);
+  }
+  const p = h("p.digest-overview", h("strong", "综述："));
+  const span = h("span");
+  if (ov.sentences?.length) renderAnswerText(span, ov.sentences.map((s) => s.text + s.refs.map((n) => `[${n}]`).join("")).join("；") + "。", citations, [], false);
+  p.append(span);
+  const tb = ov.table;
+  const table = tb ? h("table.digest-table", h("caption", tb.caption),
+    h("thead", h("tr", tb.columns.map((c) => h("th", c)))),
+    h("tbody", tb.rows.map((row) => h("tr", row.map((cell) => {
+      const td = h("td");
+      renderAnswerText(td, cell.text + (cell.n ? `[${cell.n}]` : ""), citations, [], false);
+      return td;
+    }))))) : null;
+  return h("div", guide, ov.sentences?.length ? p : null, table);
+}
+
+function digestDoc(doc, groups, current) {
   return h("article.card.digest-doc",
-    h("h4", doc.title || doc.filename || "（无标题）"),
+    h("h4", doc.title || doc.filename || "（无标题）", doc.moved ? h("span.muted", "（编辑移入）") : null),
     metaLine(doc),
+    groups ? moveControl(doc, groups, current) : null,
     doc.reason ? h("div.muted", doc.reason) : null,
     doc.key_points?.length ? h("ol", doc.key_points.map((kp) => {
       const li = h("li");
       const cites = kp.citation ? [kp.citation] : [];
-      const text = kp.citation && !/\[\d+\]/.test(kp.text) ? `${kp.text}[${kp.citation.n}]` : kp.text;
+      const body = kp.detail ? kp.text + (/[。！？；：]$/.test(kp.text) ? "" : "：") + kp.detail : kp.text;
+      const text = kp.citation && !/\[\d+\]/.test(body) ? `${body}[${kp.citation.n}]` : body;
       renderAnswerText(li, text, cites, [], false);
       return li;
     })) : null,
@@ -873,6 +936,10 @@ function renderDigest(d) {
   const count = topics.reduce((n, t) => n + (t.documents?.length || 0), 0);
   const undated = d.undated?.length || 0;
   const dl = d.downloads || {};
+  // Groups with documents, plus the chosen topics (so a document can be moved into one).
+  const shown = topics.filter((t) => t.documents?.length);
+  const names = topics.map((t) => t.name);
+  const citations = shown.flatMap((t) => t.documents.flatMap((doc) => (doc.key_points || []).map((kp) => kp.citation)));
   clear(out,
     h("div.result-head", h("span#digest-summary", `${d.title || d.label || d.quarter || ""}：共收录 ${count} 篇文件` +
       (undated ? `，另有 ${undated} 篇未标明日期` : ""))),
@@ -880,10 +947,21 @@ function renderDigest(d) {
       dl.docx ? h("a", { href: dl.docx, download: "" }, "下载 Word（.docx）") : null,
       dl.md ? h("a", { href: dl.md, download: "" }, "下载 Markdown") : null) : null,
     count || undated ? null : h("div.empty", "该季度没有符合条件的文件"),
-    topics.map((t) => h("section.digest-topic", h("h3", t.name),
+    shown.map((t, i) => h("section.digest-topic",
+      h("h3", t.name,
+        h("button.dg-rename", { type: "button", title: "重命名分组", onclick: () => {
+          const name = (window.prompt("分组新名称", t.name) || "").trim();
+          if (name && name !== t.name) changeLayout({ rename: { old: t.name, new: name } });
+        } }, "改名"),
+        i > 0 ? h("button.dg-up", { type: "button", title: "上移", onclick: () => {
+          const order = shown.map((x) => x.name);
+          [order[i - 1], order[i]] = [order[i], order[i - 1]];
+          changeLayout({ order });
+        } }, "上移") : null),
       t.description ? h("p.muted", t.description) : null,
-      t.documents?.length ? t.documents.map(digestDoc) : h("div.muted", "本季度该专题没有文件"))),
-    d.undated?.length ? h("section.digest-topic", h("h3", "未标明日期的文件"), d.undated.map(digestDoc)) : null);
+      overviewBlock(t, citations),
+      t.documents?.length ? t.documents.map((doc) => digestDoc(doc, names, t.name)) : h("div.muted", "本季度该分组没有文件"))),
+    d.undated?.length ? h("section.digest-topic", h("h3", "未标明日期的文件"), d.undated.map((doc) => digestDoc(doc))) : null);
 }
 
 // ---------------------------------------------------------------- 引文核对

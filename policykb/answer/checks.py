@@ -189,52 +189,110 @@ class CheckedAnswer:
         return sum(1 for s in self.sentences if s.supported and s.score is not None)
 
 
+class AnswerChecker:
+    """Checks an answer sentence by sentence, as `check_answer` does for a whole text: a
+    streamed answer is judged one sentence at a time, each shown only once judged, and
+    the checks add up to the same CheckedAnswer as checking the text at the end."""
+
+    def __init__(self, passages: Sequence[str], weigh: Weigh, *, threshold: float = SUPPORT_THRESHOLD) -> None:
+        self.valid = range(1, len(passages) + 1)
+        self.weigh = weigh
+        self.threshold = threshold
+        self.evidence = [evidence_text(p) for p in passages]
+        self.renumber: dict[int, int] = {}
+        self.dropped: list[int] = []
+        self.checks: list[SentenceCheck] = []
+
+    def _rewrite(self, m: re.Match[str]) -> str:
+        kept = []
+        for n in parse_marker(m.group(1)):
+            if n in self.valid:
+                kept.append(self.renumber.setdefault(n, len(self.renumber) + 1))
+            else:
+                self.dropped.append(n)
+        return "".join(f"[{k}]" for k in dict.fromkeys(kept))
+
+    def sentence(self, raw: str) -> SentenceCheck:
+        """Judge one sentence (as `split_sentences` cuts them), in answer order."""
+        check = self._judge(raw)
+        self.checks.append(check)
+        return check
+
+    def _judge(self, raw: str) -> SentenceCheck:
+        cited = [n for n in markers(raw) if n in self.valid]
+        new = MARKER.sub(self._rewrite, raw)
+        body = _FURNITURE.sub("", strip_markers(raw)).strip()
+        if not body.strip(" \n，,。.；;：:!！?？、…—-") or (not cited and _HEADING.fullmatch(strip_markers(raw))):
+            return SentenceCheck(new, cited, None, True)
+        if NOT_FOUND in body:
+            return SentenceCheck(new, cited, None, True)
+        weights = self.weigh(body)
+        if sum(weights.values()) <= 0 and not numbers(body):
+            return SentenceCheck(new, cited, None, not instruction_like(body))
+        score = support(weights, body, "\n".join(self.evidence[n - 1] for n in cited)) if cited else 0.0
+        ok = bool(cited) and score >= self.threshold and not instruction_like(body)
+        return SentenceCheck(new, cited, round(score, 3), ok)
+
+    def result(self, text: str) -> CheckedAnswer:
+        """The checked answer, once every sentence of `text` (the whole raw answer) was judged."""
+        if is_not_found(text):
+            return CheckedAnswer(text=NOT_FOUND, cited=[], not_found=True)
+        return CheckedAnswer(
+            text="".join(c.text for c in self.checks).strip(),
+            cited=[n for n, _ in sorted(self.renumber.items(), key=lambda kv: kv[1])],
+            sentences=list(self.checks),
+            dropped_markers=list(dict.fromkeys(self.dropped)),
+        )
+
+
+def is_not_found(text: str) -> bool:
+    """The model said the passages do not answer the question."""
+    text = text.strip()
+    return not text or strip_markers(text).strip(" 。.\n") == NOT_FOUND or (NOT_FOUND in text and not markers(text))
+
+
 def check_answer(text: str, passages: Sequence[str], weigh: Weigh, *,
                  threshold: float = SUPPORT_THRESHOLD) -> CheckedAnswer:
     """Check `text`, written from `passages` (cited as [1]..[len(passages)])."""
     text = text.strip()
-    if not text or strip_markers(text).strip(" 。.\n") == NOT_FOUND or (
-        NOT_FOUND in text and not markers(text)
-    ):
-        return CheckedAnswer(text=NOT_FOUND, cited=[], not_found=True)
-
-    valid = range(1, len(passages) + 1)
-    renumber: dict[int, int] = {}
-    dropped: list[int] = []
-
-    def rewrite(m: re.Match[str]) -> str:
-        kept = []
-        for n in parse_marker(m.group(1)):
-            if n in valid:
-                kept.append(renumber.setdefault(n, len(renumber) + 1))
-            else:
-                dropped.append(n)
-        return "".join(f"[{k}]" for k in dict.fromkeys(kept))
-
-    evidence = [evidence_text(p) for p in passages]
-    checks: list[SentenceCheck] = []
+    checker = AnswerChecker(passages, weigh, threshold=threshold)
+    if is_not_found(text):
+        return checker.result(text)
     for raw in split_sentences(text):
-        cited = [n for n in markers(raw) if n in valid]
-        new = MARKER.sub(rewrite, raw)
-        body = _FURNITURE.sub("", strip_markers(raw)).strip()
-        if not body.strip(" \n，,。.；;：:!！?？、…—-") or (not cited and _HEADING.fullmatch(strip_markers(raw))):
-            checks.append(SentenceCheck(new, cited, None, True))
-            continue
-        if NOT_FOUND in body:
-            checks.append(SentenceCheck(new, cited, None, True))
-            continue
-        weights = weigh(body)
-        if sum(weights.values()) <= 0 and not numbers(body):
-            checks.append(SentenceCheck(new, cited, None, not instruction_like(body)))
-            continue
-        score = support(weights, body, "\n".join(evidence[n - 1] for n in cited)) if cited else 0.0
-        ok = bool(cited) and score >= threshold and not instruction_like(body)
-        checks.append(SentenceCheck(new, cited, round(score, 3), ok))
+        checker.sentence(raw)
+    return checker.result(text)
 
-    checked = CheckedAnswer(
-        text="".join(c.text for c in checks).strip(),
-        cited=[n for n, _ in sorted(renumber.items(), key=lambda kv: kv[1])],
-        sentences=checks,
-        dropped_markers=list(dict.fromkeys(dropped)),
-    )
-    return checked
+
+# What may still belong to a sentence that looks finished: its full stops, closing quotes
+# and brackets, and citation markers ([1], [1,2], 【1】) after it.
+_CONTINUES = set(" \t\r\n\u3000。！？!?”’」』）)[［【]］】^,，、-－–~～") | set("0123456789")
+
+
+class SentenceStream:
+    """Cuts streamed text into the sentences `split_sentences` would cut the whole text
+    into, each released only when what follows shows it is complete."""
+
+    def __init__(self) -> None:
+        self.buf = ""
+        self.started = False
+
+    def feed(self, delta: str) -> list[str]:
+        self.buf += delta
+        if not self.started:  # check_answer strips the whole text: so do we
+            self.buf = self.buf.lstrip()
+            self.started = bool(self.buf)
+        end = taken = 0
+        for piece in split_sentences(self.buf)[:-1]:
+            end += len(piece)
+            rest = self.buf[end:].lstrip()
+            if rest and rest[0] not in _CONTINUES:
+                taken = end
+        if not taken:
+            return []
+        done, self.buf = self.buf[:taken], self.buf[taken:]
+        return split_sentences(done)
+
+    def finish(self) -> list[str]:
+        """The sentences left when the stream ends (the last may lack a full stop)."""
+        rest, self.buf = self.buf.rstrip(), ""
+        return split_sentences(rest)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from policykb.answer.checks import instruction_like
 from policykb.answer.relevance import coverage
+from policykb.answer.table_rows import cited_row, field_answer
+from policykb.ingest.structure import is_heading_line
 from policykb.results import Hit
 
 _SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
@@ -79,8 +81,8 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
     for hi, hit in enumerate(hits):
         for sent in split_sentences(hit.text):
             si = hit.text.find(sent)  # its offset inside the passage, for the citation path
-            if len(sent) < 8:  # headings and fragments say nothing alone
-                continue
+            if len(sent) < 8 or is_heading_line(sent) and sent[-1] not in "。！？；":
+                continue  # headings and fragments say nothing alone
             if instruction_like(sent):  # text addressed to a model is no answer to anyone
                 continue
             if _announces(sent, hit.title):  # a title or "…如下：" says what comes, not what is
@@ -111,6 +113,13 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
         used += len(sent)
         if len(chosen) >= max_sentences:
             break
+    if chosen:
+        # A table row answers with the one field asked for, named by its column
+        # (「牵头单位：市委党校」); its citation shows the row (policykb.answer.table_rows).
+        hi, si, _ = chosen[0]
+        field = field_answer(question, hits[hi].text, si)
+        if field is not None:
+            return [Picked(sentence=field[0], hit_index=hi, offset=field[1])]
     # The best sentence leads (it is the answer); the others follow in reading order.
     chosen[1:] = sorted(chosen[1:])
     return [Picked(sentence=s, hit_index=hi, offset=si) for hi, si, s in chosen]
@@ -131,7 +140,8 @@ def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[dict]]:
     for hit_index, n in sorted(numbers.items(), key=lambda kv: kv[1]):
         hit = hits[hit_index]
         offsets = [hit.char_start + p.offset for p in picked if p.hit_index == hit_index]
-        citations.append({**hit.to_dict(), "n": n, "cited_offsets": offsets})
+        rows = [r for p in picked if p.hit_index == hit_index and (r := cited_row(hit.text, p.offset, p.sentence))]
+        citations.append({**hit.to_dict(), "n": n, "cited_offsets": offsets, **(rows[0] if rows else {})})
     return "".join(parts), citations
 
 

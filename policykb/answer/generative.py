@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from policykb.answer.checks import CheckedAnswer, Weigh, check_answer
+from policykb.answer.checks import AnswerChecker, CheckedAnswer, SentenceStream, Weigh, check_answer
 from policykb.llm import LLM, LLMError, Messages
 from policykb.prompts import PromptError, render
 from policykb.results import NOT_FOUND, Answer, Hit
@@ -29,6 +29,8 @@ class Ungrounded(LLMError):
 def fallback_notice(exc: LLMError) -> str:
     if exc.kind == "ungrounded":
         return "大模型的回答未通过引用核查，已改用摘录式回答"
+    if exc.kind == "busy":
+        return f"{exc.reason}；已先给出摘录式回答"
     return f"大模型服务不可用，已改用摘录式回答：{exc.reason}"
 
 
@@ -73,11 +75,20 @@ def answer_messages(question: str, hits: list[Hit]) -> Messages:
 
 # ---- from model text to Answer ---------------------------------------------------------
 
+def evidence(hits: list[Hit]) -> list[str]:
+    """What the model was shown of each passage: the source line (title, 文号, date…) too."""
+    return [f"{source_line(h)}\n{h.text}" for h in hits]
+
+
 def to_answer(question: str, hits: list[Hit], text: str, weigh: Weigh, *, answerer: str,
               pending_vectors: int = 0) -> Answer:
     """Check the model's `text` against `hits`; raise Ungrounded if nothing holds."""
-    # The evidence is what the model was shown: the source line (title, 文号, date…) too.
-    checked = check_answer(text, [f"{source_line(h)}\n{h.text}" for h in hits], weigh)
+    checked = check_answer(text, evidence(hits), weigh)
+    return _answer(question, hits, checked, answerer=answerer, pending_vectors=pending_vectors)
+
+
+def _answer(question: str, hits: list[Hit], checked: CheckedAnswer, *, answerer: str,
+            pending_vectors: int) -> Answer:
     if checked.not_found:
         return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
                       answerer=answerer, pending_vectors=pending_vectors)
@@ -99,16 +110,27 @@ def answer(llm: LLM, question: str, hits: list[Hit], weigh: Weigh, *, pending_ve
 
 def stream(llm: LLM, question: str, hits: list[Hit], weigh: Weigh, *,
            pending_vectors: int = 0) -> Iterator[tuple[str, Any]]:
-    """("delta", raw text) as the model writes, then ("done", checked answer dict). The
-    done event's answer replaces the streamed text: markers are renumbered or removed.
-    Raises LLMError (possibly after some deltas) like `answer`."""
+    """("delta", {"text", "supported"}) for each sentence of the model's answer once it
+    has been checked (never the raw text: markers already renumbered or removed, and a
+    sentence its passages do not support marked `supported: false`), then ("done",
+    checked answer dict), which equals the non-streamed answer. Raises LLMError (possibly
+    after some deltas) like `answer`; Ungrounded when no sentence held."""
+    checker = AnswerChecker(evidence(hits), weigh)
+    sentences = SentenceStream()
     parts: list[str] = []
+
+    def judged(raws: list[str]) -> Iterator[tuple[str, Any]]:
+        for raw in raws:
+            check = checker.sentence(raw)
+            if check.text:
+                yield "delta", {"text": check.text, "supported": check.supported}
+
     for delta in llm.stream(answer_messages(question, hits)):
         parts.append(delta)
-        yield "delta", delta
-    checked = to_answer(question, hits, "".join(parts), weigh, answerer=llm.name,
-                        pending_vectors=pending_vectors)
-    yield "done", checked.to_dict()
+        yield from judged(sentences.feed(delta))
+    yield from judged(sentences.finish())
+    checked = checker.result("".join(parts))
+    yield "done", _answer(question, hits, checked, answerer=llm.name, pending_vectors=pending_vectors).to_dict()
 
 
 # ---- other prompts ---------------------------------------------------------------------

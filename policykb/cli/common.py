@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -17,6 +18,17 @@ def open_kb(kb: str | None) -> Any:
         return KnowledgeBase(kb=kb)
     except KnowledgeBaseError as exc:
         raise click.UsageError(str(exc)) from exc
+
+
+# C0/C1 controls, and the bidirectional overrides that can make a name read backwards.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """A line safe for a terminal: a control character in a file name or title (ESC,
+    BEL, a bidi override) is shown escaped, \\x1b, never sent raw."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                            else f"\\u{ord(m.group()):04x}", text)
 
 
 def print_json(data: Any) -> None:

@@ -42,6 +42,10 @@ def digest(quarter: str, topics: str | None, issuer: str | None, doc_type: str |
         print_json(result.to_dict())
         return
     click.echo(f"{result.title}：收录 {result.document_count} 件，已写入 {path}")
+    layout = result.layout or {}
+    if any(layout.get(k) for k in ("moves", "renames", "order")):
+        click.echo(f"已按编辑的编排调整分组（移动 {len(layout.get('moves') or {})} 件；"
+                   "查看或清除：policykb digest-layout show / reset）")
     for topic in result.non_empty_topics:
         click.echo(f"  {topic.name}：{len(topic.documents)} 件")
     if result.undated:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from policykb.cli.common import fail, filter_options, filters_from, kb_option, open_kb, print_json
+from policykb.cli.common import fail, filter_options, filters_from, kb_option, open_kb, print_json, printable
 
 
 @click.group()
@@ -38,8 +38,8 @@ def list_(title: str | None, sort: str, limit: int, validity: str | None, family
     for d in items:
         flags = f"〔{d.validity}〕" if d.validity != "现行有效" else ""
         pending = f" 待向量化{d.pending_vectors}" if d.pending_vectors else ""
-        click.echo(f"{d.id}  {d.date or '----------':10}  {d.doc_type or '-':4}  《{d.title}》{flags} {d.doc_no or ''}"
-                   f"  {d.chunk_count}段{pending}")
+        click.echo(printable(f"{d.id}  {d.date or '----------':10}  {d.doc_type or '-':4}  《{d.title}》{flags} "
+                             f"{d.doc_no or ''}  {d.chunk_count}段{pending}"))
     click.echo(f"共 {total} 篇")
 
 
@@ -72,12 +72,12 @@ def show(doc_id: str, as_json: bool, kb: str | None) -> None:
                                 ("", "施行日期", doc.effective_date), ("", "版本族", doc.family),
                                 ("", "分段", doc.chunk_count), ("", "待向量化", doc.pending_vectors)]:
         mark = "（人工修改）" if field in hand else ""
-        click.echo(f"{label}：{value if value not in (None, '') else '—'}{mark}")
+        click.echo(printable(f"{label}：{value if value not in (None, '') else '—'}{mark}"))
     for e in edits:
-        click.echo(f"  修改记录 {e.at} {e.editor}（{e.source}）{e.field}：{e.old_value or '—'} → {e.new_value or '—'}")
+        click.echo(printable(f"  修改记录 {e.at} {e.editor}（{e.source}）{e.field}：{e.old_value or '—'} → {e.new_value or '—'}"))
     for c in chunks:
         path = " › ".join(c.section_path)
-        click.echo(f"  [{c.ord}] {path} ({c.char_start}-{c.char_end}{'，第%d页' % c.page if c.page else ''}) {c.text[:40]}…")
+        click.echo(printable(f"  [{c.ord}] {path} ({c.char_start}-{c.char_end}{'，第%d页' % c.page if c.page else ''}) {c.text[:40]}…"))
 
 
 def _who() -> str:
@@ -160,7 +160,7 @@ def delete(doc_id: str, yes: bool, kb: str | None) -> None:
         knowledge.delete_document(doc_id)
     except KnowledgeBaseError as exc:
         fail(str(exc))
-    click.echo(f"已删除《{doc.title}》（{doc_id}）")
+    click.echo(printable(f"已删除《{doc.title}》（{doc_id}）"))
 
 
 @docs.command()

@@ -4,7 +4,7 @@ import sys
 
 import click
 
-from policykb.cli.common import kb_option, open_kb, print_json
+from policykb.cli.common import kb_option, open_kb, print_json, printable
 
 _STATUS = {
     "added": "新增", "updated": "已更新", "unchanged": "未变化", "duplicate": "重复", "failed": "失败",
@@ -29,10 +29,10 @@ def ingest(paths: tuple[str, ...], kb: str | None, wait: bool, as_json: bool, su
         label = _STATUS.get(result.status, result.status)
         detail = f"《{result.title}》{result.chunks} 段" if result.title else ""
         if result.status == "failed":
-            click.secho(f"[{label}] {result.path}：{result.message}", fg="red", err=True)
+            click.secho(printable(f"[{label}] {result.path}：{result.message}"), fg="red", err=True)
         else:
             extra = f"（{result.message}）" if result.message else ""
-            click.echo(f"[{label}] {result.path} {detail}{extra}")
+            click.echo(printable(f"[{label}] {result.path} {detail}{extra}"))
 
     def on_vectors(done: int, total: int) -> None:
         nonlocal bar

@@ -3,9 +3,15 @@ each one's key points with citations, and export the result to .docx or Markdown
 
     topics.py     topic catalogue (default list; setting `digest_topics` for a file)
     select.py     quarter → documents from the registry; undated ones listed apart
-    keypoints.py  document chunks → 3–8 cited key points (pure)
-    classify.py   document → best topic (keywords + passage/description similarity)
-    interpret.py  optional LLM interpretation, checked like answers
+    statements.py document chunks → statements of substance by structure (pure; shared
+                  with the 论述摘编)
+    keypoints.py  document chunks → 3–12 cited key points (pure)
+    grouping.py   document → department topic it is mainly about, else its broad kind
+    layout.py     the editor's moves, renames and order, kept in the registry
+    overview.py   a group's 综述: targets table, shared and distinct measures, cited (pure)
+    documents.py  display titles, regions, section/paragraph locators (pure)
+    classify.py   keyword / vector topic scores (kept for callers; grouping decides)
+    interpret.py  optional LLM interpretation and per-group 导读, checked like answers
     build.py      the Digest dataclasses and compile_digest()
     export_docx.py, export_md.py
 """

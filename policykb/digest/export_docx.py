@@ -25,7 +25,17 @@ from docx.shared import Mm, Pt, RGBColor
 
 from policykb.digest.build import DIGEST_TITLE, Digest
 from policykb.digest.export_md import SOURCES_HEADING, UNDATED_HEADING
-from policykb.digest.labels import cn_date, citation_groups, entry_heading, meta_fields, point_text, topic_heading
+from policykb.digest.labels import (
+    cell_text,
+    cn_date,
+    citation_groups,
+    entry_heading,
+    meta_fields,
+    overview_lines,
+    overview_table,
+    point_text,
+    topic_heading,
+)
 
 # 公文 fonts and their fallbacks (font table altName).
 XIAOBIAOSONG = "方正小标宋简体"
@@ -290,7 +300,7 @@ def _entry(doc: Document, index: int, entry: object) -> None:
         label.paragraph_format.keep_with_next = True  # type: ignore[attr-defined]
         for pi, kp in enumerate(entry.key_points, 1):  # type: ignore[attr-defined]
             p = doc.add_paragraph(style="Body Text")
-            p.add_run(f"{pi}. {' '.join(point_text(kp).split())}")
+            p.add_run(f"{pi}. {point_text(kp)}")
             ref = p.add_run(f"[{kp.citation['n']}]")
             ref.font.superscript = True
     else:
@@ -300,6 +310,43 @@ def _entry(doc: Document, index: int, entry: object) -> None:
         label = p.add_run("政策解读：")
         label.bold = True
         p.add_run(" ".join(entry.interpretation.split()))  # type: ignore[attr-defined]
+
+
+def _overview(doc: Document, topic: object) -> None:
+    """The group's 导读 (LLM, checked) and 综述: paragraphs of cited sentences and, for reports, the targets table
+    (仿宋 小四 in a plain grid, header row repeated on each page)."""
+    for name, text in overview_lines(topic):
+        p = doc.add_paragraph(style="Body Text")
+        label = p.add_run(f"{name}：")
+        label.bold = True
+        p.add_run(text)
+    table = overview_table(topic)
+    if not table:
+        return
+    cap = _para(doc, table["caption"], "Body Text", align=WD_ALIGN_PARAGRAPH.CENTER, font=HEITI)
+    cap.paragraph_format.first_line_indent = Pt(0)  # type: ignore[attr-defined]
+    grid = doc.add_table(rows=1, cols=len(table["columns"]))
+    grid.style = "Table Grid"
+    header = grid.rows[0]
+    tr_pr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    tr_pr.append(repeat)
+    for cell, name in zip(header.cells, table["columns"]):
+        cell.text = name
+    for row in table["rows"]:
+        cells = grid.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = cell_text(value)
+    for row in grid.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.first_line_indent = Pt(0)
+                p.paragraph_format.line_spacing = Pt(18)
+                for run in p.runs:
+                    _set_fonts(run, FANGSONG)
+                    run.font.size = SIZE_XIAOSI
+    _para(doc, "")
 
 
 def build_docx(digest: Digest) -> Document:
@@ -324,6 +371,7 @@ def build_docx(digest: Digest) -> Document:
         _para(doc, "本季度没有收录到标注了日期的文件。")
     for ti, topic in enumerate(topics, 1):
         doc.add_paragraph(topic_heading(ti, topic.name), style="Heading 1")
+        _overview(doc, topic)
         for di, entry in enumerate(topic.documents, 1):
             _entry(doc, di, entry)
 

@@ -5,7 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from policykb.digest.build import Digest
-from policykb.digest.labels import cn_date, citation_groups, entry_heading, meta_fields, point_text, topic_heading
+from policykb.digest.labels import (
+    cell_text,
+    cn_date,
+    citation_groups,
+    entry_heading,
+    meta_fields,
+    overview_lines,
+    overview_table,
+    point_text,
+    topic_heading,
+)
 
 UNDATED_HEADING = "未标注日期的文件"
 SOURCES_HEADING = "引文出处"
@@ -39,13 +49,22 @@ def render_markdown(digest: Digest) -> str:
 
     for ti, topic in enumerate(topics, 1):
         lines += [f"## {topic_heading(ti, topic.name)}", ""]
+        for label, text in overview_lines(topic):
+            lines += [f"**{label}**：{text}", ""]
+        table = overview_table(topic)
+        if table:
+            lines += [f"*{table['caption']}*", "", "| " + " | ".join(table["columns"]) + " |",
+                      "|" + "---|" * len(table["columns"])]
+            for row in table["rows"]:
+                lines.append("| " + " | ".join(cell_text(c).replace("|", "｜") for c in row) + " |")
+            lines.append("")
         for di, entry in enumerate(topic.documents, 1):
             lines += [f"### {entry_heading(di, entry.title, entry.filename)}", ""]
             lines += ["　".join(f"**{k}**：{v}" for k, v in meta_fields(entry)), ""]
             if entry.key_points:
                 lines += ["**主要内容**", ""]
                 for pi, kp in enumerate(entry.key_points, 1):
-                    lines.append(f"{pi}. {_one_line(point_text(kp))} [{kp.citation['n']}]")
+                    lines.append(f"{pi}. {point_text(kp)}[{kp.citation['n']}]")
                 lines.append("")
             else:
                 lines += ["（未能从原文中提取要点，请查阅原文。）", ""]

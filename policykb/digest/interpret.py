@@ -58,3 +58,47 @@ def interpret_entry(kb: "KnowledgeBase", *, title: str | None, doc_no: str | Non
         return "".join(f"[{k}]" for k in dict.fromkeys(out))
 
     return "".join(MARKER.sub(renumber, s.text) for s in kept).strip() or None
+
+
+GROUP_POINTS_PER_DOC = 3  # the first points of each document: its targets and first tasks
+GROUP_MAX_POINTS = 45
+
+
+def interpret_group(kb: "KnowledgeBase", *, name: str, documents: Sequence[tuple[str, Sequence[tuple[str, str, int]]]]
+                    ) -> str | None:
+    """The 导读 of one group, written by the LLM from its documents' first key points
+    (prompts/digest_group.txt) and checked like answers; `documents` is [(label, [(point
+    text, cited passage, citation number)])]. None without an LLM or when nothing survives."""
+    if not kb.settings.llm_base_url or len(documents) < 2:
+        return None
+    picked = [(label, p) for label, points in documents for p in list(points)[:GROUP_POINTS_PER_DOC]][:GROUP_MAX_POINTS]
+    if not picked:
+        return None
+    try:
+        from policykb.answer.checks import MARKER, parse_marker
+        from policykb.answer.generative import write_cited
+        from policykb.llm import LLMError, llm_for
+    except ImportError:
+        return None
+    try:
+        checked = write_cited(
+            llm_for(kb.settings), "digest_group", [p[1] for _, p in picked], kb.question_weights,
+            group=name, count=len(documents),
+            points="\n".join(f"[{i}] {_point(p[0])}（{label}）" for i, (label, p) in enumerate(picked, 1)),
+        )
+    except LLMError as exc:
+        log.warning("digest group guide skipped for %s: %s", name, exc.reason)
+        return None
+    except Exception:  # a guide is an extra: never lose the digest over it
+        log.exception("digest group guide failed for %s", name)
+        return None
+    if checked.not_found:
+        return None
+    numbers = [p[2] for _, p in picked]
+    kept = [s for s in checked.sentences if s.supported and s.score is not None]
+
+    def renumber(m: re.Match[str]) -> str:
+        out = [numbers[checked.cited[n - 1] - 1] for n in parse_marker(m.group(1)) if 1 <= n <= len(checked.cited)]
+        return "".join(f"[{k}]" for k in dict.fromkeys(out))
+
+    return "".join(MARKER.sub(renumber, s.text) for s in kept).strip() or None

@@ -1,6 +1,7 @@
 """How the exports write numbers, dates and citation locators (shared by .docx and .md)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 _DIGITS = "零一二三四五六七八九"
@@ -47,8 +48,44 @@ def meta_fields(entry: Any) -> list[tuple[str, str]]:
     return out
 
 
+def flat(text: str) -> str:
+    """One line: a break inside Chinese text (a web page's layout) disappears, any other
+    run of whitespace becomes one space."""
+    text = re.sub(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])", "", text)
+    return " ".join(text.split())
+
+
 def point_text(kp: Any) -> str:
-    return kp.text + ("……" if kp.truncated else "")
+    """The point as printed: a task heading is followed by the first sentence of its section
+    ("增强内需主导能力，巩固…势头：坚持惠民生和促消费…"), both verbatim from the cited passage."""
+    text = flat(kp.text) + ("……" if kp.truncated else "")
+    detail = flat(getattr(kp, "detail", "") or "")
+    if not detail:
+        return text
+    return text + detail if re.search(r"[。！？；：]$", text) else f"{text}：{detail}"
+
+
+def overview_lines(topic: Any) -> list[tuple[str, str]]:
+    """(label, paragraph) of a group's head: the LLM's checked 导读 when there is one, then the
+    extractive 综述 (its sentences with their citation markers, in one paragraph)."""
+    from policykb.digest.overview import OverviewSentence, sentence_text
+
+    overview = topic.overview or {}
+    out = []
+    if overview.get("guide"):
+        out.append(("导读", flat(overview["guide"])))
+    sentences = overview.get("sentences") or []
+    if sentences:
+        out.append(("综述", "；".join(sentence_text(OverviewSentence(s["text"], list(s["refs"]))) for s in sentences) + "。"))
+    return out
+
+
+def overview_table(topic: Any) -> dict[str, Any] | None:
+    return (topic.overview or {}).get("table")
+
+
+def cell_text(cell: dict[str, Any]) -> str:
+    return cell["text"] + (f"[{cell['n']}]" if cell.get("n") else "")
 
 
 def document_label(citation: dict[str, Any]) -> str:
@@ -59,11 +96,13 @@ def document_label(citation: dict[str, Any]) -> str:
 
 
 def passage_label(citation: dict[str, Any]) -> str:
-    parts = [" › ".join(citation["section_path"]) if citation.get("section_path") else "正文"]
-    if citation.get("page"):
-        parts.append(f"第{citation['page']}页")
-    parts.append(f"第{citation['char_start'] + 1}–{citation['char_end']}字")
-    return " · ".join(parts)
+    """Where a reader finds the passage in the printed or original document: section path,
+    paragraph, page (PDFs); never character offsets (those stay in the JSON)."""
+    if citation.get("locator"):
+        return str(citation["locator"])
+    from policykb.digest.documents import locator
+
+    return locator(citation.get("section_path") or (), citation.get("paragraph"), citation.get("page"))
 
 
 def citation_groups(citations: list[dict[str, Any]]) -> list[tuple[str, list[tuple[int, str]]]]:

@@ -159,6 +159,33 @@ class Catalog:
             cat.members[key] = ids
         return cat
 
+    def titled(self, question: str) -> set[str]:
+        """Documents whose title shares a distinctive stretch of at least three characters
+        with the question (「组织处理」 with 《中国共产党组织处理规定（试行）》, 「公务接待」 with
+        《党政机关国内公务接待管理规定》): one found in few titles, the longest first."""
+        grams = self.__dict__.get("_grams")
+        if grams is None:
+            grams = {}
+            for i, r in self.docs.items():
+                t = fold(bare_title(r.title or ""))
+                for n in range(3, 9):
+                    for k in range(len(t) - n + 1):
+                        grams.setdefault(t[k:k + n], set()).add(i)
+            self.__dict__["_grams"] = grams
+        limit = max(3, len(self.docs) // 50)
+        q = fold(question)
+        out: set[str] = set()
+        covered: list[tuple[int, int]] = []
+        for n in range(8, 2, -1):
+            for k in range(len(q) - n + 1):
+                if any(a <= k and k + n <= b for a, b in covered):
+                    continue
+                ids = grams.get(q[k:k + n])
+                if ids and len(ids) <= limit:
+                    out |= ids
+                    covered.append((k, k + n))
+        return out
+
     def aliases_ending(self, suffix: str) -> list[str]:
         by = self.__dict__.setdefault("_by_suffix", {})
         if suffix not in by:

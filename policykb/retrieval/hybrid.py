@@ -36,8 +36,10 @@ class Retriever:
     SCOPE_WEIGHT = 1.0  # fused list: passages of the documents the question names
     OTHER_VERSION = 0.35  # factor for a version the question does not ask for
     OUT_OF_SCOPE = 0.6  # factor for documents outside the named scope
+    TITLE_BONUS = 0.3  # factor 1 + this for a document whose title holds a distinctive word of the question
     INTENT_BONUS = 0.15  # an enumerating passage for a list question, a rule for a permission one
-    THESAURUS_WEIGHT = 0.5  # fused list: the question with the official words for its colloquial ones
+    THESAURUS_WEIGHT = 1.0
+    THESAURUS_OFFICIAL_ONLY = 0  # the thesaurus list searches the official words alone  # fused list: the question with the official words for its colloquial ones
 
     def __init__(self, kb: "KnowledgeBase") -> None:
         self.kb = kb
@@ -88,9 +90,14 @@ class Retriever:
         use_vectors = mode == "vector" or (mode == "hybrid" and s.weight_vector > 0)
 
         qa = self.analyse(query)
+        if qa.years and qa.named_docs and not sf.include_superseded:
+            # 「2015年版纪律处分条例…」: the version named may be one already revised.
+            sf = SearchFilters(**{**sf.__dict__, "include_superseded": True})
+            flt = sf.to_registry()
         terms = query_tokens(query, sub_words=s.query_sub_words)
         # How a question is asked (能不能, 哪些, 多少) is no evidence of an answer.
         terms = [t for t in terms if t not in QUESTION_WORDS] or terms
+        qa.terms = terms
         expanded = kb.thesaurus.expand(query, terms)
         # The query vector is computed while SQLite ranks keywords (both release the GIL):
         # on two cores that hides the model's ~10 ms behind the keyword search.
@@ -111,7 +118,8 @@ class Retriever:
             if expanded != terms:
                 # The official words a colloquial question stands for, as a list of its own:
                 # added to the question's own terms they would outweigh them.
-                thesaurus_list = [cid for cid, _, _ in self._keyword_found(expanded, flt, n)]
+                official = kb.thesaurus.official_terms(query) if self.THESAURUS_OFFICIAL_ONLY else expanded
+                thesaurus_list = [cid for cid, _, _ in self._keyword_found(official, flt, n)]
             if s.weight_document > 0:
                 match = match_expression(terms)  # few documents: every term is affordable
                 docs = kb.registry.document_keyword_search(match, flt, s.document_candidates)
@@ -120,7 +128,7 @@ class Retriever:
                 by_document = [cid for cid, doc_id, _ in sorted(
                     (f for f in found if f[1] in rank), key=lambda f: rank[f[1]])][:n]
             if scope_filter is not None:
-                scoped = [cid for cid, _, _ in self._keyword_found(expanded, scope_filter, n)]
+                scoped = self._scoped_keyword(query, qa, expanded, scope_filter, n)
         vector: list[tuple[str, float]] = []
         scoped_vector: list[str] = []
         if use_vectors:
@@ -164,7 +172,7 @@ class Retriever:
         return SearchResult(query=query, results=hits, pending_vectors=kb.registry.pending_count(), mode=mode,
                             terms=terms)
 
-    def _weigh(self, fused: list[tuple[str, float]], qa: QueryAnalysis,
+    def _weigh(self, fused: list[tuple[str, float]], qa: QueryAnalysis,  # noqa: C901
                include_other_versions: bool) -> list[tuple[str, float]]:
         """Fused scores weighed by the question's pointers: the version asked for (or the
         current one when no year is named), the named scope, and passages of the kind the
@@ -177,6 +185,7 @@ class Retriever:
         scope = qa.scope if (qa.named_docs or qa.places_geo) else None
         wants = {"list": _ENUMERATES, "define": _ENUMERATES, "permit": _PROHIBITS}.get(qa.intent)
         texts = self.kb.registry.chunks_by_ids([cid for cid, _ in fused[:120]]) if wants else {}
+        titled = catalog.titled(qa.question)
         out = []
         for rank, (cid, score) in enumerate(fused):
             doc_id = cid.rsplit("-", 2)[0]
@@ -190,11 +199,30 @@ class Retriever:
                     factor *= self.OTHER_VERSION
             if scope and doc_id not in scope:
                 factor *= self.OUT_OF_SCOPE
+            elif doc_id in titled:
+                factor *= 1.0 + self.TITLE_BONUS
             if wants is not None and cid in texts and wants.search(texts[cid].text):
                 factor *= 1.0 + self.INTENT_BONUS
             out.append((cid, score * factor))
         out.sort(key=lambda kv: (-kv[1], kv[0]))
         return out
+
+    def _scoped_keyword(self, query: str, qa: QueryAnalysis, expanded: list[str], flt: DocumentFilter,
+                        n: int) -> list[str]:
+        """Passages of the documents the question names, ranked by the rest of the question:
+        within one document any shared word counts (sub-words too), and the document's own
+        name says nothing. A question that is only the name (「中央八项规定的内容是什么」)
+        gets the document from its beginning."""
+        from policykb.index.keyword import query_tokens
+
+        name_chars = set("".join(qa.named_by))
+        terms = [t for t in dict.fromkeys([*query_tokens(query, sub_words=True), *expanded])
+                 if t not in QUESTION_WORDS and not set(t) <= name_chars]
+        found = [cid for cid, _, _ in self._keyword_found(terms, flt, n)] if terms else []
+        if len(found) < 3 and flt.doc_ids and len(flt.doc_ids) <= 3:
+            for doc_id in flt.doc_ids:
+                found.extend(c.id for c in self.kb.registry.chunks_of(doc_id)[:n] if c.id not in found)
+        return found[:n]
 
     def _keyword_found(self, terms: list[str], flt: DocumentFilter, limit: int) -> list[tuple[str, str, float]]:
         """(chunk_id, doc_id, BM25) best first: from the in-memory index of a large library

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from policykb.retrieval.catalog import ORG_ALIASES, PROVINCES, Catalog, places_in
 from policykb.text import fold
 
-_LIST = re.compile(r"有哪些|有哪几|包括哪|包含哪|哪几[种类项个方面条]|分为|分哪|都有什么|有什么(?:方式|形式|种类|情形|要求|措施|内容)|哪些")
+_LIST = re.compile(r"(?:主要)?内容是什么|有什么内容|有哪些|有哪几|包括哪|包含哪|哪几[种类项个方面条]|分为|分哪|都有什么|有什么(?:方式|形式|种类|情形|要求|措施|内容)|哪些")
 _DEFINE = re.compile(r"是指什么|是什么意思|什么是|指的是|含义|定义")
 _PERMIT = re.compile(r"能不能|能否|可不可以|可以.{0,12}吗|允许.{0,12}吗|准不准|是否(?:可以|允许|能够?)|能.{0,10}吗|让不让|行不行")
 _QUANTITY = re.compile(r"多少|多长|多久|几[天年月日次个项人名条号时岁倍道]|何时|什么时候|哪天|哪年|期限|比例|标准是|上限|不超过")
@@ -33,6 +33,7 @@ class QueryAnalysis:
     places: list[str] = field(default_factory=list)
     unknown_places: list[str] = field(default_factory=list)  # places named that no document is from
     places_geo: bool = False  # a province, city or county among them (not only organisations)
+    terms: list[str] = field(default_factory=list)  # the keyword terms searched (set by the retriever)
     version_missing: bool = False  # a version year named that the named documents do not have
 
     @property

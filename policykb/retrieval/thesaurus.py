@@ -71,6 +71,15 @@ class Thesaurus:
                         words.setdefault(w, None)
         return list(words)
 
+    def official_terms(self, question: str) -> list[str]:
+        """The tokens of the official words the question's colloquial ones stand for."""
+        words = self.official_words(question)
+        if not words:
+            return []
+        from policykb.index.keyword import query_tokens
+
+        return list(dict.fromkeys(t for w in words for t in query_tokens(w, sub_words=False)))
+
     def expand(self, question: str, terms: list[str]) -> list[str]:
         """The query's terms plus the tokens of the official words its colloquial ones stand for."""
         words = self.official_words(question)
