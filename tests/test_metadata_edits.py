@@ -180,3 +180,15 @@ def test_the_command_line_edits_lists_the_missing_and_says_what_a_filter_left_ou
     assert "日期：2025-12-01（人工修改）" in shown.stdout and "孙编辑" in shown.stdout
     bad = run("docs", "edit", rules.id, "--date", "某天")
     assert bad.returncode == 2 and "日期格式无法识别" in bad.stderr
+
+
+def test_metadata_given_with_an_upload_is_hand_set_too(fresh_kb, tmp_path):
+    path = _write(tmp_path, "rules.txt", UNDATED)
+    doc_id = fresh_kb.ingest([path], wait=False, overrides={"issuer": "青峪县委组织部", "date": "2025-10"}).files[0].doc_id
+    edits = fresh_kb.document_edits(doc_id)
+    assert {(e.field, e.new_value, e.source) for e in edits} == {("issuer", "青峪县委组织部", "upload"),
+                                                                 ("date", "2025-10", "upload")}
+    path.write_text(UNDATED + "第三条 本办法自发布之日起施行。\n", encoding="utf-8")
+    assert fresh_kb.ingest([path], wait=False).files[0].status == "updated"
+    doc = fresh_kb.get_document(doc_id)
+    assert (doc.issuer, doc.date) == ("青峪县委组织部", "2025-10")
