@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
 from policykb.api import security
-from policykb.api.routers import access, digest, documents, search, system, verify, versions
+from policykb.api.routers import access, digest, documents, metadata, search, system, verify, versions
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.include_router(system.router, prefix="/api", dependencies=secured)
     app.include_router(search.router, prefix="/api", dependencies=secured)
     app.include_router(documents.router, prefix="/api", dependencies=secured)
+    app.include_router(metadata.router, prefix="/api", dependencies=secured)
     app.include_router(digest.router, prefix="/api", dependencies=secured)
     app.include_router(verify.router, prefix="/api", dependencies=secured)
     app.include_router(versions.router, prefix="/api", dependencies=secured)

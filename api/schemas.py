@@ -12,6 +12,8 @@ class Filters(BaseModel):
     date_from: str | None = Field(None, description="起始日期：2026、2026-01、2026-01-15 或 2026Q1")
     date_to: str | None = Field(None, description="截止日期，格式同上")
     include_superseded: bool = Field(False, description="包含已被替代的旧版本")
+    include_undated: bool = Field(False, description="按日期筛选时也包含未标注日期的文件")
+    include_unattributed: bool = Field(False, description="按发文机关筛选时也包含未标注发文机关的文件")
     validity: str | None = Field(None, description="时效性：现行有效 / 已修订 / 已废止 / 尚未生效")
     family: str | None = Field(None, description="版本族")
 
@@ -45,6 +47,7 @@ class SearchResponse(BaseModel):
     pending_vectors: int = 0
     mode: str = "hybrid"
     terms: list[str] = Field([], description="查询分词，用于高亮")
+    left_out: dict[str, int] = Field({}, description="筛选排除的未标注日期（undated）或发文机关（unattributed）的文件数")
 
 
 class AskRequest(BaseModel):

@@ -78,7 +78,7 @@ def _is_note_line(line: str) -> bool:
 
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "０": 0, "一": 1, "二": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_Y = "〇○零OＯ０一二三四五六七八九"
+_CN_Y = "〇○零OＯ０0一二三四五六七八九"  # "二00五年": ASCII zeros typed into Chinese numerals
 _CN_MD = "一二三四五六七八九十〇零"
 _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"),
@@ -149,7 +149,7 @@ def _is_date_line(line: str) -> bool:
 # day it was made.
 _EVENT = re.compile(r"(通过|公布|印发|发布|施行|修订|修正|批准|决定|颁布)")
 # A web page's or newspaper's publication line: "来源：北京日报 时间：2026-02-02".
-_PUBLISHED_LINE = re.compile(r"^(?:来源[:：].{0,40}?)?(?:发布时间|发布日期|发稿时间|时间|日期)[:：]")
+_PUBLISHED_LINE = re.compile(r"^(?:来源[:：].{0,40}?)?(?:发布时间|发布日期|发稿时间|时间|日期)(?:[:：]|\s+(?=\d))")
 
 
 def _version_date(line: str) -> str | None:
@@ -163,6 +163,11 @@ def _version_date(line: str) -> str | None:
         if not re.match(r"\s*起?(?:施行|生效|执行|实施)", line[end : end + 6]) and line[max(0, start - 1) : start] != "自"
     ]
     return max(kept) if kept else None
+
+
+# A report's dateline under its title: "——2026年1月25日在北京市第十六届人民代表大会第四次会议上",
+# the dash sometimes lost: "2026年1月31日在黑龙江省第十四届人民代表大会第四次会议上".
+_SPEECH_DATELINE = re.compile(r"^(?:——)?\s*\S{8,16}?日\s*在[^。]{2,80}?(?:会议|大会|会)上")
 
 
 def find_date(lines: list[str]) -> str | None:
@@ -189,6 +194,7 @@ def find_date(lines: list[str]) -> str | None:
             continue
         if (
             _is_date_line(line)
+            or _SPEECH_DATELINE.match(line)
             or _is_note_line(line)
             or line.startswith(("（", "(", "——", "发布", "成文"))
             or (len(line) <= 80 and _EVENT.search(line))
@@ -247,8 +253,9 @@ _TYPE_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("意见", "意见"), ("通知", "通知"), ("通报", "通报"), ("决定", "决定"), ("决议", "决议"),
     ("公告", "公告"), ("通告", "通告"), ("批复", "批复"), ("纪要", "纪要"), ("要点", "要点"),
     ("方案", "方案"), ("规划", "规划"), ("计划", "计划"), ("报告", "报告"), ("讲话", "讲话"),
-    ("致辞", "讲话"), ("发言", "讲话"), ("章程", "章程"), ("规则", "规则"), ("指南", "指南"),
+    ("致辞", "讲话"), ("发言", "讲话"), ("演讲", "讲话"), ("章程", "章程"), ("规则", "规则"), ("指南", "指南"),
     ("解释", "解释"), ("措施", "措施"), ("问答", "问答"), ("函", "函"), ("宪法", "法"), ("法", "法"),
+    ("标准", "标准"),
 )
 _TITLE_TAIL_NOISE = re.compile(r"\s*[（(](?:试行|草案|修订|修正|暂行|征求意见稿|全文|\d{4}年?[^）)]{0,12})[）)]\s*$")
 _JUNK = re.compile(r"(您的位置|当前位置|首页|来源[:：]|发布时间|发布日期|字体|浏览|点击|打印|分享|关闭窗口|^[>|]+$|"
@@ -264,8 +271,10 @@ def _strip_md(line: str) -> str:
 def _title_like(line: str) -> bool:
     if not (4 <= len(line) <= 60) or not re.search(r"[\u4e00-\u9fa5]", line):
         return False
-    if re.search(r"[。；，,;]$", line) or line.endswith(("：", ":")):
-        return False
+    if re.search(r"[。；，,;！!？?]$", line) or re.search(r"[：:]", line):
+        return False  # a sentence, a salutation ("同志们！"), a label ("应用一：形式审查")
+    if re.match(r"^[、，。；）)\]]", line) or re.fullmatch(r"[（(\[].*[）)\]]", line):
+        return False  # a fragment cut from a heading ("、指导思想"), a note in brackets
     if _JUNK.search(line) or _RED_HEADER.match(line) or _DOCNO_AT_LINE_START.match(line):
         return False
     if _INNER_HEADING.match(line):  # "应用一：形式审查": an item heading inside the text
@@ -276,6 +285,16 @@ def _title_like(line: str) -> bool:
 
 
 def _type_of(title: str) -> str | None:
+    main = re.split(r"\s*(?:--|——)\s*", title.strip())[0] or title  # "…申报指南--人工智能医疗器械方向"
+    main = re.sub(r"\s*[（(](?:[一二三四五六七八九十]{1,3}大)[）)]$", "", main)  # "…的报告 (一大)"
+    for candidate in ([main, title] if main != title else [title]):
+        kind = _type_of_core(candidate)
+        if kind:
+            return kind
+    return None
+
+
+def _type_of_core(title: str) -> str | None:
     core = _TITLE_TAIL_NOISE.sub("", title.strip().strip("《》“”\"")).rstrip("》”\" ")
     core = re.sub(r"\s*\d{4}$", "", core)  # "纪律处分条例 2018"
     for suffix, kind in _TYPE_SUFFIXES:
@@ -362,7 +381,10 @@ def is_org(name: str) -> bool:
 def _orgs(text: str) -> list[str] | None:
     """"中共中央办公厅 国务院办公厅" / "中共江北省委组织部、江北省人社厅" → the names, if every
     part is an organisation; else None."""
-    parts = [part for part in re.split(r"[\s、，,]+", text.strip()) if part]
+    text = text.strip()
+    if re.fullmatch(r"(?:[\u4e00-\u9fa5]\s+){1,6}[\u4e00-\u9fa5]", text):
+        text = re.sub(r"\s+", "", text)  # a signature spaced out to fill the line: "财 政 部"
+    parts = [part for part in re.split(r"[\s、，,]+", text) if part]
     if parts and len(parts) <= 12 and all(is_org(part) for part in parts):
         return parts
     return None
@@ -386,21 +408,22 @@ def _signature_line(line: str) -> tuple[list[str], str] | None:
 def _from_signature(lines: list[str]) -> list[str] | None:
     """落款: the issuer lines just above the date at the end ("中共江北省委组织部" /
     "二〇二六年一月二十四日"), or the issuers on the date line itself."""
-    tail = lines[-_TAIL_LINES:]
-    for i in range(len(tail) - 1, -1, -1):
+    reach = 20  # joint issuers signed one per line: thirteen ministries sign one 意见
+    tail = lines[-(_TAIL_LINES + reach):]
+    for i in range(len(tail) - 1, max(len(tail) - _TAIL_LINES, 0) - 1, -1):
         signed = _signature_line(tail[i])
         if signed is None:
             continue
         orgs = list(signed[0])
         j = i - 1
-        while not signed[0] and j >= 0 and len(orgs) < 8 and (above := _orgs(tail[j])):
+        while not signed[0] and j >= 0 and len(orgs) < reach and (above := _orgs(tail[j])):
             orgs = above + orgs  # joint issuers may be signed one per line
             j -= 1
         return orgs or None
     return None
 
 
-_TITLE_PREFIX = re.compile(r"^(.{3,60}?)(?:关于|印发|转发|通报|发布)")
+_TITLE_PREFIX = re.compile(r"^(.{3,60}?)(?:关于|印发|转发|通报|发布|贯彻)")
 # 题注: "（2026年2月27日中共江北省委组织部印发 江组发〔2026〕9号）", "2022年9月22日中共中央发布",
 # "（2007年4月22日中华人民共和国国务院令第495号公布）", "1979年7月1日 第五届全国人民代表大会第二次会议通过".
 _NOTE_ISSUED = re.compile(r"日\s*([\u4e00-\u9fa5、\s]{3,60}?)\s*(?:印发|发布|公布|颁布|令第)")
@@ -450,7 +473,7 @@ def _from_head_pair(lines: list[str]) -> list[str] | None:
 # 委托，向大会作报告": the body the speaker reports for, only when it reports to a congress.
 _DELEGATE = re.compile(
     r"我(?:现在)?(?:代表|受)([\u4e00-\u9fa5]{3,30}?)(?:委托)?\s*[，,]?\s*"
-    r"(?:向(?:大会|全会|本次大会|第[^，。]{1,30}(?:会议|大会))|作[^，。]{0,20}报告)"
+    r"(?:向(?:党的)?(?:大会|全会|本次大会|第[^，。]{1,30}(?:会议|大会))|作[^，。]{0,20}报告)"
 )
 
 
@@ -538,6 +561,8 @@ def _qualify(org: str, context: str) -> str:
     gets the province the title or file name names, when it names exactly one; and a
     government gets its formal name (省政府 → 省人民政府), the one other documents use."""
     org = re.sub(r"^(.*(?:省|自治区|市|县|区))政府$", r"\1人民政府", org)
+    if org.startswith("中华人民共和国") and is_org(org[7:]):
+        org = org[7:]  # 中华人民共和国国务院 → 国务院: the name other documents and users use
     level = next((lv for lv in ("自治区", "省", "市") if org.startswith(lv)), None)
     if level is None:
         return org
@@ -602,29 +627,73 @@ def _region(*texts: str | None) -> str | None:
 
 
 def extract_metadata(text: str, filename: str | Path) -> DocMeta:
-    """Title, 发文字号, issuer, date, doc type and region parsed from a cleaned text."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    title = find_title(lines)
-    doc_type = _type_of(title) if title else None
-    if title is None:
-        title = title_from_filename(str(filename))
-        doc_type = _type_of(title)
-    if doc_type is None:
-        doc_type = _type_in_title(title) or _type_from_content(lines)
-    issuer = find_issuer(lines, title, f"{title} {Path(str(filename)).stem}")
+    """Title, 发文字号, issuer, date, doc type and region parsed from a cleaned text, plus in
+    `extra`: effective_date (施行日期) when the text states one, and title_source when the
+    text states no title and the file name's stands in."""
+    from policykb.ingest import metadata_fields as mf
+
+    lines = mf.unescape_lines([line.strip() for line in text.split("\n") if line.strip()])
+    fields = mf.field_lines(lines)
+    extra: dict[str, str] = {}
+    speech_title, speech_date = mf.speech_head(lines, parse_date)
+    raw_title = speech_title or find_title(lines)
+    if raw_title is None:
+        raw_title = title_from_filename(str(filename))
+        extra["title_source"] = "文件名"
+    title, title_issuer = mf.clean_title(raw_title)
+    doc_type = _type_of(title)
+    if doc_type is None and "title_source" not in extra:  # a file name's words state nothing
+        doc_type = _type_in_title(title)
+    doc_type = doc_type or _type_from_content(lines) or mf.self_named_type(text)
+
+    order_no, order_issuer = mf.order_number(lines, _all_dates)
+    doc_no = (normalise_doc_no(fields["发文字号"]) if "发文字号" in fields else None) or find_doc_no(lines) or order_no
+
+    context = f"{title} {Path(str(filename)).stem}"
+    issuer = None
+    if "发布部门" in fields and (named := _orgs(fields["发布部门"])):
+        issuer = "、".join(named)
+    elif title_issuer and (named := _orgs(title_issuer)):
+        issuer = "、".join(named)
+    lead_issuers, lead_date = mf.lead_event(lines, _orgs, parse_date)
+    issuer = issuer or find_issuer(lines, raw_title, context)
+    if issuer is None and (named := mf.orgs_under_doc_no(lines, lambda ln: bool(_DOCNO_AT_LINE_START.match(ln)), _orgs)):
+        issuer = "、".join(named)
+    if issuer is None and (m := re.match(r"^\d{4}年(.{2,20}?)政府工作报告$", title)):
+        issuer = _qualify(m.group(1), context) if is_org(m.group(1)) else None  # 1985年…国务院政府工作报告
+    if issuer is None and lead_issuers:
+        issuer = "、".join(lead_issuers)
+    if issuer is None and order_issuer and (named := _orgs(order_issuer.replace("中华人民共和国", ""))):
+        issuer = "、".join(named)
+
+    effective = (parse_date(fields["实施日期"]) if "实施日期" in fields else None) or mf.effective_date(
+        lines, parse_date, doc_type)
+    date = (
+        (parse_date(fields["发布日期"]) if "发布日期" in fields else None) or (speech_title and speech_date)
+        or find_date(lines) or lead_date or mf.note_date(lines) or speech_date or date_from_title(title)
+    )
+    if effective:
+        # Kept apart: the day a rule takes effect is not the day it was made, and a date
+        # filter or a quarter's 汇编 selects by the latter.
+        extra["effective_date"] = effective
     return DocMeta(
         title=title,
-        doc_no=find_doc_no(lines),
+        doc_no=doc_no,
         issuer=issuer,
-        date=find_date(lines) or date_from_title(title),
+        date=date,
         doc_type=doc_type,
         region=_region(issuer, title),
+        extra=extra,
     )
 
 
 def _type_from_content(lines: list[str]) -> str | None:
     head = "".join(lines[:3])[:300]
     tail = "".join(lines[-3:])[-200:]
+    if re.search(r"我(?:现在)?代表[^。]{2,30}?向[^。]{0,30}?(?:作|提出)[^。]{0,20}?报告", head):
+        return "报告"  # "我代表第十四届中央委员会向大会作报告": a report, though it opens "同志们"
+    if re.search(r"※\s*这是[^。]{4,60}?的(讲话|致辞)", tail):
+        return "讲话"
     if head.startswith(("同志们", "各位同志")):
         return "讲话"
     if "特此通知" in tail or re.search(r"(现将|现就).{0,40}通知如下", head):
@@ -689,8 +758,14 @@ def apply_overrides(meta: DocMeta, overrides: dict[str, Any]) -> DocMeta:
     return DocMeta(**values, extra=extra)
 
 
+def normalise_date(value: str) -> str | None:
+    """A date as typed by a person (2026-01-24, 2026年1月24日, 2026.1.24, 2026-01, 2026) in
+    ISO form; None if it is not a date."""
+    return parse_date(value) or _partial_date(value)
+
+
 def _partial_date(value: str) -> str | None:
     m = re.fullmatch(r"\s*(\d{4})(?:\s*[-年./]\s*(\d{1,2})\s*月?)?\s*", value)
-    if not m:
+    if not m or (m.group(2) and not 1 <= int(m.group(2)) <= 12):
         return None
     return f"{m.group(1)}-{int(m.group(2)):02d}" if m.group(2) else m.group(1)

@@ -82,8 +82,9 @@ def _is_candidate(path: Path) -> bool:
 
 # Bump when parsing or chunking changes what a file turns into: stored documents made by
 # an older version are parsed again on their next ingest even if the file is unchanged.
-# 3: heading marks hidden; 4: tables as labelled rows, PDF layout from character positions.
-PARSER_VERSION = 4
+# 3: heading marks hidden; 4: tables as labelled rows, PDF layout from character positions;
+# 5: metadata from real texts (issue 14).
+PARSER_VERSION = 5
 
 _HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 

@@ -48,6 +48,8 @@ class SearchFilters:
     date_to: str | None = None
     doc_ids: tuple[str, ...] | None = None
     include_superseded: bool = False
+    include_undated: bool = False  # keep documents with no date in a date-filtered search
+    include_unattributed: bool = False  # keep documents with no issuer in an issuer-filtered search
     validity: str | None = None  # 现行有效 / 已修订 / 已废止 / 尚未生效 (asking for one includes it)
     family: str | None = None
 
@@ -78,4 +80,6 @@ class SearchFilters:
             include_superseded=self.include_superseded or bool(self.validity),
             validity=self.validity or None,
             family=self.family or None,
+            include_undated=self.include_undated,
+            include_unattributed=self.include_unattributed,
         )

@@ -163,6 +163,22 @@ MIGRATIONS: list[str] = [
         updated_at TEXT NOT NULL
     );
     """,
+    # 11: metadata edited by hand (CLI, API, the 文库 page, a changed sidecar file): one row per
+    # field changed, with who and when. The latest row of a field is its hand-set value,
+    # which re-extraction never overwrites (policykb/doc_metadata.py).
+    """
+    CREATE TABLE metadata_edits (
+        id INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        source TEXT NOT NULL,      -- cli | api | page | sidecar | upload
+        editor TEXT NOT NULL,
+        at TEXT NOT NULL
+    );
+    CREATE INDEX metadata_edits_doc ON metadata_edits(doc_id, field, id);
+    """,
 ]
 
 

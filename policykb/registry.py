@@ -183,6 +183,10 @@ class DocumentFilter:
     title_contains: str | None = None
     doc_ids: tuple[str, ...] | None = None
     include_superseded: bool = False
+    # A document whose date or issuer is unknown fails a date or issuer filter; these keep
+    # it in (the user asked to see what the filter would otherwise leave out).
+    include_undated: bool = False
+    include_unattributed: bool = False
     validity: str | None = None  # 现行有效 / 已修订 / 已废止 / 尚未生效
     family: str | None = None
 
@@ -194,17 +198,22 @@ class DocumentFilter:
         if not self.include_superseded:
             clauses.append(f"{alias}.status = 'active'")
         if self.issuer:
-            clauses.append(f"instr({alias}.issuer, ?) > 0")
+            unknown = f" OR {alias}.issuer IS NULL" if self.include_unattributed else ""
+            clauses.append(f"(instr({alias}.issuer, ?) > 0{unknown})")
             params.append(self.issuer)
         if self.doc_type:
             clauses.append(f"instr({alias}.doc_type, ?) > 0")
             params.append(self.doc_type)
+        dated: list[str] = []
         if self.date_from is not None:
-            clauses.append(f"{alias}.date_int >= ?")
+            dated.append(f"{alias}.date_int >= ?")
             params.append(self.date_from)
         if self.date_to is not None:
-            clauses.append(f"{alias}.date_int <= ?")
+            dated.append(f"{alias}.date_int <= ?")
             params.append(self.date_to)
+        if dated:
+            unknown = f" OR {alias}.date_int IS NULL" if self.include_undated else ""
+            clauses.append(f"(({' AND '.join(dated)}){unknown})")
         if self.title_contains:
             clauses.append(f"instr({alias}.title, ?) > 0")
             params.append(self.title_contains)
@@ -267,6 +276,10 @@ class Registry:
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def rows(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """A read for modules that own their own tables (policykb/doc_metadata.py)."""
+        return self._query(sql, params)
 
     # ---- documents -------------------------------------------------------------------
 

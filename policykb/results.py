@@ -31,6 +31,9 @@ class SearchResult:
     pending_vectors: int = 0
     mode: str = "hybrid"
     terms: list[str] = field(default_factory=list)  # the query's words, for highlighting
+    # Documents a date or issuer filter left out because their date or issuer is unknown:
+    # {"undated": n, "unattributed": m}; the filter's include_* options bring them back.
+    left_out: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -39,6 +42,7 @@ class SearchResult:
             "pending_vectors": self.pending_vectors,
             "mode": self.mode,
             "terms": self.terms,
+            "left_out": self.left_out,
         }
 
 

@@ -208,6 +208,15 @@ class KnowledgeBase:
             existing = self.registry.document_by_path(str(path))
             if (existing and existing.content_hash == content_hash and existing.recipe == self.recipe
                     and not overrides):
+                # The text is as stored; a changed sidecar still applies, as metadata alone.
+                changed = self._apply_sidecar(existing, path)
+                if changed:
+                    from policykb.doc_metadata import LABELS
+
+                    msg = f"元数据已按元数据文件更新（{'、'.join(LABELS[f] for f in changed)}），未重新分段或向量化"
+                    self.registry.log(str(path), "updated", message=msg, doc_id=existing.id)
+                    return FileResult(shown, "updated", doc_id=existing.id, title=self.get_document(existing.id).title,
+                                      chunks=len(self.registry.chunks_of(existing.id)), message=msg)
                 return FileResult(shown, "unchanged", doc_id=existing.id, title=existing.title,
                                   chunks=len(self.registry.chunks_of(existing.id)))
             twin = self.registry.document_by_hash(content_hash)
@@ -309,10 +318,13 @@ class KnowledgeBase:
             "title": meta.title, "doc_no": meta.doc_no, "issuer": meta.issuer, "date": meta.date,
             "doc_type": meta.doc_type, "region": meta.region, **meta.extra,
         }
-        chunk_tokens, doc_tokens = keyword_tokens(meta.title, ((c.section_path, c.text) for c in parsed.chunks))
+        # Hand-set values (edits, a sidecar, an upload form's fields) outlive re-extraction.
+        fields.update(self._hand_set_for(doc_id, parsed, overrides))
+        effective = fields.pop("effective_date", None)  # a column of its own (lineage)
+        chunk_tokens, doc_tokens = keyword_tokens(fields["title"], ((c.section_path, c.text) for c in parsed.chunks))
         chunks = []
         for ch, tokens in zip(parsed.chunks, chunk_tokens):
-            h = embed_hash(embed_input(meta.title, ch.section_path, ch.text, self.settings.embed_context))
+            h = embed_hash(embed_input(fields["title"], ch.section_path, ch.text, self.settings.embed_context))
             chunks.append(
                 NewChunk(
                     id=f"{doc_id}-{ch.ord:04d}-{h[:6]}",
@@ -344,7 +356,10 @@ class KnowledgeBase:
         message = "；".join(parsed.warnings) or None
         from policykb import lineage
 
-        lineage.record_text_facts(self.registry, doc_id, parsed.text, meta.title, meta.doc_no)
+        lineage.record_text_facts(self.registry, doc_id, parsed.text, fields["title"], fields["doc_no"])
+        if effective:  # the parser's 施行日期 is the text's own article ("本办法自…"); the
+            # whole-text rule of record_text_facts stands where the parser found none
+            self.registry.set_version_fields(doc_id, {"effective_date": effective})
         lineage.record_given(self.registry, doc_id, {**meta.extra, **overrides})
         supersedes = overrides.get("supersedes") or meta.extra.get("supersedes")
         if supersedes:
@@ -353,8 +368,78 @@ class KnowledgeBase:
                 self.registry.set_superseded(old.id, doc_id)
                 message = ((message + "；") if message else "") + f"已替代《{old.title}》"
         self.registry.log(parsed.source_path, status, message=message, doc_id=doc_id)
-        return FileResult(parsed.source_path, status, doc_id=doc_id, title=meta.title,
+        return FileResult(parsed.source_path, status, doc_id=doc_id, title=fields["title"],
                           chunks=len(chunks), message=message)
+
+    def _apply_sidecar(self, doc: StoredDocument, path: Path) -> list[str]:
+        """Record what a changed sidecar now says as edits and store it; the fields whose
+        stored value changed."""
+        from policykb import doc_metadata as dm
+
+        changes, name = dm.sidecar_changes(self.registry, doc.id, path)
+        if not changes:
+            return []
+        current = {f: getattr(doc, f) for f in dm.EDITABLE}
+        dm.record(self.registry, doc.id, changes, {}, source="sidecar", editor=f"元数据文件 {name}")
+        changed = {f: v for f, v in changes.items() if v != current.get(f)}
+        dm.store(self.registry, doc.id, changed)
+        if changed:
+            self.refresh_versions()  # title and date place a document among its versions
+        return list(changed)
+
+    def _hand_set_for(self, doc_id: str, parsed: "ParsedDocument", overrides: dict[str, Any]) -> dict[str, Any]:
+        """The values people set for this document: a changed sidecar and an upload form's
+        fields are recorded as edits first; then the latest edit of each field."""
+        from policykb import doc_metadata as dm
+
+        stored = self.registry.get_document(doc_id)
+        current = {f: getattr(stored, f) for f in dm.EDITABLE} if stored else {}
+        changes, name = dm.sidecar_changes(self.registry, doc_id, Path(parsed.source_path))
+        if changes:
+            dm.record(self.registry, doc_id, changes, {}, source="sidecar", editor=f"元数据文件 {name}")
+        given = {k: v for k, v in overrides.items() if k in dm.EDITABLE and v not in (None, "")}
+        if given:
+            try:
+                dm.record(self.registry, doc_id, dm.normalise_changes(given), current, source="upload",
+                          editor=str(overrides.get("editor") or "上传表单"))
+            except dm.MetadataError as exc:
+                raise KnowledgeBaseError(str(exc), code="bad_metadata") from exc
+        return dm.hand_set(self.registry, doc_id)
+
+    def edit_document(self, doc_id: str, changes: dict[str, Any], *, editor: str, source: str = "api"
+                      ) -> tuple[StoredDocument, list[str]]:
+        """Change a document's metadata by hand: (the document, the fields that changed).
+        Each change is recorded with `editor` and the time; the value then survives
+        re-ingest and re-extraction. "" clears a field. Passages and vectors are untouched."""
+        from policykb import doc_metadata as dm
+
+        doc = self.get_document(doc_id)
+        if not changes:
+            raise KnowledgeBaseError("没有要修改的字段（可修改：标题、文号、发文机关、日期、文种、地区）", code="no_changes")
+        try:
+            values = dm.normalise_changes(changes)
+            current = {f: getattr(doc, f) for f in dm.EDITABLE}
+            changed = dm.record(self.registry, doc_id, values, current, source=source, editor=editor)
+        except dm.MetadataError as exc:
+            raise KnowledgeBaseError(str(exc), code="bad_metadata") from exc
+        dm.store(self.registry, doc_id, {f: values[f] for f in changed})
+        if changed:
+            self.refresh_versions()  # title and date place a document among its versions
+        return self.get_document(doc_id), changed
+
+    def document_edits(self, doc_id: str) -> list[Any]:
+        """The recorded metadata edits of a document, oldest first (who, when, old → new)."""
+        from policykb.doc_metadata import edits_of
+
+        self.get_document(doc_id)
+        return edits_of(self.registry, doc_id)
+
+    def documents_missing_metadata(self, *, limit: int = 500) -> tuple[list[StoredDocument], dict[str, int]]:
+        """Active documents with no date or no issuer (what a date or issuer filter cannot
+        find), with the counts {"undated": n, "unattributed": m, "total": k}."""
+        from policykb.doc_metadata import missing_metadata
+
+        return missing_metadata(self.registry, limit=limit)
 
     @property
     def recipe(self) -> str:
@@ -423,8 +508,13 @@ class KnowledgeBase:
 
     def search(self, query: str, *, top_k: int = 10,
                filters: SearchFilters | dict[str, Any] | None = None, mode: str = "hybrid") -> SearchResult:
-        """Hybrid retrieval (policykb/retrieval/hybrid.py)."""
-        return self.retriever.search(query, top_k=top_k, filters=filters, mode=mode)
+        """Hybrid retrieval (policykb/retrieval/hybrid.py), plus how many documents a date or
+        issuer filter left out for having no date or issuer (policykb/doc_metadata.py)."""
+        from policykb.doc_metadata import left_out
+
+        result = self.retriever.search(query, top_k=top_k, filters=filters, mode=mode)
+        result.left_out = left_out(self.registry, SearchFilters.from_any(filters).to_registry())
+        return result
 
     def similar(self, chunk_id: str, *, top_k: int = 10,
                 filters: SearchFilters | dict[str, Any] | None = None) -> SearchResult:

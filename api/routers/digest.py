@@ -146,6 +146,7 @@ class DigestResponse(BaseModel):
     generated_at: str
     topics: list[TopicModel]
     undated: list[UndatedModel]
+    left_out: dict[str, int] = Field({}, description="按发文机关筛选时排除的未标注发文机关文件数：{\"unattributed\": n}")
     layout: LayoutModel
     downloads: dict[str, str | None]
 

@@ -555,13 +555,15 @@ async function search(ev) {
   const btn = $("#search-go");
   btn.disabled = true;
   clear(out, spinner("正在检索…"));
+  if (ev) for (const k of Object.keys(searchInclude)) delete searchInclude[k];  // a new search starts strict
   try {
-    const r = await api("/api/search", { method: "POST", body: { query, top_k: 20, filters: filtersOf($("[data-filters=search]")), kbs: searchKbs() } });
     const f = filtersOf($("[data-filters=search]"));
+    const r = await api("/api/search", { method: "POST", body: { query, top_k: 20, filters: f ? { ...f, ...searchInclude } : null, kbs: searchKbs() } });
     clear(out,
       h("div.result-head", h("span#result-count", `找到 ${r.results.length} 个相关段落`),
         f ? h("span", "已按筛选条件过滤") : null),
       r.pending_vectors ? note("info", `有 ${r.pending_vectors} 个段落仍在向量化，当前结果以关键词匹配为主。`) : null,
+      leftOutNote(r.left_out),
       r.results.length
         ? h("ol.hits#hits", r.results.map((hit) => hitCard(hit, r.terms)))
         : h("div.empty", f ? "没有符合条件的结果，试试放宽筛选条件" : "没有找到相关内容，换个说法试试"));
@@ -618,6 +620,7 @@ async function loadLibrary({ quiet = false } = {}) {
     const [r] = await Promise.all([
       api("/api/documents", { query: { ...v, limit: lib.limit, offset: lib.offset } }),
       loadStats(),
+      renderMissing(),
     ]);
     if (r.total && lib.offset >= r.total) { lib.offset = 0; return loadLibrary({ quiet }); }
     const filtered = Object.keys(v).some((k) => k !== "sort");
@@ -677,6 +680,7 @@ async function openDetails(docId) {
         row("时效性", d.validity ? d.validity + (d.validity_note ? `（${d.validity_note}）` : "") : (d.superseded_by ? "已被替代" : "有效")),
         row("版本", `第 ${d.version} 版`), row("入库时间", (d.created_at || "").replace("T", " ").replace(/\+.*$/, "")),
         row("编号", d.id)),
+      metadataEditor(d),
       d.sections.length ? [h("h3", "章节结构"), h("ol.sections", d.sections.map((s) => h("li", s)))] : null);
     appendLineage(body, d);
   } catch (e) {

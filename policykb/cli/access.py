@@ -46,7 +46,8 @@ def _change(action: str, target: str, run: Any) -> Any:
 
 
 # Commands whose use the trail records, as the actions the HTTP API records for the same work.
-_COMMAND_ACTIONS = {("ingest",): "upload", ("docs", "delete"): "delete", ("search",): "search", ("ask",): "ask",
+_COMMAND_ACTIONS = {("ingest",): "upload", ("docs", "delete"): "delete", ("docs", "edit"): "edit",
+                    ("search",): "search", ("ask",): "ask",
                     ("verify",): "verify", ("digest",): "export"}
 
 

@@ -52,3 +52,6 @@ def digest(quarter: str, topics: str | None, issuer: str | None, doc_type: str |
         click.secho(f"另有 {len(result.undated)} 件文件未能确定日期，已在汇编末尾单独列出：", fg="yellow")
         for u in result.undated:
             click.echo(f"  {u.title or u.filename}（{u.reason}）")
+    if result.left_out.get("unattributed"):
+        click.secho(f"发文机关筛选排除了 {result.left_out['unattributed']} 件未标注发文机关的文件"
+                    "（用 policykb docs missing 查看并补全）", fg="yellow")

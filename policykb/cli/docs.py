@@ -60,16 +60,88 @@ def show(doc_id: str, as_json: bool, kb: str | None) -> None:
     if as_json:
         from dataclasses import asdict
 
-        print_json({"document": _doc_dict(doc), "chunks": [asdict(c) for c in chunks]})
+        print_json({"document": _doc_dict(doc), "chunks": [asdict(c) for c in chunks],
+                    "edits": [asdict(e) for e in knowledge.document_edits(doc_id)]})
         return
-    for label, value in [("标题", doc.title), ("文号", doc.doc_no), ("发文机关", doc.issuer), ("日期", doc.date),
-                         ("文种", doc.doc_type), ("文件", doc.source_path), ("时效性", doc.validity),
-                         ("说明", doc.validity_note), ("施行日期", doc.effective_date), ("版本族", doc.family),
-                         ("分段", doc.chunk_count), ("待向量化", doc.pending_vectors)]:
-        click.echo(printable(f"{label}：{value if value not in (None, '') else '—'}"))
+    edits = knowledge.document_edits(doc_id)
+    hand = {e.field for e in edits}
+    for field, label, value in [("title", "标题", doc.title), ("doc_no", "文号", doc.doc_no),
+                                ("issuer", "发文机关", doc.issuer), ("date", "日期", doc.date),
+                                ("doc_type", "文种", doc.doc_type), ("", "文件", doc.source_path),
+                                ("", "时效性", doc.validity), ("", "说明", doc.validity_note),
+                                ("", "施行日期", doc.effective_date), ("", "版本族", doc.family),
+                                ("", "分段", doc.chunk_count), ("", "待向量化", doc.pending_vectors)]:
+        mark = "（人工修改）" if field in hand else ""
+        click.echo(printable(f"{label}：{value if value not in (None, '') else '—'}{mark}"))
+    for e in edits:
+        click.echo(printable(f"  修改记录 {e.at} {e.editor}（{e.source}）{e.field}：{e.old_value or '—'} → {e.new_value or '—'}"))
     for c in chunks:
         path = " › ".join(c.section_path)
         click.echo(printable(f"  [{c.ord}] {path} ({c.char_start}-{c.char_end}{'，第%d页' % c.page if c.page else ''}) {c.text[:40]}…"))
+
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "命令行"
+
+
+@docs.command()
+@click.argument("doc_id")
+@click.option("--title", default=None, help="标题")
+@click.option("--doc-no", default=None, help="发文字号，如 江组发〔2026〕3号")
+@click.option("--issuer", default=None, help="发文机关（多个用、分隔）")
+@click.option("--date", default=None, help="成文日期：2026-01-24、2026年1月24日、2026-01 或 2026")
+@click.option("--doc-type", default=None, help="文种，如 通知、意见、办法")
+@click.option("--region", default=None, help="地区")
+@click.option("--by", "editor", default=None, help="修改人（默认当前系统用户）")
+@click.option("--json", "as_json", is_flag=True)
+@kb_option
+def edit(doc_id: str, title: str | None, doc_no: str | None, issuer: str | None, date: str | None,
+         doc_type: str | None, region: str | None, editor: str | None, as_json: bool, kb: str | None) -> None:
+    """修改文档元数据（记录修改人与时间；重新导入不会覆盖）。传空字符串 "" 清除该项。"""
+    from policykb.service import KnowledgeBaseError
+
+    given = {"title": title, "doc_no": doc_no, "issuer": issuer, "date": date, "doc_type": doc_type,
+             "region": region}
+    changes = {k: v for k, v in given.items() if v is not None}
+    knowledge = open_kb(kb)
+    try:
+        doc, changed = knowledge.edit_document(doc_id, changes, editor=editor or _who(), source="cli")
+    except KnowledgeBaseError as exc:
+        fail(str(exc), 2)
+    if as_json:
+        print_json({"document": _doc_dict(doc), "changed": changed})
+        return
+    from policykb.doc_metadata import LABELS
+
+    if not changed:
+        click.echo(f"《{doc.title}》的元数据没有变化")
+        return
+    for field in changed:
+        click.echo(f"{LABELS[field]}：{getattr(doc, field) or '（已清除）'}")
+    click.echo(f"已修改《{doc.title}》（{doc_id}）{len(changed)} 项")
+
+
+@docs.command()
+@click.option("--limit", default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@kb_option
+def missing(limit: int, as_json: bool, kb: str | None) -> None:
+    """列出缺少日期或发文机关的文档（按日期、机关筛选时会被排除）。"""
+    knowledge = open_kb(kb)
+    items, counts = knowledge.documents_missing_metadata(limit=limit)
+    if as_json:
+        print_json({"counts": counts, "documents": [_doc_dict(d) for d in items]})
+        return
+    for d in items:
+        lacks = "、".join(w for w, v in (("日期", d.date), ("发文机关", d.issuer)) if not v)
+        click.echo(f"{d.id}  缺{lacks:8}  《{d.title}》  {d.filename}")
+    click.echo(f"共 {counts['total']} 篇缺少元数据（无日期 {counts['undated']} 篇，无发文机关 {counts['unattributed']} 篇）；"
+               "用 policykb docs edit ID --date … --issuer … 补全")
 
 
 @docs.command()

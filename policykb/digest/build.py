@@ -96,6 +96,8 @@ class Digest:
     filters: dict[str, str | None] = field(default_factory=dict)
     layout: dict[str, Any] = field(default_factory=dict)
     generated_at: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
+    # Documents an issuer filter left out because their issuer is unknown: {"unattributed": n}.
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -133,6 +135,7 @@ class Digest:
             "layout": self.layout,
             "topics": [asdict(t) for t in self.topics],
             "undated": [asdict(u) for u in self.undated],
+            "left_out": self.left_out,
         }
 
 
@@ -176,6 +179,12 @@ def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | st
     q = Quarter.parse(quarter)
     chosen: list[Topic] = resolve_topics(topics, kb.settings.digest_topics)
     selection = select_documents(kb.registry, q, issuer=issuer, doc_type=doc_type)
+    from policykb.doc_metadata import left_out
+    from policykb.registry import DocumentFilter
+
+    # In the quarter or undated (the digest lists those apart), but of no known issuer.
+    missed = left_out(kb.registry, DocumentFilter(issuer=issuer or None, doc_type=doc_type or None,
+                                                  date_from=q.first_day, date_to=q.last_day, include_undated=True))
     layout = layout if layout is not None else load_layout(kb.registry)
 
     sections: dict[str, DigestTopic] = {}
@@ -250,6 +259,6 @@ def compile_digest(kb: "KnowledgeBase", quarter: str, topics: Sequence[str] | st
         for u in selection.undated
     ]
     return Digest(
-        quarter=q.code, label=q.label, period=q.span(), topics=list(sections.values()), undated=undated,
+        quarter=q.code, label=q.label, period=q.span(), topics=list(sections.values()), undated=undated, left_out=missed,
         filters={"issuer": issuer or None, "doc_type": doc_type or None}, layout=layout.to_dict(),
     )
