@@ -138,6 +138,8 @@ RULES: dict[tuple[str, str], tuple[str | None, str | None]] = {
     ("DELETE", "/api/documents/{doc_id}"): ("editor", "delete"),
     ("POST", "/api/digest"): ("reader", "export"),
     ("GET", "/api/digest/download/{filename}"): ("reader", "export"),
+    ("GET", "/api/digest/layout"): ("reader", None),
+    ("POST", "/api/digest/layout"): ("editor", "edit"),
     ("GET", "/api/accounts"): ("admin", None),
     ("POST", "/api/accounts"): ("admin", "account.create"),
     ("PATCH", "/api/accounts/{name}"): ("admin", "account.update"),

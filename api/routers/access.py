@@ -5,9 +5,17 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from policykb.api.schemas import NOT_FOUND_RESPONSE
+from policykb.api.security import (
+    AUDIT_SCOPE,
+    SESSION_COOKIE,
+    access,
+    authorize,
+    client_ip,
+    credentials,
+)
 from pydantic import BaseModel, Field
 
-from policykb.api.security import AUDIT_SCOPE, SESSION_COOKIE, access, authorize, client_ip, credentials
 from policykb.audit import SinceError, to_csv
 from policykb.auth import SESSION_SECONDS, AuthError, Principal
 
@@ -150,7 +158,7 @@ def create_account(req: AccountCreate, request: Request, principal: Principal = 
     return access(request)[0].create_account(req.name, req.password, req.role, req.kbs)
 
 
-@router.patch("/accounts/{name}", response_model=AccountModel, summary="修改账户（角色、知识库、停用、密码、解锁）")
+@router.patch("/accounts/{name}", response_model=AccountModel, summary="修改账户（角色、知识库、停用、密码、解锁）", responses=NOT_FOUND_RESPONSE)
 def update_account(name: str, req: AccountUpdate, request: Request) -> dict:
     return access(request)[0].update_account(name, role=req.role, kbs=req.kbs, disabled=req.disabled,
                                              password=req.password, unlock=req.unlock)
@@ -168,7 +176,7 @@ def create_key(req: KeyCreate, request: Request, principal: Principal = Depends(
     return {"id": record["id"], "key": secret, "name": record["name"], "role": record["role"]}
 
 
-@router.delete("/keys/{key_id}", response_model=KeyModel, summary="吊销访问密钥")
+@router.delete("/keys/{key_id}", response_model=KeyModel, summary="吊销访问密钥", responses=NOT_FOUND_RESPONSE)
 def revoke_key(key_id: str, request: Request) -> dict:
     return access(request)[0].revoke_key(key_id)
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
-
 from policykb.api.deps import get_kb
 from policykb.api.errors import ApiError
 from policykb.api.schemas import NOT_FOUND_RESPONSE, Citation
+from pydantic import BaseModel, Field
+
 from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["政策解读汇编"])

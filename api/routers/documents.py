@@ -5,7 +5,6 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
-
 from policykb.api.deps import get_kb, get_settings
 from policykb.api.errors import ApiError
 from policykb.api.schemas import (
@@ -16,6 +15,7 @@ from policykb.api.schemas import (
     DocumentText,
     UploadResponse,
 )
+
 from policykb.config import Settings
 from policykb.service import KnowledgeBase
 

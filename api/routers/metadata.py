@@ -7,10 +7,10 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from policykb.api.deps import get_kb
+from policykb.api.schemas import NOT_FOUND_RESPONSE, DocumentSummary
 from pydantic import BaseModel, Field
 
-from policykb.api.deps import get_kb
-from policykb.api.schemas import DocumentSummary
 from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["文档管理"])
@@ -60,7 +60,7 @@ def _summary(doc: Any) -> dict[str, Any]:
     return {k: data[k] for k in DocumentSummary.model_fields if k in data}
 
 
-@router.patch("/documents/{doc_id}", response_model=DocumentEditResult, summary="修改文档元数据")
+@router.patch("/documents/{doc_id}", response_model=DocumentEditResult, summary="修改文档元数据", responses=NOT_FOUND_RESPONSE)
 def edit_document(doc_id: str, body: DocumentEdit, request: Request, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     changes = body.model_dump(exclude_unset=True, exclude={"editor", "source"})
     changes = {k: v for k, v in changes.items() if v is not None}
@@ -76,7 +76,7 @@ def edit_document(doc_id: str, body: DocumentEdit, request: Request, kb: Knowled
     return {"document": _summary(doc), "changed": changed}
 
 
-@router.get("/documents/{doc_id}/edits", response_model=EditList, summary="文档元数据修改记录")
+@router.get("/documents/{doc_id}/edits", response_model=EditList, summary="文档元数据修改记录", responses=NOT_FOUND_RESPONSE)
 def document_edits(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     return {"doc_id": doc_id, "edits": [asdict(e) for e in kb.document_edits(doc_id)]}
 

@@ -7,9 +7,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-
 from policykb.api.deps import get_kb
-from policykb.api.schemas import NOT_FOUND_RESPONSE, AnswerResponse, AskRequest, SearchRequest, SearchResponse
+from policykb.api.schemas import (
+    NOT_FOUND_RESPONSE,
+    AnswerResponse,
+    AskRequest,
+    SearchRequest,
+    SearchResponse,
+)
+
 from policykb.filters import FilterError
 from policykb.service import KnowledgeBase, KnowledgeBaseError
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-
 from policykb.api.deps import get_kb
 from policykb.api.schemas import Health
+
 from policykb import __version__
 from policykb.service import KnowledgeBase
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
-
 from policykb.api.deps import get_kb
 from policykb.api.schemas import VerifyRequest, VerifyResponse
+
 from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["引文核对"])

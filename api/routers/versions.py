@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
+from policykb.api.deps import get_kb
+from policykb.api.schemas import (
+    NOT_FOUND_RESPONSE,
+    CompareResponse,
+    DocumentLineage,
+    ValidityEdit,
+)
 from starlette.background import BackgroundTask
 
-from policykb.api.deps import get_kb
-from policykb.api.schemas import CompareResponse, DocumentLineage, ValidityEdit
 from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["时效与版本"])
@@ -18,13 +23,13 @@ def _doc_brief(doc) -> dict:  # type: ignore[no-untyped-def]
 
 
 @router.get("/documents/{doc_id}/lineage", response_model=DocumentLineage,
-            summary="文档的时效性、历史版本、本文引用与被引用")
+            summary="文档的时效性、历史版本、本文引用与被引用", responses=NOT_FOUND_RESPONSE)
 def lineage(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     return {"id": doc_id, **kb.document_lineage(doc_id)}
 
 
 @router.put("/documents/{doc_id}/validity", response_model=DocumentLineage,
-            summary="人工设定时效性、版本族或替代文件（优先于自动识别）")
+            summary="人工设定时效性、版本族或替代文件（优先于自动识别）", responses=NOT_FOUND_RESPONSE)
 def set_validity(doc_id: str, edit: ValidityEdit, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     kb.set_validity(doc_id, validity=edit.validity, family=edit.family, superseded_by=edit.superseded_by,
                     clear=edit.clear)
