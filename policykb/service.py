@@ -88,6 +88,10 @@ class KnowledgeBase:
     ASK_CANDIDATES = 15
     RANK_COST = 0.02
     SCOPE_PREFERENCE = 0.2
+    TRUST_RANKING = 0.6
+    # Choose the passage first (by its coverage), then its best sentence; or the best
+    # sentence of all the passages read (bench/policy_eval.py --set service.KnowledgeBase.PASSAGE_FIRST=1).
+    PASSAGE_FIRST = 1
 
     def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
         self.settings = settings or load_settings()
@@ -553,6 +557,8 @@ class KnowledgeBase:
         from policykb.text import QUESTION_WORDS
 
         tokens = [t for t in query_tokens(question) if t not in QUESTION_WORDS] or query_tokens(question)
+        # A single character (「公」 of 公租房) is found inside any word: no evidence alone.
+        tokens = [t for t in tokens if len(t) > 1 or not t.isalpha() or t.isascii()] or tokens
         df = self.registry.token_document_frequency(tokens)
         return idf_weights(tokens, df, max(self.registry.chunk_count(), 1))
 
@@ -609,7 +615,10 @@ class KnowledgeBase:
         from policykb.answer.extractive import period_words
 
         period = period_words(question)
-        scored = [(coverage(weights, self._evidence_text(h), alternatives) - self.RANK_COST * i
+        covs = [coverage(weights, self._evidence_text(h), alternatives) for h in hits]
+        if covs and max(covs[:self.ASK_PASSAGES]) >= self.TRUST_RANKING and not scope and not period:
+            return hits  # retrieval's first passages already cover the question: keep its order
+        scored = [(covs[i] - self.RANK_COST * i
                    + (self.SCOPE_PREFERENCE if h.doc_id in scope else 0.0)
                    + (0.1 if period and any(w in h.text for w in period) else 0.0), -i)
                   for i, h in enumerate(hits)]
@@ -665,9 +674,14 @@ class KnowledgeBase:
 
         intent = self.retriever.analyse(question).intent
         alternatives = self.question_alternatives(question, weights)
-        chosen = best_passage(weights, hits, alternatives=alternatives)
-        picked = [Picked(p.sentence, chosen, p.offset) for p in pick_sentences(
-            weights, [hits[chosen]], question=question, max_sentences=1, alternatives=alternatives, intent=intent)]
+        if self.PASSAGE_FIRST:
+            chosen = best_passage(weights, hits, alternatives=alternatives)
+            picked = [Picked(p.sentence, chosen, p.offset) for p in pick_sentences(
+                weights, [hits[chosen]], question=question, max_sentences=1, alternatives=alternatives, intent=intent)]
+        else:  # the best sentence of the passages, in the order the answer reads them
+            picked = pick_sentences(weights, hits, question=question, max_sentences=1, alternatives=alternatives,
+                                    intent=intent)
+            chosen = picked[0].hit_index if picked else 0
         if not picked:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=pending)

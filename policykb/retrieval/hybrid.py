@@ -36,7 +36,7 @@ class Retriever:
     SCOPE_WEIGHT = 1.0  # fused list: passages of the documents the question names
     OTHER_VERSION = 0.35  # factor for a version the question does not ask for
     OUT_OF_SCOPE = 0.6  # factor for documents outside the named scope
-    TITLE_BONUS = 0.3  # factor 1 + this for a document whose title holds a distinctive word of the question
+    TITLE_BONUS = 0.0  # factor 1 + this for a document whose title holds a distinctive word of the question
     # An enumerating passage for a list question, a rule for a permission one: +0.02 MRR on
     # the policy questions but -0.03 on the ncp notices (many list-like passages), so off.
     INTENT_BONUS = 0.0
