@@ -151,7 +151,12 @@ def best_passage(weights: dict[str, float], hits: list[Hit], *, alternatives: di
     question clearly better (its headings count: 「第九条 …主要职责是」)."""
     if not hits:
         return 0
-    covs = [coverage(weights, " ".join([*h.section_path, h.text]), alternatives) for h in hits]
+    # A passage is as good as its best sentence (an instruction, a heading or a title
+    # line answers nothing, however many of the question's words it holds).
+    covs = []
+    for h in hits:
+        best = pick_sentences(weights, [h], max_sentences=1, alternatives=alternatives)
+        covs.append(coverage(weights, " ".join([*h.section_path, best[0].sentence]), alternatives) if best else 0.0)
     best = 0
     for i, c in enumerate(covs[1:], 1):
         if c >= covs[best] + margin * i:
