@@ -239,7 +239,7 @@ function renderAnswerText(el, text, citations, unsupported, live, highlights) {
     if (c && !live) {
       out.push(h("button.cite", {
         type: "button", dataset: { n: String(n) }, title: `${titleOf(c)}${c.section_path?.length ? " · " + pathText(c.section_path) : ""}`,
-        "aria-label": `引用 ${n}：${titleOf(c)}`, onclick: () => openPassage(c, citedSentences(text, n)),
+        "aria-label": `引用 ${n}：${titleOf(c)}`, onclick: () => openPassage(c, focusOf(text, n, highlights)),
       }, `[${n}]`));
     } else {
       out.push(h("span.cite", `[${n}]`));
@@ -270,7 +270,7 @@ function renderAnswer(ans) {
   }
   if (ans.pending_vectors) notes.push(note("info", `有 ${ans.pending_vectors} 个段落仍在向量化，暂只能按关键词检索到。`));
   const sources = (ans.citations || []).map((c) => h("li", c.row ? { class: "has-row" } : {}, h("button.source", {
-    type: "button", dataset: { n: String(c.n) }, onclick: () => openPassage(c, citedSentences(ans.answer, c.n)),
+    type: "button", dataset: { n: String(c.n) }, onclick: () => openPassage(c, focusOf(ans.answer, c.n, ans.highlights)),
   },
   h("span.n", `[${c.n}]`),
   h("span.t", titleOf(c)),
@@ -438,6 +438,13 @@ function renderDocText(doc, start, end, focus = []) {
 }
 
 /** The sentences of an answer that carry the marker [n]. */
+/** What to make stand out in a cited passage: the sentence the answer marks as answering
+ *  (an extractive answer quotes a whole provision), else the sentences carrying [n]. */
+function focusOf(answer, n, highlights) {
+  const marked = (highlights || []).map(([a, b]) => (answer || "").slice(a, b).trim()).filter(Boolean);
+  return marked.length ? marked : citedSentences(answer, n);
+}
+
 function citedSentences(answer, n) {
   const out = [];
   const re = /\[(\d+)\]/g;
