@@ -590,18 +590,7 @@ class KnowledgeBase:
     def question_alternatives(self, question: str, weights: dict[str, float]) -> dict[str, list[str]]:
         """For each colloquial term of the question, the official words it stands for
         (policykb/retrieval/thesaurus.py): 「烟酒」 is covered by 「香烟」 or 「酒水」."""
-        from policykb.text import fold
-
-        q = fold(question)
-        out: dict[str, list[str]] = {}
-        for entry in self.thesaurus.entries():
-            said = [s for s in entry.said if s in q]
-            if not said:
-                continue
-            for term in weights:
-                if any(term in s for s in said):
-                    out.setdefault(term, []).extend(fold(w) for w in entry.official)
-        return out
+        return self.thesaurus.alternatives(question, list(weights))
 
     def answer_order(self, question: str, hits: list[Hit], weights: dict[str, float]) -> list[Hit]:
         """Passages in the order an answer should read them: retrieval's, with a passage

@@ -33,7 +33,6 @@ class QueryAnalysis:
     places: list[str] = field(default_factory=list)
     unknown_places: list[str] = field(default_factory=list)  # places named that no document is from
     places_geo: bool = False  # a province, city or county among them (not only organisations)
-    terms: list[str] = field(default_factory=list)  # the keyword terms searched (set by the retriever)
     version_missing: bool = False  # a version year named that the named documents do not have
 
     @property

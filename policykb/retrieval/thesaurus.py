@@ -61,24 +61,19 @@ class Thesaurus:
             self._entries, self._stamp = entries, stamp
         return self._entries
 
+    def matched(self, question: str) -> list[tuple[Entry, list[str]]]:
+        """The entries the question triggers, each with the colloquial phrases found in it."""
+        q = fold(question)
+        return [(e, said) for e in self.entries() if (said := [s for s in e.said if s in q])]
+
     def official_words(self, question: str) -> list[str]:
         q = fold(question)
         words: dict[str, None] = {}
-        for e in self.entries():
-            if any(s in q for s in e.said):
-                for w in e.official:
-                    if fold(w) not in q:
-                        words.setdefault(w, None)
+        for e, _ in self.matched(question):
+            for w in e.official:
+                if fold(w) not in q:
+                    words.setdefault(w, None)
         return list(words)
-
-    def official_terms(self, question: str) -> list[str]:
-        """The tokens of the official words the question's colloquial ones stand for."""
-        words = self.official_words(question)
-        if not words:
-            return []
-        from policykb.index.keyword import query_tokens
-
-        return list(dict.fromkeys(t for w in words for t in query_tokens(w, sub_words=False)))
 
     def expand(self, question: str, terms: list[str]) -> list[str]:
         """The query's terms plus the tokens of the official words its colloquial ones stand for."""
@@ -89,3 +84,13 @@ class Thesaurus:
 
         extra = [t for w in words for t in query_tokens(w, sub_words=False)]
         return list(dict.fromkeys([*terms, *extra]))
+
+    def alternatives(self, question: str, terms: list[str]) -> dict[str, list[str]]:
+        """For each term of the question inside a colloquial phrase, the official words it
+        stands for: 「烟酒」 is covered by 「香烟」 or 「酒水」 (the answer gate's coverage)."""
+        out: dict[str, list[str]] = {}
+        for entry, said in self.matched(question):
+            for term in terms:
+                if any(term in s for s in said):
+                    out.setdefault(term, []).extend(fold(w) for w in entry.official)
+        return out
