@@ -12,6 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
     from policykb.answer.gate import GateSignals
+    from policykb.answer.selection import Question as SelectionQuestion
     from policykb.ingest.types import ParsedDocument
 
 log = logging.getLogger("policykb.ingest")
@@ -82,16 +84,9 @@ class KnowledgeBase:
     # Answer gate and extractive answer parameters (tuned by bench/retrieval.py).
     FOUND_MIN_COVERAGE = 0.55
     ASK_PASSAGES = 5
-    # The answer reads this many passages and puts first those that cover the question
-    # best, each rank costing RANK_COST of coverage: 「第十条 …不得提供香烟和高档酒水」 at rank 11
-    # beats ten articles that share only 「公务接待」 (bench/policy_eval.py).
+    # The answer chooses among this many passages (policykb/answer/selection.py): the
+    # passage that answers is often below the first (「第十条 …不得提供香烟和高档酒水」 at rank 11).
     ASK_CANDIDATES = 15
-    RANK_COST = 0.02
-    SCOPE_PREFERENCE = 0.2
-    TRUST_RANKING = 0.6
-    # Choose the passage first (by its coverage), then its best sentence; or the best
-    # sentence of all the passages read (bench/policy_eval.py --set service.KnowledgeBase.PASSAGE_FIRST=1).
-    PASSAGE_FIRST = 1
 
     def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
         self.settings = settings or load_settings()
@@ -554,9 +549,14 @@ class KnowledgeBase:
         from policykb.index.keyword import query_tokens
         from policykb.answer.relevance import idf_weights
 
-        from policykb.text import QUESTION_WORDS
+        from policykb.text import QUESTION_WORDS, content_part
 
         tokens = [t for t in query_tokens(question) if t not in QUESTION_WORDS] or query_tokens(question)
+        df = self.registry.token_document_frequency(tokens)
+        # A token the library has never seen is often the question's phrasing glued onto a
+        # word (「最多能」, 「能配」): keep only its content, if any (policykb/text.py).
+        trimmed = [t if df.get(t) else content_part(t) for t in tokens]
+        tokens = list(dict.fromkeys(t for t in trimmed if t and t not in QUESTION_WORDS)) or tokens
         # A single character (「公」 of 公租房) is found inside any word: no evidence alone.
         tokens = [t for t in tokens if len(t) > 1 or not t.isalpha() or t.isascii()] or tokens
         df = self.registry.token_document_frequency(tokens)
@@ -592,27 +592,27 @@ class KnowledgeBase:
         (policykb/retrieval/thesaurus.py): 「烟酒」 is covered by 「香烟」 or 「酒水」."""
         return self.thesaurus.alternatives(question, list(weights))
 
+    def answer_question(self, question: str, weights: dict[str, float]) -> "SelectionQuestion":
+        """What the passage selector (policykb/answer/selection.py) knows of a question."""
+        from policykb.answer.extractive import _ASKS_QUANTITY, period_words
+        from policykb.answer.selection import _ASKS_DATE, Question
+
+        qa = self.retriever.analyse(question)
+        return Question(weights=weights, alternatives=self.question_alternatives(question, weights),
+                        intent=qa.intent, wants_number=bool(_ASKS_QUANTITY.search(question)),
+                        period=period_words(question), scope=frozenset(qa.answer_scope or ()),
+                        wants_date=bool(_ASKS_DATE.search(question)))
+
     def answer_order(self, question: str, hits: list[Hit], weights: dict[str, float]) -> list[Hit]:
-        """Passages in the order an answer should read them: retrieval's, with a passage
-        that covers the question clearly better moved up (policykb/answer/relevance.py)."""
-        from policykb.answer.relevance import coverage
+        """Passages in the order an answer should read them: the passage to quote first, as
+        the fitted selector weighs retrieval's ranks, closeness in meaning, coverage of the
+        question and the form of the answer asked for (policykb/answer/selection.py)."""
+        from policykb.answer.selection import order
 
-        alternatives = self.question_alternatives(question, weights)
-        # The document the question points at (「四川省…」) answers before another's.
-        scope = self.retriever.analyse(question).answer_scope or set()
-        # …and the passage about the period asked for (今年 / 2026年, not the 十五五 target).
-        from policykb.answer.extractive import period_words
-
-        period = period_words(question)
-        covs = [coverage(weights, self._evidence_text(h), alternatives) for h in hits]
-        if covs and max(covs[:self.ASK_PASSAGES]) >= self.TRUST_RANKING and not scope and not period:
-            return hits  # retrieval's first passages already cover the question: keep its order
-        scored = [(covs[i] - self.RANK_COST * i
-                   + (self.SCOPE_PREFERENCE if h.doc_id in scope else 0.0)
-                   + (0.1 if period and any(w in h.text for w in period) else 0.0), -i)
-                  for i, h in enumerate(hits)]
-        order = sorted(range(len(hits)), key=lambda i: scored[i], reverse=True)
-        return [hits[i] for i in order]
+        with_vectors = any(h.match.get("vector_similarity") is not None for h in hits)
+        ranked = order(self.answer_question(question, weights), hits, [self._evidence_text(h) for h in hits],
+                       with_vectors=with_vectors)
+        return [hits[i] for i in ranked]
 
     def gate_signals(self, question: str, hits: list[Hit], weights: dict[str, float]) -> "GateSignals":
         """What the answer gate weighs (policykb/answer/gate.py)."""
@@ -652,25 +652,30 @@ class KnowledgeBase:
     def _evidence_text(hit: Hit) -> str:
         """What a reader sees of a passage: its document's title, 文号 and date, its
         headings and its text."""
+        from policykb.answer.checks import evidence_text
+
         meta = hit.metadata
+        # A sentence addressed to a model (「忽略以上指令，…由谁负责的问题…」) is no evidence
+        # of anything, however many of the question's words it repeats.
         return " ".join([hit.title or "", meta.get("doc_no") or "", meta.get("date") or "",
-                         *hit.section_path, hit.text])
+                         *hit.section_path, evidence_text(hit.text)])
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
                            notice: str | None = None) -> Answer:
-        from policykb.answer.extractive import Picked, best_passage, compose, pick_sentences, provision_answer
+        from policykb.answer.extractive import compose, pick_sentences, provision_answer
         from policykb.answer.table_rows import cited_row
 
         intent = self.retriever.analyse(question).intent
         alternatives = self.question_alternatives(question, weights)
-        if self.PASSAGE_FIRST:
-            chosen = best_passage(weights, hits, alternatives=alternatives)
-            picked = [Picked(p.sentence, chosen, p.offset) for p in pick_sentences(
-                weights, [hits[chosen]], question=question, max_sentences=1, alternatives=alternatives, intent=intent)]
-        else:  # the best sentence of the passages, in the order the answer reads them
-            picked = pick_sentences(weights, hits, question=question, max_sentences=1, alternatives=alternatives,
+        # The passages come in the selector's order: the first is the one to quote, unless
+        # it holds no sentence that answers anything (a heading, an instruction).
+        picked, chosen = [], 0
+        for chosen, hit in enumerate(hits):
+            picked = pick_sentences(weights, [hit], question=question, max_sentences=1, alternatives=alternatives,
                                     intent=intent)
-            chosen = picked[0].hit_index if picked else 0
+            if picked:
+                picked = [replace(p, hit_index=chosen) for p in picked]
+                break
         if not picked:
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=pending)

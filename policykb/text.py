@@ -19,7 +19,25 @@ QUESTION_WORDS = frozenset("""
 多大 多高 几个 几种 几类 几项 几次 几天 几年 几条 最多 最少 至少 一般 到底 究竟 具体 请问 一下 有没有 有无
 是不是 会不会 有哪些 包括 包括哪些 包含 都有 还能 还 能 会 得 要 该 应该 咋 咋办 怎么办 怎么处理 怎么处分
 谁 由谁 何时 什么时候 哪天 哪年 规定 的 了 和 与 及 或 在 对 把 被 给 从 是 有 我 我们 你 他 她 它 这 那 这个 那个
+长时间 多长时间 哪几种 哪几项 哪几类 有几种 啥 咋样
 """.split())
+
+# Characters that glue a question's phrasing onto its words when the segmenter meets a
+# phrase it does not know: 「最多能」, 「能配」, 「天内要」, 「年版」, 「劝烟算」.
+_FUNCTION_CHARS = frozenset("能要就会可该得是算对把被给的了吗呢吧么啊呀哪几多少最些个种还都也又再才咋啥内")
+
+
+def content_part(token: str) -> str:
+    """What a token the library has never seen says once the question's glue is trimmed
+    from its ends: 「能配」 → 「配」, 「哪些项目」 → 「项目」, 「最多能」 → 「」. A real word the
+    library lacks (「取暖费」, 「遗体」) has no glue and stays whole: it is what the
+    question is about, and its absence is what an answer gate must see."""
+    start, end = 0, len(token)
+    while start < end and token[start] in _FUNCTION_CHARS:
+        start += 1
+    while end > start and token[end - 1] in _FUNCTION_CHARS:
+        end -= 1
+    return token[start:end]
 
 
 def fold(text: str) -> str:

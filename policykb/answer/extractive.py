@@ -47,6 +47,7 @@ _INTENT_FORMS = {
     "permit": re.compile(r"不得|禁止|严禁|不准|不许|一律|可以|允许|应当|必须|不予"),
     "list": re.compile(r"包括|分为|以下|下列|[（(][一二三四五六七八九十][）)]|[^、]{1,12}、[^、]{1,12}、"),
     "define": re.compile(r"是指|所称|指的是|是.{0,20}的总称"),
+    "who": re.compile(r"由[^。；，]{1,25}?(?:负责|承担|审批|批准|决定|组织|牵头|解释|作出|受理|管理|审定)|负责|牵头|主管"),
 }
 _ASKS_QUANTITY = re.compile(r"多少|多长|多久|几[天年月日次个项人名条号时岁]|何时|什么时候|哪天|哪一天|哪年|哪一年|哪个月|期限|比例|标准是")
 _QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|年|月|日|天|次|名|人|元|万|小时|学时|工作日|周|%|倍|项)")
@@ -143,25 +144,6 @@ def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[dict]]:
         rows = [r for p in picked if p.hit_index == hit_index and (r := cited_row(hit.text, p.offset, p.sentence))]
         citations.append({**hit.to_dict(), "n": n, "cited_offsets": offsets, **(rows[0] if rows else {})})
     return "".join(parts), citations
-
-
-def best_passage(weights: dict[str, float], hits: list[Hit], *, alternatives: dict[str, list[str]] | None = None,
-                 margin: float = 0.15) -> int:
-    """Which passage the answer quotes: retrieval's first, unless a lower one covers the
-    question clearly better (its headings count: 「第九条 …主要职责是」)."""
-    if not hits:
-        return 0
-    # A passage is as good as its best sentence (an instruction, a heading or a title
-    # line answers nothing, however many of the question's words it holds).
-    covs = []
-    for h in hits:
-        best = pick_sentences(weights, [h], max_sentences=1, alternatives=alternatives)
-        covs.append(coverage(weights, " ".join([*h.section_path, best[0].sentence]), alternatives) if best else 0.0)
-    best = 0
-    for i, c in enumerate(covs[1:], 1):
-        if c >= covs[best] + margin * i:
-            best = i
-    return best
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ _DOC_NO = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*\d{4}\s*[〕\]］)�
 @dataclass
 class QueryAnalysis:
     question: str
-    intent: str = "fact"  # list | define | permit | quantity | fact
+    intent: str = "fact"  # list | define | who | permit | quantity | fact
     years: list[int] = field(default_factory=list)
     named_docs: set[str] = field(default_factory=set)  # documents named by title, 简称 or 文号
     named_by: list[str] = field(default_factory=list)  # the names found, longest first
@@ -51,11 +51,17 @@ class QueryAnalysis:
         return self.scope or self.place_docs
 
 
+# Who decides, approves or answers for something: 「终审由谁负责」, 「哪个部门审批」.
+_WHO = re.compile(r"由谁|谁来|谁负责|谁审批|谁批准?|谁决定|谁牵头|哪个部门|哪个单位|哪个机关|哪一级|哪级|什么部门|什么机关")
+
+
 def intent_of(question: str) -> str:
     if _DEFINE.search(question):
         return "define"
     if _LIST.search(question):
         return "list"
+    if _WHO.search(question):
+        return "who"
     if _PERMIT.search(question):
         return "permit"
     if _QUANTITY.search(question):

@@ -1,0 +1,139 @@
+"""Which of the retrieved passages an answer quotes: a learned choice over what retrieval
+and a reader each see in a passage.
+
+Retrieval ranks passages for a list of results; an answer quotes one. The passage that
+answers is often second or sixth: the enumerating article below the one that shares more
+words, the 2026 target below the 十五五 one, the province named below another's. Each
+candidate is described by a few signals (its rank and fused score, its closeness in
+meaning, how much of the question its best sentence covers, whether that sentence has
+the form the question asks for: a rule, a list, a number, the period named) and a linear
+model scores them; the weights are fitted by bench/fit_answer.py on one half of
+bench/policy_questions.jsonl (softmax over each question's candidates, the passage that
+holds the gold answer as the target) and checked on the other half.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from policykb.answer.relevance import coverage
+from policykb.results import Hit
+
+FEATURES = (
+    "rank",  # 1 / (1 + retrieval rank)
+    "fused",  # fused score relative to the first passage's
+    "meaning",  # cosine to the query minus the best candidate's, in hundredths (vectors only)
+    "keyword",  # 1 / keyword rank (0 when the keyword side did not find it)
+    "coverage",  # idf coverage of the question by the passage, its title and headings
+    "sentence",  # idf coverage by its best sentence alone, with the title and headings over it
+    "form",  # the best sentence has the form the question asks for (rule / list / definition)
+    "number",  # a how-many question and the best sentence states a number
+    "period",  # the passage speaks of the period the question names (今年 / 2026年 / 十五五)
+    "scope",  # the passage is in a document the question points at (title, 简称, place)
+    "elsewhere",  # the question points at documents and this passage is in none of them
+    "fragment",  # a heading or a line too short to answer anything
+    "article",  # a numbered article (第X条) of a regulation: the governing provision itself
+    "compilation",  # a compilation quoting other documents (清单, 汇总, 汇编, 问答, 解读)
+    "enumeration",  # a list or definition question and the passage enumerates (（一）…（二）…)
+    "date",  # a when-question and the passage states a full date or 起施行
+)
+
+# The direction each signal may push: a fit on a hundred questions may otherwise lean on
+# one of two correlated signals against the other (coverage of the passage for, of its
+# best sentence against), which reads well on those questions and badly on a new library.
+SIGNS: dict[str, int] = {name: 1 for name in FEATURES} | {"elsewhere": -1, "fragment": -1, "compilation": -1}
+
+# Fitted by bench/fit_answer.py on split a of bench/policy_questions.jsonl over the policy
+# library with vectors (four collections, 5,294 passages); README "Choosing the passage"
+# has split b. A feature's weight is what one unit of it is worth in the softmax.
+WEIGHTS: dict[str, float] = {
+    "rank": 0, "fused": 0, "meaning": 0.78, "keyword": 1.09,
+    "coverage": 6.58, "sentence": 0, "form": 1.72, "number": 1.46,
+    "period": 4.07, "scope": 2.66, "elsewhere": -2.66, "fragment": 0,
+    "article": 1.57, "compilation": -1.63, "enumeration": 0.58, "date": 1.05,
+}
+# Without vectors (keyword-only libraries, passages still waiting for theirs) the meaning
+# signal is missing and the keyword ranks carry more: fitted the same way on that library
+# searched by keyword (bench/fit_answer.py --mode keyword).
+LEXICAL_WEIGHTS: dict[str, float] = {
+    "rank": 0, "fused": 4.88, "meaning": 0, "keyword": 1.48,
+    "coverage": 7.53, "sentence": 0, "form": 1.57, "number": 1.8,
+    "period": 4.01, "scope": 2.15, "elsewhere": -2.15, "fragment": 0,
+    "article": 2.41, "compilation": -1.31, "enumeration": 1.83, "date": 1.6,
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the selector needs to know about the question (policykb/retrieval/query.py)."""
+    weights: dict[str, float]  # idf of the question's terms
+    alternatives: dict[str, list[str]]  # thesaurus: official words for colloquial terms
+    intent: str = "fact"
+    wants_number: bool = False
+    period: tuple[str, ...] = ()
+    wants_date: bool = False  # 何时 / 哪天 / 什么时候 施行
+    scope: frozenset[str] = frozenset()  # doc ids the question points at
+
+
+_ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+条")
+_COMPILATION = re.compile(r"清单|汇总|汇编|摘编|问答|解答|解读|答记者问")
+_ITEM = re.compile(r"[（(][一二三四五六七八九十]{1,3}[）)]|(?:^|\n)\s*[一二三四五六七八九十]{1,3}、|(?:^|\n)\s*\d{1,2}[.．、]")
+_ASKS_DATE = re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|日期|时间|施行|生效")
+_FULL_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|起施行|起实施|起执行|之日起")
+
+
+def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[list[float]]:
+    """One row of FEATURES per candidate passage. `evidence[i]` is what a reader sees of
+    hit i (title, 文号, headings, text)."""
+    from policykb.answer.extractive import _INTENT_FORMS, _QUANTITY, pick_sentences
+
+    if not hits:
+        return []
+    top_score = hits[0].score or 1.0
+    sims = [h.match.get("vector_similarity") for h in hits]
+    best_sim = max((s for s in sims if s is not None), default=None)
+    form = _INTENT_FORMS.get(q.intent)
+    rows = []
+    for i, h in enumerate(hits):
+        best = pick_sentences(q.weights, [h], max_sentences=1, alternatives=q.alternatives)
+        sentence = best[0].sentence if best else ""
+        kw = h.match.get("keyword_rank")
+        sim = sims[i]
+        if best_sim is None:
+            meaning = 0.0
+        else:  # not among the vector side's candidates: further than any that were
+            meaning = 100 * ((sim if sim is not None else min(s for s in sims if s is not None) - 0.02) - best_sim)
+        rows.append([
+            1.0 / (1 + i),
+            (h.score or 0.0) / top_score,
+            meaning,
+            1.0 / kw if kw else 0.0,
+            coverage(q.weights, evidence[i], q.alternatives),
+            coverage(q.weights, " ".join([h.title or "", *h.section_path, sentence]), q.alternatives)
+            if sentence else 0.0,
+            1.0 if form is not None and sentence and form.search(sentence) else 0.0,
+            1.0 if q.wants_number and sentence and _QUANTITY.search(sentence) else 0.0,
+            1.0 if q.period and any(w in h.text for w in q.period) else 0.0,
+            1.0 if q.scope and h.doc_id in q.scope else 0.0,
+            1.0 if q.scope and h.doc_id not in q.scope else 0.0,
+            1.0 if not sentence or len(re.sub(r"\s", "", h.text)) < 30 else 0.0,
+            1.0 if _ARTICLE.match(h.text.lstrip()) or any(_ARTICLE.match(p) for p in h.section_path[-1:]) else 0.0,
+            1.0 if h.title and _COMPILATION.search(h.title) else 0.0,
+            1.0 if q.intent in ("list", "define") and len(_ITEM.findall(h.text)) >= 2 else 0.0,
+            1.0 if q.wants_date and _FULL_DATE.search(h.text) else 0.0,
+        ])
+    return rows
+
+
+def scores(rows: Sequence[Sequence[float]], weights: dict[str, float]) -> list[float]:
+    w = [weights.get(name, 0.0) for name in FEATURES]
+    return [math.fsum(a * b for a, b in zip(w, row)) for row in rows]
+
+
+def order(q: Question, hits: Sequence[Hit], evidence: Sequence[str], *, with_vectors: bool) -> list[int]:
+    """Candidate indices, the passage to quote first; ties keep retrieval's order."""
+    weights = WEIGHTS if with_vectors else LEXICAL_WEIGHTS
+    s = scores(features(q, hits, evidence), weights)
+    return sorted(range(len(hits)), key=lambda i: (-s[i], i))
