@@ -607,12 +607,14 @@ class KnowledgeBase:
         """Passages in the order an answer should read them: the passage to quote first, as
         the fitted selector weighs retrieval's ranks, closeness in meaning, coverage of the
         question and the form of the answer asked for (policykb/answer/selection.py)."""
-        from policykb.answer.selection import order
+        from policykb.answer.selection import ranked
 
         with_vectors = any(h.match.get("vector_similarity") is not None for h in hits)
-        ranked = order(self.answer_question(question, weights), hits, [self._evidence_text(h) for h in hits],
+        order = ranked(self.answer_question(question, weights), hits, [self._evidence_text(h) for h in hits],
                        with_vectors=with_vectors)
-        return [hits[i] for i in ranked]
+        # The selector's score travels with the hit (explain output; the extractive answer
+        # quotes a second passage when two are close).
+        return [replace(hits[i], match={**hits[i].match, "answer_score": round(score, 3)}) for i, score in order]
 
     def gate_signals(self, question: str, hits: list[Hit], weights: dict[str, float]) -> "GateSignals":
         """What the answer gate weighs (policykb/answer/gate.py)."""
@@ -688,9 +690,48 @@ class KnowledgeBase:
         quoted = provision_answer(best, hits, self.registry.document_text(hits[best.hit_index].doc_id) or "",
                                   list_wanted=intent in ("list", "define"))
         citations = [quoted.citation]
+        text = quoted.text
+        also = self._also_quoted(question, hits, chosen, weights, alternatives, intent, quoted.citation)
+        if also is not None:
+            text += f"\n\n另见{also[0]}"
+            citations.append(also[1])
         self._refine_paths(citations)
-        return Answer(question=question, answer=quoted.text, citations=citations, found=True, notice=notice,
+        return Answer(question=question, answer=text, citations=citations, found=True, notice=notice,
                       pending_vectors=pending, highlights=[list(quoted.highlight)])
+
+    def _also_quoted(self, question: str, hits: list[Hit], chosen: int, weights: dict[str, float],
+                     alternatives: dict[str, list[str]], intent: str, first: dict[str, Any]
+                     ) -> tuple[str, dict[str, Any]] | None:
+        """When the selector was unsure, the runner-up's answering sentence, introduced by
+        whose it is: 「《…》第十四条：…[2]」. None when the first passage stood clear, or
+        the runner-up is the provision already quoted."""
+        from policykb.answer.extractive import pick_sentences
+        from policykb.answer.provision import cite_label, provision_at
+        from policykb.answer.selection import also_quoted
+
+        top = hits[chosen].match.get("answer_score")
+        for i, hit in enumerate(hits):
+            if i == chosen or top is None or hit.match.get("answer_score") is None:
+                continue
+            if not also_quoted(top, hit.match["answer_score"]):
+                return None  # hits are in the selector's order: the rest are further still
+            if hit.doc_id == first["doc_id"] and hit.char_start < first["char_end"] and hit.char_end > first["char_start"]:
+                continue  # the same provision, quoted already
+            picked = pick_sentences(weights, [hit], question=question, max_sentences=1, alternatives=alternatives,
+                                    intent=intent)
+            if not picked or len(picked[0].sentence) < 8:  # a heading or a table cell says nothing alone
+                continue
+            p = picked[0]
+            s0 = hit.char_start + p.offset
+            document = self.registry.document_text(hit.doc_id) or ""
+            label = cite_label(hit.title, provision_at(document, s0, s0 + len(p.sentence))) if document else ""
+            sentence = p.sentence if p.sentence[-1] in "。！？；" else p.sentence + "。"
+            article = re.match(r"^第.{1,8}?条", label.rsplit("》", 1)[-1])
+            if article and sentence.startswith(article.group(0)):  # 「第十四条：第十四条 …」
+                sentence = sentence[len(article.group(0)):].lstrip(" 　")
+            citation = {**hit.to_dict(), "n": 2, "cited_offsets": [s0]}
+            return f"{label}：{sentence}[2]" if label else f"{sentence}[2]", citation
+        return None
 
     def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
                    ) -> Iterator[tuple[str, Any]]:

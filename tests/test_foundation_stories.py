@@ -58,8 +58,9 @@ def test_every_answer_sentence_is_cited_and_every_citation_was_retrieved(demo_kb
     numbers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
     assert numbers and sorted(set(numbers)) == [c["n"] for c in answer.citations]
     assert {c["chunk_id"] for c in answer.citations} <= retrieved
-    # The quotation may be introduced by whose rule it is (「《…》第十条：」), which cites nothing.
-    quoted = re.sub(r"^《[^》\n]+》[^\n：]{0,12}：\n", "", answer.answer)
+    # A quotation may be introduced by whose rule it is (「《…》第十条：」, 「另见《…》第九条：」),
+    # which cites nothing.
+    quoted = re.sub(r"(?m)^(?:另见)?《[^》\n]+》[^\n：]{0,12}：\n?", "", answer.answer)
     for sentence in re.split(r"(?<=\])", quoted):
         if sentence.strip():
             assert re.search(r"\[\d+\]$", sentence.strip()), sentence

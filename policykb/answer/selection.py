@@ -132,8 +132,20 @@ def scores(rows: Sequence[Sequence[float]], weights: dict[str, float]) -> list[f
     return [math.fsum(a * b for a, b in zip(w, row)) for row in rows]
 
 
-def order(q: Question, hits: Sequence[Hit], evidence: Sequence[str], *, with_vectors: bool) -> list[int]:
-    """Candidate indices, the passage to quote first; ties keep retrieval's order."""
+# A second passage is quoted beside the first when the selector is unsure between them:
+# its probability at least this share of the first's (bench/fit_answer.py --also).
+ALSO_RATIO = 0.3
+
+
+def ranked(q: Question, hits: Sequence[Hit], evidence: Sequence[str], *, with_vectors: bool
+           ) -> list[tuple[int, float]]:
+    """(candidate index, score) best first; ties keep retrieval's order. exp(score
+    difference) is the ratio of two candidates' probabilities of being the answer."""
     weights = WEIGHTS if with_vectors else LEXICAL_WEIGHTS
     s = scores(features(q, hits, evidence), weights)
-    return sorted(range(len(hits)), key=lambda i: (-s[i], i))
+    return sorted(((i, s[i]) for i in range(len(hits))), key=lambda t: (-t[1], t[0]))
+
+
+def also_quoted(first: float, other: float) -> bool:
+    """Is a candidate close enough to the chosen one to be quoted beside it?"""
+    return math.exp(other - first) >= ALSO_RATIO
