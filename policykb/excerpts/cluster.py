@@ -25,11 +25,14 @@ _STOP = set("""
 """.split())
 
 
+_NUMBERING = re.compile(r"^(?:第?[一二三四五六七八九十百]+[是、，]?|[一二三四五六七八九十]是)$|^第")
+
+
 def _words(text: str) -> list[str]:
     from policykb.index.keyword import query_tokens
 
     return [w for w in query_tokens(text, sub_words=False)
-            if len(w) >= 2 and w not in _STOP and not re.fullmatch(r"[\d.%a-z]+", w)]
+            if len(w) >= 2 and w not in _STOP and not re.fullmatch(r"[\d.%a-z]+", w) and not _NUMBERING.match(w)]
 
 
 def cluster(excerpts: list["Excerpt"], topic: Topic) -> list["ExcerptGroup"]:
@@ -38,8 +41,14 @@ def cluster(excerpts: list["Excerpt"], topic: Topic) -> list["ExcerptGroup"]:
     if not excerpts:
         return []
     core = {fold(c) for c in topic.core} | {fold(topic.name)}
-    words = {e.id: [w for w in dict.fromkeys(_words(e.text)) if fold(w) not in core
-                    and not any(fold(w) in c for c in core)] for e in excerpts}
+    # A related term of the topic found in the excerpt (生物多样性) stands for itself; the
+    # tokenizer's pieces of it (生物, 多样性) are dropped.
+    words: dict[str, list[str]] = {}
+    for e in excerpts:
+        terms = [t for t in e.topic_terms if fold(t) not in core and not any(c in fold(t) for c in core)]
+        rest = [w for w in _words(e.text) if fold(w) not in core and not any(fold(w) in c for c in core)
+                and not any(w in t for t in terms)]
+        words[e.id] = list(dict.fromkeys([*terms, *rest]))
     # Related terms of the topic are the best names (碳达峰, 生物多样性): count them double.
     related = {fold(r) for r in topic.related}
     df: Counter[str] = Counter(w for ws in words.values() for w in ws)
@@ -55,8 +64,9 @@ def cluster(excerpts: list["Excerpt"], topic: Topic) -> list["ExcerptGroup"]:
         if n < MIN_GROUP:
             break
         members = [eid for eid in remaining if word in words[eid]]
-        second = Counter(w for eid in members for w in words[eid] if w != word)
-        name_words = [word] + [w for w, c in second.most_common(1) if c >= 2 and df[w] < len(excerpts)]
+        second = Counter(w for eid in members for w in words[eid] if w != word and w not in word and word not in w)
+        ranked = sorted(second.items(), key=lambda kv: (-(kv[1] * (2 if fold(kv[0]) in related else 1)), -len(kv[0]), kv[0]))
+        name_words = [word] + [w for w, c in ranked[:1] if c >= 2 and df[w] < len(excerpts)]
         groups.append(ExcerptGroup("、".join(name_words), name_words, [by_id[eid] for eid in members]))
         remaining -= set(members)
     leftovers = []
