@@ -41,25 +41,31 @@ MAX_LIMIT = 300
 # share of the statement's characters (bench/excerpts.py measures both on the 2020 speeches).
 MIN_TOPIC_SCORE = 2.0
 MIN_DENSITY = 0.06
-RELATED_ONLY_SCORE = 3.0  # related terms only, in a document that is not about the topic
-MIN_RELATED_SCORE = 0.75  # related terms only, in a document about the topic (生物多样性 in a biodiversity speech)
-DOC_TOPIC_MENTIONS = 2  # a document that names the topic this often is about it
-DOC_RELATED_PER_1000 = 2.0  # … or uses its related terms this densely (3 distinct at least)
-
-
-def document_on_topic(text: str, topic: Topic) -> bool:
-    """A document about the topic: it names it, or its related terms run through it
-    (a climate speech never says 生态文明 but says 气候变化 and 碳中和 throughout)."""
-    if sum(text.count(c) for c in topic.core) >= DOC_TOPIC_MENTIONS:
-        return True
-    long_terms = [r for r in topic.related if len(r) >= 3]
-    counts = {r: text.count(r) for r in long_terms}
-    used = [r for r, n in counts.items() if n]
-    return len(used) >= 3 and sum(counts.values()) * 1000 / max(len(text), 1) >= DOC_RELATED_PER_1000
+# A statement with related terms only (生物多样性, no 生态文明) needs more of them the less its
+# document is about the topic: topic strength = (2 × mentions of the topic + mentions of its
+# related terms of 3+ characters) per 1,000 characters (bench/excerpts.py sets the bounds).
+STRONG_DOCUMENT = 10.0  # a speech on the topic (biodiversity summit, 考古 study session)
+TOPIC_DOCUMENT = 2.0  # a speech with a part on the topic
+RELATED_SCORES = (0.75, 1.5, 3.0)  # needed in a strong / topic / other document
 VECTOR_BONUS = 1.0  # a statement inside one of the passages nearest the topic's vector
 VECTOR_TOP_K = 60
 DUPLICATE_SIMILARITY = 0.6  # character-bigram Jaccard of two statements said twice
 DUPLICATE_OVERLAP = 0.8  # or the share of the shorter one found word for word in the longer
+
+
+def topic_strength(text: str, topic: Topic) -> float:
+    core = sum(text.count(c) for c in topic.core)
+    related = sum(text.count(r) for r in topic.related if len(r) >= 3)
+    return (2 * core + related) * 1000 / max(len(text), 1)
+
+
+def related_needed(text: str, topic: Topic) -> float:
+    strength = topic_strength(text, topic)
+    if strength >= STRONG_DOCUMENT:
+        return RELATED_SCORES[0]
+    if strength >= TOPIC_DOCUMENT or sum(text.count(c) for c in topic.core) >= 2:
+        return RELATED_SCORES[1]
+    return RELATED_SCORES[2]
 
 
 class ExcerptsError(ValueError):
@@ -231,7 +237,7 @@ def document_candidates(doc: "StoredDocument", text: str, topic: Topic,
         text: str
         section_path: tuple[str, ...] = ()
 
-    doc_names_topic = document_on_topic(text, topic)
+    related_only = related_needed(text, topic)
     statements = document_statements([_Whole(text)], doc.title)
     out: list[_Candidate] = []
     prev: tuple[int, int] | None = None  # the previous statement's span
@@ -250,14 +256,14 @@ def document_candidates(doc: "StoredDocument", text: str, topic: Topic,
         prev = (st.start, st.end)
         if _GLUED_HEADING.search(text, max(0, st.start - 6), st.start) and end - start > 40:
             continue  # "二、做好我国考古工作和历史研究我多次强调…": a heading run into its section's text
-        point = st.heading or bool(_POINT.match(sentence))
+        point = st.heading or st.kind == "target" or bool(_POINT.match(sentence))
         if rejection(sentence, topic.core, point=point) is not None:
             continue
         match = topic_match(sentence, topic)
         in_near = bool(near) and any(a <= start < b for a, b in near or [])
         topical = match.score + (VECTOR_BONUS if in_near else 0.0)
         names_core = any(c in sentence for c in topic.core)
-        needed = MIN_TOPIC_SCORE if names_core else (MIN_RELATED_SCORE if doc_names_topic else RELATED_ONLY_SCORE)
+        needed = MIN_TOPIC_SCORE if names_core else related_only
         if topical < needed or match.density < MIN_DENSITY:
             continue
         score = topical + 4.0 * match.density + 0.5 * stance_score(sentence)
