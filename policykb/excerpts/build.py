@@ -213,7 +213,8 @@ def _similar(a: str, b: str) -> bool:
     from difflib import SequenceMatcher
 
     m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return m.size >= DUPLICATE_OVERLAP * min(len(a), len(b))
+    # … but a heading (深入开展爱国卫生运动) inside a long sentence of another speech is not it.
+    return m.size >= DUPLICATE_OVERLAP * min(len(a), len(b)) and m.size >= 0.5 * max(len(a), len(b))
 
 
 _POINT = re.compile(r"^(?:——)?(?:第[一二三四五六七八九十]{1,2}[，,、]|[一二三四五六七八九十]{1,2}是)")
@@ -238,7 +239,14 @@ def document_candidates(doc: "StoredDocument", text: str, topic: Topic,
         section_path: tuple[str, ...] = ()
 
     related_only = related_needed(text, topic)
-    statements = document_statements([_Whole(text)], doc.title)
+    title_key = _key(doc.title or "") if doc.extra.get("title_source") != "文件名" else ""
+    # The digest counts 新发展格局, 高质量发展 … as stock phrases (a sentence of nothing else says
+    # nothing); here the topic's own words are the content, so they are masked (same length,
+    # so offsets hold) before the statements are found, and read back from `text`.
+    masked = text
+    for c in topic.core:
+        masked = masked.replace(c, "■" * len(c))
+    statements = document_statements([_Whole(masked)], doc.title)
     out: list[_Candidate] = []
     prev: tuple[int, int] | None = None  # the previous statement's span
     for st in statements:
@@ -256,6 +264,8 @@ def document_candidates(doc: "StoredDocument", text: str, topic: Topic,
         prev = (st.start, st.end)
         if _GLUED_HEADING.search(text, max(0, st.start - 6), st.start) and end - start > 40:
             continue  # "二、做好我国考古工作和历史研究我多次强调…": a heading run into its section's text
+        if title_key and _key(sentence).startswith(title_key[:12]):
+            continue  # the title run into the first sentence ("构建起强大的公共卫生体系…习近平2018年1月，…")
         point = st.heading or st.kind == "target" or bool(_POINT.match(sentence))
         if rejection(sentence, topic.core, point=point) is not None:
             continue
@@ -275,12 +285,17 @@ def document_candidates(doc: "StoredDocument", text: str, topic: Topic,
     return out
 
 
+def _overlap(a: _Candidate, b: _Candidate) -> bool:
+    """Two candidates of one document over the same characters (a sentence and a run holding it)."""
+    return a.doc.id == b.doc.id and a.start < b.end and b.start < a.end
+
+
 def _merge(cands: list[_Candidate]) -> list[list[_Candidate]]:
     """Near-duplicate statements across (and within) documents, as groups; best first."""
     groups: list[list[_Candidate]] = []
     for c in sorted(cands, key=lambda c: -c.score):
         for g in groups:
-            if any(_similar(c.key, o.key) for o in g):
+            if any(_overlap(c, o) or _similar(c.key, o.key) for o in g):
                 g.append(c)
                 break
         else:

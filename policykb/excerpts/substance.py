@@ -28,7 +28,8 @@ _LEAD = re.compile(
     r"发表视频讲话|以视频方式|在主会场|分会场|陪同|参加会议|参加活动)"
 )
 _ATTENDEES = re.compile(r"(?:[\u4e00-\u9fa5]{2,4}、){3,}[\u4e00-\u9fa5]{2,4}(?:等|出席|参加)")
-_FIRST_PERSON_STORY = re.compile(r"^(?:党的十八大|今年|多年|近年|长期|\d+年)以来[，,]|^我(?:曾|先后|专程|去过|到过|来到|多次|在|看到|听到|记得|常说|还记得|走访)|"
+_FIRST_PERSON_STORY = re.compile(r"^(?:党的十八大|今年|多年|近年|长期|\d+年)以来[，,]|^[^，。]{2,16}(?:发生后|以来)[，,]|"
+                                 r"^(?:面对|在)[^。]{2,30}[，,][^。]{0,30}?(?:迅速|果断|不畏|第一时间|先后|全力以赴)|^国际社会普遍认为|^我(?:曾|先后|专程|去过|到过|来到|多次|在|看到|听到|记得|常说|还记得|走访)|"
                                  r"^(?:刚才|今天|此前|近日|日前|前不久|不久前|这次会议|这次座谈会|会上)")
 # A speaker's reported words: "习近平强调，……" → the part after 强调.
 _REPORTED = re.compile(r"^[^。！？]{0,80}?(?:习近平|总书记|他)[^。！？]{0,40}?(?:强调|指出|表示|要求|希望)[，,：:]")
@@ -60,6 +61,8 @@ def rejection(sentence: str, topic_words: tuple[str, ...] = (), *, point: bool =
         return "length"
     if is_opener(s) or _SALUTATION.match(s) or re.match(r"^(?:谢谢|再见|祝|衷心祝愿|最后，我衷心祝愿)", s):
         return "greeting"
+    if "※" in s or re.match(r"^[（(][^）)]{0,30}\d{4}年", s):
+        return "lead"  # an article's byline or note: "※这是…的讲话", "（2020年2月14日在…上的讲话）"
     if _ATTENDEES.search(s):
         return "attendees"
     if _LEAD.search(s):
