@@ -143,7 +143,11 @@ class Excerpts:
 
     @property
     def title(self) -> str:
-        return f"关于{self.topic.name}的{EXCERPTS_TITLE}" if not self.topic.name.endswith("摘编") else self.topic.name
+        """关于生态文明的论述摘编, also for 「关于生态文明建设的重要论述」 or a question."""
+        name = re.sub(r"^关于|的?(?:重要)?论述(?:摘编)?$|摘编$", "", self.topic.name.strip())
+        if not name or len(name) > 30 or re.search(r"[？?]|怎么|什么|如何|哪些", name):
+            name = "、".join(self.topic.core) or name
+        return f"关于{name}的{EXCERPTS_TITLE}"
 
     def excerpts(self) -> list[Excerpt]:
         return [e for g in self.groups for e in g.excerpts]

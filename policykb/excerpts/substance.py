@@ -27,8 +27,10 @@ _LEAD = re.compile(
     r"(?:出席|主持|来到|考察|视察|察看|听取|看望|会见|会晤|通电话|致电|致信|回信|发表(?:重要|主旨)?讲话|作出重要指示|"
     r"发表视频讲话|以视频方式|在主会场|分会场|陪同|参加会议|参加活动)"
 )
+# Someone else's words in a news report: "…国务院总理李克强作出批示指出，…".
+_OTHER_SPEAKER = re.compile(r"作出批示|(?:总理|副总理|委员长|副主席|常委)[\u4e00-\u9fa5]{2,3}(?:在|作出|指出|强调|出席|主持|表示)")
 _ATTENDEES = re.compile(r"(?:[\u4e00-\u9fa5]{2,4}、){3,}[\u4e00-\u9fa5]{2,4}(?:等|出席|参加)")
-_FIRST_PERSON_STORY = re.compile(r"^(?:党的十八大|今年|多年|近年|长期|\d+年)以来[，,]|^[^，。]{2,16}(?:发生后|以来)[，,]|"
+_FIRST_PERSON_STORY = re.compile(r"^\d{4}年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:在|我|以后|之后|底|初)|^(?:党的十八大|今年|多年|近年|长期|\d+年)以来[，,]|^[^，。]{2,16}(?:发生后|以来)[，,]|"
                                  r"^(?:面对|在)[^。]{2,30}[，,][^。]{0,30}?(?:迅速|果断|不畏|第一时间|先后|全力以赴)|^国际社会普遍认为|^我(?:曾|先后|专程|去过|到过|来到|多次|在|看到|听到|记得|常说|还记得|走访)|"
                                  r"^(?:刚才|今天|此前|近日|日前|前不久|不久前|这次会议|这次座谈会|会上)")
 # A speaker's reported words: "习近平强调，……" → the part after 强调.
@@ -63,6 +65,8 @@ def rejection(sentence: str, topic_words: tuple[str, ...] = (), *, point: bool =
         return "greeting"
     if "※" in s or re.match(r"^[（(][^）)]{0,30}\d{4}年", s):
         return "lead"  # an article's byline or note: "※这是…的讲话", "（2020年2月14日在…上的讲话）"
+    if _OTHER_SPEAKER.search(s):
+        return "lead"
     if _ATTENDEES.search(s):
         return "attendees"
     if _LEAD.search(s):

@@ -56,6 +56,7 @@ def resolve_topic(name: str, entries: list[tuple[tuple[str, ...], tuple[str, ...
     related: dict[str, None] = {}
     for said, rel in entries:
         hit = [s for s in said if fold(s) in folded]
+        hit = [s for s in hit if not any(s != o and s in o for o in hit)]  # 脱贫 inside 脱贫攻坚
         if hit:
             for s in hit:
                 core.setdefault(s, None)
