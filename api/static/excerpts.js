@@ -62,7 +62,7 @@ function renderExcerpts(d) {
           const name = (window.prompt("分组新名称", g.name) || "").trim();
           if (name && name !== g.name) { excerptEdits.rename[g.auto_name] = name; makeExcerpts(); }
         } }, "改名")),
-      g.excerpts.map((e) => h("p.excerpt", e.text, h("span.cite", e.citation), excerptMove(e, names, g.name))))));
+      g.excerpts.map((e) => h("p.excerpt", e.text, h("span.ex-cite", e.citation), excerptMove(e, names, g.name))))));
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -339,7 +339,7 @@ def _near_passages(kb: "KnowledgeBase", topic: Topic, filters: dict[str, Any]) -
     query = " ".join([topic.name, *topic.related[:8]])
     result = kb.search(query, top_k=VECTOR_TOP_K, filters=filters, mode="vector")
     out: dict[str, list[tuple[int, int]]] = {}
-    for hit in result.hits:
+    for hit in result.results:
         out.setdefault(hit.doc_id, []).append((hit.match.get("chunk_start", hit.char_start),
                                                hit.match.get("chunk_end", hit.char_end)))
     return out
