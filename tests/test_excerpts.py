@@ -160,6 +160,16 @@ def test_cli_json(excerpts_kb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert bad.exit_code != 0 and ".docx 或 .md" in bad.output
 
 
+def test_hybrid_mode_with_vectors(excerpts_kb) -> None:  # type: ignore[no-untyped-def]
+    """Last in this module: it embeds the module's library (a dozen passages)."""
+    excerpts_kb.embed_pending()
+    assert excerpts_kb.registry.pending_count() == 0
+    result = excerpts_kb.excerpts("生态文明")  # hybrid: the passages nearest the topic count too
+    texts = [e.text for e in result.excerpts()]
+    assert sum(REPEATED in t for t in texts) == 1 and not any("公务接待" in t for t in texts)
+    assert result.filters["mode"] == "hybrid"
+
+
 @needs_shared
 def test_real_speeches_take_their_occasion_and_own_date() -> None:
     from policykb.ingest import parse_file
