@@ -231,10 +231,10 @@ def document_candidates(doc: "StoredDocument", text: str, topic: Topic,
                         near: list[tuple[int, int]] | None = None) -> list[_Candidate]:
     """The statements of one document that are excerpts on the topic (pure but for `doc`'s fields).
 
-    A statement that names the topic itself (生态文明) is on topic with one more term or
-    densely; one that has only related terms (生物多样性) is on topic in a document that
-    names the topic, or when it has several of them: 「维护全球产业链供应链稳定」 in a G20
-    speech is not about the 新发展格局 although both are among its related terms."""
+    A statement that names the topic itself (生态文明) is on topic; one that has only related
+    terms (生物多样性) needs more of them the less its document is about the topic
+    (`related_needed`): 「维护全球产业链供应链稳定」 in a G20 speech is not about the 新发展格局.
+    Either way the topic's terms must cover MIN_DENSITY of the statement."""
     from policykb.digest.statements import document_statements
 
     @dataclass
