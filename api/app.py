@@ -13,7 +13,7 @@ from fastapi_offline import FastAPIOffline
 
 from policykb.api import errors
 from policykb.api import security
-from policykb.api.routers import access, digest, documents, metadata, search, system, verify, versions
+from policykb.api.routers import access, digest, documents, excerpts, metadata, search, system, verify, versions
 from policykb import __version__
 from policykb.config import Settings, load_settings
 from policykb.service import KnowledgeBase
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
     app.include_router(documents.router, prefix="/api", dependencies=secured)
     app.include_router(metadata.router, prefix="/api", dependencies=secured)
     app.include_router(digest.router, prefix="/api", dependencies=secured)
+    app.include_router(excerpts.router, prefix="/api", dependencies=secured)
     app.include_router(verify.router, prefix="/api", dependencies=secured)
     app.include_router(versions.router, prefix="/api", dependencies=secured)
 

@@ -140,6 +140,8 @@ RULES: dict[tuple[str, str], tuple[str | None, str | None]] = {
     ("GET", "/api/digest/download/{filename}"): ("reader", "export"),
     ("GET", "/api/digest/layout"): ("reader", None),
     ("POST", "/api/digest/layout"): ("editor", "edit"),
+    ("POST", "/api/excerpts"): ("reader", "export"),
+    ("GET", "/api/excerpts/download/{filename}"): ("reader", "export"),
     ("GET", "/api/accounts"): ("admin", None),
     ("POST", "/api/accounts"): ("admin", "account.create"),
     ("PATCH", "/api/accounts/{name}"): ("admin", "account.update"),

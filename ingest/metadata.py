@@ -637,6 +637,9 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
     extra: dict[str, str] = {}
     speech_title, speech_date = mf.speech_head(lines, parse_date)
     raw_title = speech_title or find_title(lines)
+    if raw_title is None and (occasion := mf.speech_occasion(lines)):
+        raw_title = occasion
+        extra["title_source"] = "开篇"  # the occasion its first sentence names (not a title line)
     if raw_title is None:
         raw_title = title_from_filename(str(filename))
         extra["title_source"] = "文件名"
@@ -670,8 +673,11 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
         lines, parse_date, doc_type)
     date = (
         (parse_date(fields["发布日期"]) if "发布日期" in fields else None) or (speech_title and speech_date)
-        or find_date(lines) or lead_date or mf.note_date(lines) or speech_date or date_from_title(title)
+        or (speech_date if _SPOKEN_NOTE.search("".join(lines[-4:])) else None)
+        or mf.filename_date(str(filename)) or find_date(lines) or lead_date or mf.note_date(lines) or speech_date or date_from_title(title)
     )
+    if doc_type in (None, "讲话") and (speaker := mf.speech_speaker(lines)):
+        extra["speaker"] = speaker
     if effective:
         # Kept apart: the day a rule takes effect is not the day it was made, and a date
         # filter or a quarter's 汇编 selects by the latter.
@@ -685,6 +691,10 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
         region=_region(issuer, title),
         extra=extra,
     )
+
+
+# "※这是习近平总书记2020年6月29日在…的讲话": the day the speech was given, stated by the text.
+_SPOKEN_NOTE = re.compile(r"这是[\u4e00-\u9fa5]{2,12}?\d{4}\s*年[^。]{2,12}日在")
 
 
 def _type_from_content(lines: list[str]) -> str | None:

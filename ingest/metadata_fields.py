@@ -285,3 +285,65 @@ def orgs_under_doc_no(lines: list[str], is_doc_no, orgs) -> list[str] | None:  #
             found.extend(names)
         return found or None
     return None
+
+
+# --------------------------------------------------------------------------- speech occasions
+
+# A speech printed without its title line still names its occasion in its first sentence:
+# "同志们：今天，我们在这里隆重集会，庆祝深圳等经济特区建立40周年…" is the speech 在庆祝…大会上.
+# Only these fixed formulas: a title made up from anything looser would be a guess.
+_SALUTATION = re.compile(r"^(?:[^：:。]{1,40}?(?:们|同志|朋友)[：:]\s*)?")
+_RALLY = re.compile(r"^今天，我们(?:在这里)?(?:隆重)?集会，(庆祝|纪念)([^，。！]{4,40})")
+_MEETING = re.compile(r"^今天，我们(?:在这里)?召开(?:一个|这次)?([^，。！]{2,40}?(?:座谈会|会议|大会|研讨会))")
+_EXPLAIN = re.compile(r"^受[^，。]{2,12}委托，我就(《[^》]{4,80}》)[^。]{0,20}?(?:向[^。]{1,8})?作说明")
+_REPLY = re.compile(r"^回信\s*([^：:。\n]{2,40})[：:]")
+_GREETING_LETTER = re.compile(r"^贺信\s*值此([^。，]{4,40}?)之际")
+# The speaker: the name after a title line's date ("…的讲话（2020年1月8日）习近平同志们："),
+# in a closing note ("※这是习近平总书记2020年6月29日在…") or a wire lead ("…中央军委主席习近平…").
+_SPEAKER_AFTER_DATE = re.compile(r"^.{4,80}?[）)]\s*([\u4e00-\u9fa5]{2,3}?)(?=同志们|同胞们|各位|尊敬的|女士们|朋友们|$)")
+_SPEAKER_NOTE = re.compile(r"这是([\u4e00-\u9fa5]{2,3}?)(?:总书记|同志|主席)?\s*\d{4}年")
+_SPEAKER_LEAD = re.compile(r"(?:总书记|国家主席|国务院总理|军委主席)([\u4e00-\u9fa5]{2,3}?)(?=\d{1,2}月|在|给|对|出席|主持|发表|向|同|近日|日前|强调|指出)")
+_FILE_DATE = re.compile(r"(?:^|[_\s])(\d{4}-\d{2}-\d{2})(?=[_\s（(])")
+
+
+def speech_occasion(lines: list[str]) -> str | None:
+    """The title a speech or letter printed without one gives itself in its first sentence
+    (在庆祝…大会上的讲话, 在…座谈会上的讲话, 关于《…》的说明, 给…的回信, 致…的贺信)."""
+    if not lines:
+        return None
+    first = lines[0]
+    if m := _REPLY.match(first):
+        return f"给{m.group(1).strip()}的回信"
+    if m := _GREETING_LETTER.match(first):
+        return f"致{re.sub(r'召开$', '', m.group(1).strip())}的贺信"
+    body = first[_SALUTATION.match(first).end():]  # type: ignore[union-attr]
+    if m := _RALLY.match(body):
+        return f"在{m.group(1)}{m.group(2)}大会上的讲话"
+    if m := _MEETING.match(body):
+        return f"在{m.group(1)}上的讲话"
+    if m := _EXPLAIN.match(body):
+        return f"关于{m.group(1)}的说明"
+    return None
+
+
+def speech_speaker(lines: list[str]) -> str | None:
+    """Who gave a speech or wrote an article, where the text names them."""
+    if not lines:
+        return None
+    if m := _SPEAKER_AFTER_DATE.match(lines[0][:160]):
+        return m.group(1)
+    for line in lines[-4:]:
+        if m := _SPEAKER_NOTE.search(line):
+            return m.group(1)
+    if m := _SPEAKER_LEAD.search(lines[0][:120]):
+        return m.group(1)
+    return None
+
+
+def filename_date(filename: str) -> str | None:
+    """A date the file's name gives in ISO form ("001_…_2020-01-08__01（…）.txt"): the day a
+    collection dated the text, which a date mentioned inside it must not override."""
+    from pathlib import Path
+
+    m = _FILE_DATE.search(Path(filename).name)
+    return m.group(1) if m else None

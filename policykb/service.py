@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from policykb.index.worker import WorkerStats
     from policykb.compare import Comparison
     from policykb.digest.build import Digest
+    from policykb.excerpts.build import Excerpts
     from policykb.evaluate import EvalQuestion, EvalReport
     from policykb.verify import VerifyReport
     from policykb.answer.gate import GateSignals
@@ -790,6 +791,22 @@ class KnowledgeBase:
             return compile_digest(self, quarter, topics, issuer, doc_type, interpret=interpret)
         except (QuarterError, TopicError) as exc:
             raise KnowledgeBaseError(str(exc), code="bad_digest_request") from exc
+
+    def excerpts(self, topic: str, *, date_from: str | None = None, date_to: str | None = None,
+                 doc_type: str | None = None, issuer: str | None = None, max_excerpts: int | None = None,
+                 mode: str = "hybrid", groups: dict[str, dict[str, str]] | None = None) -> "Excerpts":
+        """The thematic 论述摘编 (policykb/excerpts): every statement of substance on `topic`
+        in the documents that pass the filters, repeats merged with all their sources, grouped
+        by sub-theme in date order; `groups` carries the editor's renames and moves."""
+        from policykb.excerpts.build import DEFAULT_MAX, ExcerptRequest, ExcerptsError, compile_excerpts
+        from policykb.filters import FilterError
+
+        request = ExcerptRequest(topic=topic, date_from=date_from, date_to=date_to, doc_type=doc_type, issuer=issuer,
+                                 max_excerpts=max_excerpts or DEFAULT_MAX, mode=mode, groups=groups or {})
+        try:
+            return compile_excerpts(self, request)
+        except (ExcerptsError, FilterError) as exc:
+            raise KnowledgeBaseError(str(exc), code="bad_excerpts_request") from exc
 
     def digest_layout(self) -> dict[str, Any]:
         """The editor's 汇编 layout: {"moves": {doc_id: group}, "renames": {…}, "order": […]}."""

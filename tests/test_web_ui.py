@@ -450,3 +450,22 @@ def test_the_page_works_on_a_phone(page_at) -> None:  # type: ignore[no-untyped-
     page.locator("#dg-quarter option").first.wait_for(state="attached")
     no_sideways_scroll(page)
     shot(page, "digest-390")
+
+
+def test_compile_excerpts_on_a_topic_and_rename_a_sub_theme(page_at) -> None:  # type: ignore[no-untyped-def]
+    """The 摘编 tab: a topic's statements with their sources, a download, and a sub-theme
+    renamed by the editor (the page compiles again with the rename)."""
+    page = page_at(DESKTOP, "excerpts")
+    page.locator("#ex-topic").fill("意识形态")
+    page.get_by_role("button", name="生成摘编").click()
+    page.locator("#excerpts-summary").wait_for(timeout=60_000)
+    assert "关于意识形态的论述摘编" in page.locator("#excerpts-summary").inner_text()
+    first = page.locator(".excerpt").first
+    assert "意识形态" in first.inner_text() and first.locator(".ex-cite").inner_text().startswith("（《")
+    word = page.get_by_role("link", name=re.compile("Word"))
+    assert re.fullmatch(r"/api/excerpts/download/excerpts-[0-9a-f]+\.docx", word.get_attribute("href"))
+    shot(page, "excerpts-1280")
+    page.once("dialog", lambda d: d.accept("责任制落实"))
+    page.locator("button.ex-rename").first.click()
+    page.locator(".excerpt-group h3", has_text="责任制落实").wait_for(timeout=60_000)
+    assert not page.problems, page.problems

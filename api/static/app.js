@@ -154,7 +154,7 @@ function hitMeta(hit) {
 
 // ---------------------------------------------------------------- tabs
 
-const TABS = ["ask", "search", "library", "digest", "verify"];
+const TABS = ["ask", "search", "library", "digest", "excerpts", "verify"];
 const tabLoaded = {};
 
 function showTab(name) {

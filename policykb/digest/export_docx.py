@@ -264,6 +264,12 @@ def _contents(doc: Document, digest: Digest) -> None:
     if digest.undated:
         lines.append(("TOC 1", UNDATED_HEADING))
     lines.append(("TOC 1", SOURCES_HEADING))
+    toc_field(doc, lines)
+
+
+def toc_field(doc: Document, lines: list[tuple[str, str]]) -> None:
+    """A TOC field whose current result is `lines` ((style, text) each): the document reads
+    right as written, and Word's "update field" adds page numbers (shared with the 论述摘编)."""
     # One field spanning the list: begin + instruction + separate in the first paragraph,
     # end in the last; the paragraphs between are the field's current result.
     paragraphs = [doc.add_paragraph(style=style) for style, _ in lines]

@@ -35,8 +35,8 @@ def parse(text: str) -> list[Entry]:
     out = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
-        if "=" not in line:
-            continue
+        if "=" not in line or line.startswith("@"):
+            continue  # "@主题 = 相关词": a topic of the 论述摘编 (policykb/excerpts/topic.py), not a query expansion
         left, right = line.split("=", 1)
         said = tuple(fold(s.strip()) for s in left.split("|") if s.strip())
         official = tuple(w for w in right.split() if w)
