@@ -174,15 +174,24 @@ class KnowledgeBase:
         overrides: dict[str, Any] | None = None,
         on_file: Callable[[FileResult], None] | None = None,
         on_vectors: ProgressFn | None = None,
+        on_ocr: Callable[[str, int, int], None] | None = None,
+        on_skip: Callable[[str, str], None] | None = None,
     ) -> IngestReport:
         """Parse and register every file (each searchable by keyword as soon as it is
         committed), then, with `wait`, embed what is pending. A bad file is reported and
-        skipped; the rest of the batch goes in."""
-        from policykb.ingest import iter_input_files
+        skipped; the rest of the batch goes in. Files a folder holds but that are not
+        read (hidden, ignored, of an unsupported type) are named in `report.skipped`.
+        `on_ocr(path, pages_done, pages_total)` follows the reading of scanned pages."""
+        from policykb.ingest import walk_inputs
 
         report = IngestReport()
-        for path in iter_input_files([Path(p) for p in paths]):
-            result = self.ingest_file(path, overrides=overrides)
+        files, skipped = walk_inputs([Path(p) for p in paths])
+        for s in skipped:
+            report.skipped.append({"path": s.path, "reason": s.reason})
+            if on_skip:
+                on_skip(s.path, s.reason)
+        for path in files:
+            result = self.ingest_file(path, overrides=overrides, on_ocr=on_ocr)
             report.files.append(result)
             if on_file:
                 on_file(result)
@@ -200,7 +209,8 @@ class KnowledgeBase:
         return report
 
     def ingest_file(self, path: Path, *, overrides: dict[str, Any] | None = None,
-                    display_name: str | None = None) -> FileResult:
+                    display_name: str | None = None,
+                    on_ocr: Callable[[str, int, int], None] | None = None) -> FileResult:
         from policykb.ingest import IngestError
 
         path = Path(path).expanduser().absolute()
@@ -229,6 +239,7 @@ class KnowledgeBase:
                 self.registry.log(str(path), "duplicate", message=msg, doc_id=twin.id)
                 return FileResult(shown, "duplicate", doc_id=twin.id, title=twin.title, message=msg)
             started = time.perf_counter()
+            self._read_scans(path, shown, on_ocr)
             parsed = self._parse(path, overrides)
             result = self._register(parsed, content_hash, overrides or {})
             result.path = shown
@@ -247,11 +258,27 @@ class KnowledgeBase:
             self.registry.log(str(path), "failed", code="internal_error", message=reason)
             return FileResult(shown, "failed", code="internal_error", message=reason)
 
+    @property
+    def ocr_dir(self) -> Path:
+        return self.dir / "ocr"
+
+    def _read_scans(self, path: Path, shown: str, on_ocr: Callable[[str, int, int], None] | None) -> None:
+        """Recognise the scanned pages of `path` here, page by page into the OCR cache,
+        before the parse: the parse worker's time budget is for parsing, not for minutes
+        of OCR, and a crash midway resumes at the next page (ingest/ocr.py)."""
+        from policykb.ingest.ocr import prepare
+
+        if path.suffix.lower() not in (".pdf", ".ofd", ".png", ".jpg", ".jpeg", ".tif", ".tiff"):
+            return
+        prepare(path, self.ocr_dir, on_page=(lambda done, total: on_ocr(shown, done, total)) if on_ocr else None,
+                max_bytes=self.settings.max_file_mb * 2**20)
+
     def _parse(self, path: Path, overrides: dict[str, Any] | None) -> "ParsedDocument":
         """Parse within the file's time and memory budget (policykb/parse_budget.py)."""
         s = self.settings
         kwargs: dict[str, Any] = dict(max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars,
-                                      max_bytes=s.max_file_mb * 2**20, overrides=overrides)
+                                      max_bytes=s.max_file_mb * 2**20, overrides=overrides,
+                                      ocr_cache=str(self.ocr_dir))
         if s.parse_isolated:
             from policykb.parse_budget import WorkerUnavailable, parse_in_worker
 

@@ -51,7 +51,11 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
     if real == "zip_bomb":
         raise IngestError(name, f"压缩内容解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（疑似压缩炸弹），已拒绝",
                           code="zip_bomb")
-    if declared in ("pdf", "docx"):
+    if declared == "image":
+        if real not in ("png", "jpeg", "tiff"):
+            raise IngestError(name, f"文件扩展名是 {suffix}，但内容不是 PNG、JPEG 或 TIFF 图片，请上传原始文件",
+                              code="type_mismatch")
+    elif declared in ("pdf", "docx", "ofd"):
         if real != declared:
             raise IngestError(
                 name,
