@@ -145,6 +145,7 @@ class DocumentText(BaseModel):
     format: str | None = None
     text: str = Field(..., description="抽取并清洗后的全文；段落的 char_start/char_end 即此文本中的位置")
     pages: list[dict[str, int]] = []
+    scanned_pages: list[int] = Field([], description="由扫描图像识别（OCR）的页码；这些页可取页面图像对照")
 
 
 class FileResultModel(BaseModel):

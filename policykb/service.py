@@ -932,6 +932,24 @@ class KnowledgeBase:
             raise KnowledgeBaseError(f"文档不存在：{doc_id}", code="not_found", status=404)
         return text
 
+    def scanned_pages(self, doc_id: str) -> list[int]:
+        """The pages of a document whose text was read by OCR from an image."""
+        from policykb.page_images import scanned_pages
+
+        doc = self.get_document(doc_id)
+        return scanned_pages(doc.source_path, doc.format)
+
+    def page_image(self, doc_id: str, page: int) -> bytes:
+        """Page `page` of the document's original file as PNG (policykb/page_images.py)."""
+        from policykb.ingest import IngestError
+        from policykb.page_images import page_png
+
+        doc = self.get_document(doc_id)
+        try:
+            return page_png(doc.source_path, doc.format, page)
+        except IngestError as exc:
+            raise KnowledgeBaseError(exc.reason, code=exc.code, status=404) from None
+
     def delete_document(self, doc_id: str) -> StoredDocument:
         doc = self.get_document(doc_id)
         self.registry.delete_document(doc_id)

@@ -243,3 +243,24 @@ def test_cli_folder_ingest_prints_each_skipped_file(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "[跳过]" in result.output and "b.wps" in result.output and "不支持的文件类型：.wps" in result.output
     assert "跳过 1" in result.output
+
+
+@needs_font
+def test_the_page_image_of_a_scanned_citation_is_served_beside_its_text(scans) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from policykb.api.app import create_app
+
+    kb, report, _ = scans
+    mixed = _result(report, "混合.pdf").doc_id
+    ofd = _result(report, "版式.ofd").doc_id
+    with TestClient(create_app(kb.settings, kb=kb, background_worker=False)) as tc:
+        text = tc.get(f"/api/documents/{mixed}/text").json()
+        assert text["scanned_pages"] == [2], "only the page without a text layer was read by OCR"
+        image = tc.get(f"/api/documents/{mixed}/pages/2/image")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content.startswith(b"\x89PNG")
+        assert tc.get(f"/api/documents/{mixed}/pages/9/image").status_code == 404
+        assert tc.get(f"/api/documents/{ofd}/text").json()["scanned_pages"] == []
+        missing = tc.get(f"/api/documents/{ofd}/pages/1/image")
+        assert missing.status_code == 404 and "不是扫描图像" in missing.json()["error"]["message"]

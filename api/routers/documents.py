@@ -4,7 +4,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from policykb.api.deps import get_kb, get_settings
 from policykb.api.errors import ApiError
 from policykb.api.schemas import (
@@ -79,7 +79,16 @@ def document_text(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     doc = kb.get_document(doc_id)
     return {"id": doc_id, "title": doc.title, "doc_no": doc.doc_no, "issuer": doc.issuer, "date": doc.date,
             "doc_type": doc.doc_type, "filename": doc.filename, "format": doc.format,
-            "text": kb.document_text(doc_id), "pages": kb.registry.document_pages(doc_id)}
+            "text": kb.document_text(doc_id), "pages": kb.registry.document_pages(doc_id),
+            "scanned_pages": kb.scanned_pages(doc_id)}
+
+
+@router.get("/documents/{doc_id}/pages/{page}/image", summary="原文件某页的图像（PNG，对照识别文字）",
+            response_class=Response,
+            responses={**NOT_FOUND_RESPONSE, 200: {"content": {"image/png": {}}, "description": "PNG 图像"}})
+def page_image(doc_id: str, page: int = Path(..., ge=1, le=100000), kb: KnowledgeBase = Depends(get_kb)) -> Response:
+    return Response(kb.page_image(doc_id, page), media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=300"})
 
 
 @router.delete("/documents/{doc_id}", response_model=DocumentSummary, summary="删除文档",

@@ -486,12 +486,23 @@ async function openPassage(hit, quoted = [], ranges = []) {
     const start = Math.min(hit.char_start, ...spans.map(([a]) => a));
     const end = Math.max(hit.char_end, ...spans.map(([, b]) => b));
     const { pre, mark, focus: first } = renderDocText(doc, start, end, focus);
-    clear(body, hit.row ? rowTable(hit.row, hit.row_column) : null, pre);
+    const scan = scanImage(doc, hit.page);
+    clear(body, hit.row ? rowTable(hit.row, hit.row_column) : null, scan ? h("div.scan-view", scan, pre) : pre);
     const target = first || mark;
     if (target) requestAnimationFrame(() => target.scrollIntoView({ block: "center" }));
   } catch (e) {
     clear(body, note("err", e.message));
   }
+}
+
+/** The scanned page a passage was read from (OCR), to check the text against; null
+ *  for typed pages. */
+function scanImage(doc, page) {
+  if (!page || !(doc.scanned_pages || []).includes(page)) return null;
+  const src = `/api/documents/${encodeURIComponent(doc.id)}/pages/${page}/image`;
+  return h("figure.scan-page", h("a", { href: src, target: "_blank", rel: "noopener" },
+    h("img", { src, alt: `第 ${page} 页扫描图像`, loading: "lazy" })),
+  h("figcaption", `第 ${page} 页原件图像（文字由 OCR 识别，请对照核实）`));
 }
 
 async function openFullText(docId) {
