@@ -280,11 +280,15 @@ class OcrCache:
 
 
 def read_pages(key: str, sources: Sequence[PageSource], *, cache: OcrCache | None = None,
-               on_page: ProgressFn | None = None) -> Iterator[tuple[int, OcrPage]]:
+               on_page: ProgressFn | None = None,
+               stop: threading.Event | None = None) -> Iterator[tuple[int, OcrPage]]:
     """(page number, recognised page) for each source, from the cache where it holds the
-    page; each page read is stored before the next is rendered."""
+    page; each page read is stored before the next is rendered. Stops early once `stop`
+    is set."""
     total = len(sources)
     for done, (number, render) in enumerate(sources, start=1):
+        if stop is not None and stop.is_set():
+            return
         page = cache.get(key, number) if cache else None
         if page is None:
             image = render()
@@ -326,34 +330,40 @@ def ocr_warnings(pages: dict[int, OcrPage], total: int) -> list[str]:
     return out
 
 
-def prepare(path: str | Path, cache_dir: str | Path, *, on_page: ProgressFn | None = None,
-            max_bytes: int | None = None) -> int:
-    """Recognise every page of `path` that the parse will need OCR for, into the cache
-    under `cache_dir`; the number of such pages. Never raises for a bad file: the parse
-    that follows names the problem."""
-    import logging
-
+def scan_sources(path: str | Path, *, max_bytes: int | None = None) -> tuple[str, list[PageSource]]:
+    """(cache key, pages) of `path` that its parse will need OCR for: the pages of a PDF
+    without a text layer, every frame of an image, the image-only pages of an OFD."""
     from policykb.ingest.loaders import IMAGE_NAMES, sniff_format
+
+    p = Path(path)
+    if max_bytes is not None and p.stat().st_size > max_bytes:
+        return "", []
+    data = p.read_bytes()
+    kind = sniff_format(data)
+    if kind == "pdf":
+        sources = pdf_sources(data, pdf_pages_without_text(data))
+    elif kind in IMAGE_NAMES:
+        sources = image_sources(data)
+    elif kind == "ofd":
+        sources = _ofd_sources(data, p)
+    else:
+        sources = []
+    return OcrCache.key(data), sources
+
+
+def prepare(path: str | Path, cache_dir: str | Path, *, on_page: ProgressFn | None = None,
+            max_bytes: int | None = None, stop: threading.Event | None = None) -> int:
+    """Recognise every page of `path` that the parse will need OCR for, into the cache
+    under `cache_dir`, until `stop` is set; the number of such pages. Never raises for a
+    bad file: the parse that follows names the problem."""
+    import logging
 
     log = logging.getLogger("policykb.ingest")
     try:
-        p = Path(path)
-        if max_bytes is not None and p.stat().st_size > max_bytes:
-            return 0
-        data = p.read_bytes()
-        kind = sniff_format(data)
-        sources: list[PageSource]
-        if kind == "pdf":
-            sources = pdf_sources(data, pdf_pages_without_text(data))
-        elif kind in IMAGE_NAMES:
-            sources = image_sources(data)
-        elif kind == "ofd":
-            sources = _ofd_sources(data, p)
-        else:
-            return 0
+        key, sources = scan_sources(path, max_bytes=max_bytes)
         if not sources or not available():
             return 0
-        for _ in read_pages(OcrCache.key(data), sources, cache=OcrCache(cache_dir), on_page=on_page):
+        for _ in read_pages(key, sources, cache=OcrCache(cache_dir), on_page=on_page, stop=stop):
             pass
         return len(sources)
     except IngestError:

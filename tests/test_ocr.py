@@ -264,3 +264,51 @@ def test_the_page_image_of_a_scanned_citation_is_served_beside_its_text(scans) -
         assert tc.get(f"/api/documents/{ofd}/text").json()["scanned_pages"] == []
         missing = tc.get(f"/api/documents/{ofd}/pages/1/image")
         assert missing.status_code == 404 and "不是扫描图像" in missing.json()["error"]["message"]
+
+
+def _wait_for_jobs(kb, seconds: float = 90.0) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + seconds
+    while any(j["state"] == "reading" for j in kb.reading_jobs()):
+        assert time.monotonic() < deadline, kb.reading_jobs()
+        time.sleep(0.2)
+
+
+@needs_font
+def test_server_reads_uploaded_scans_in_the_background_and_resumes_after_a_crash(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from policykb.ingest import ocr
+
+    kb = make_kb(tmp_path / "home")
+    try:
+        # A server stopped after page 1 of 2: the job row and page 1's text are on disk.
+        kb.uploads_dir.mkdir(parents=True)
+        target = save_image_pdf(kb.uploads_dir / "扫描通知.pdf", [
+            [("一、学习安排", "i"), ("各支部每月集中学习一次。", "i")],
+            [("二、考核办法", "i"), ("学习情况纳入年度述职评议考核。", "i")],
+        ])
+        key, sources = ocr.scan_sources(target)
+        ocr.OcrCache(kb.ocr_dir).put(key, 1, ocr.recognise(sources[0][1]()))
+        kb.ocr_jobs.add(target, "扫描通知.pdf", 2, None, None)
+        assert [j["label"] for j in kb.reading_jobs()] == ["识别中 0/2 页"]
+        kb.recover_uploads()
+        assert target.exists(), "a file still being read is not an abandoned upload"
+
+        read: list[int] = []
+        real = ocr.recognise
+        monkeypatch.setattr(ocr, "recognise", lambda image: read.append(1) or real(image))
+        kb.ocr_jobs.start()
+        _wait_for_jobs(kb)
+        assert read == [1], "resumed at the next page"
+        assert kb.reading_jobs() == []
+        hit = _top(kb, "学习情况纳入年度述职评议考核")
+        assert hit.page == 2 and hit.title
+
+        # With the thread running, an upload that needs OCR is listed at once and read after.
+        result = kb.ingest_upload("红头.png", png_bytes(RED_HEAD[:3]))
+        assert result.status == "reading" and result.message.startswith("识别中 0/1 页")
+        _wait_for_jobs(kb)
+        doc = kb.get_document(_top(kb, "江组发〔2026〕7号").doc_id)
+        assert doc.doc_no == "江组发〔2026〕7号" and doc.filename == "红头.png"
+    finally:
+        kb.close()

@@ -48,7 +48,8 @@ def list_documents(
          "validity": validity, "family": family},
         title=q, sort=sort, limit=limit, offset=offset,
     )
-    return {"total": total, "offset": offset, "limit": limit, "documents": [_summary(d) for d in docs]}
+    return {"total": total, "offset": offset, "limit": limit, "documents": [_summary(d) for d in docs],
+            "reading": kb.reading_jobs() if offset == 0 else []}
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail, summary="文档详情（元数据、章节、段落）",

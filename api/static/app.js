@@ -594,7 +594,7 @@ async function search(ev) {
 
 // ---------------------------------------------------------------- library
 
-const lib = { offset: 0, limit: 20, timer: null, loading: false };
+const lib = { offset: 0, limit: 20, timer: null, loading: false, readingTimer: null };
 
 async function loadStats() {
   const s = await loadOptions();
@@ -642,11 +642,21 @@ async function loadLibrary({ quiet = false } = {}) {
     ]);
     if (r.total && lib.offset >= r.total) { lib.offset = 0; return loadLibrary({ quiet }); }
     const filtered = Object.keys(v).some((k) => k !== "sort");
-    if (!r.documents.length) {
+    const reading = r.reading || [];
+    if (!r.documents.length && !reading.length) {
       clear(out, h("div.empty", filtered ? "没有符合条件的文档" : "文库还是空的：把文件拖到上方即可导入"));
       return;
     }
-    const rows = r.documents.map((d) => h("tr", { dataset: { id: d.id } },
+    // Scans still being read by OCR in the background: listed first, refreshed until done.
+    clearTimeout(lib.readingTimer);
+    if (reading.some((j) => j.state === "reading")) lib.readingTimer = setTimeout(() => loadLibrary({ quiet: true }), 3000);
+    const readingRows = reading.map((j) => h("tr.reading-row",
+      h("td.title-cell", { "data-label": "标题" }, h("span", j.filename)),
+      h("td"), h("td"), h("td"), h("td"),
+      h("td.nowrap", { "data-label": "状态" }, h(j.state === "failed" ? "span.badge.err" : "span.badge.warn", j.label)),
+      h("td"),
+    ));
+    const rows = readingRows.concat(r.documents.map((d) => h("tr", { dataset: { id: d.id } },
       h("td.title-cell", { "data-label": "标题" },
         h("button", { type: "button", onclick: () => openDetails(d.id) }, titleOf(d)),
         h("span.sub", d.filename)),
@@ -659,7 +669,7 @@ async function loadLibrary({ quiet = false } = {}) {
         h("button.small", { type: "button", onclick: () => openDetails(d.id) }, "详情"),
         " ",
         h("button.small.delete-btn", { type: "button", onclick: () => confirmDelete(d) }, "删除")),
-    ));
+    )));
     const from = r.offset + 1;
     const to = r.offset + r.documents.length;
     clear(out,
@@ -733,6 +743,7 @@ const STATUS_TEXT = {
   updated: (f) => `已更新为新版本，${f.chunks} 个段落`,
   unchanged: () => "文件未变化，无需重复导入",
   duplicate: (f) => f.message || "与已入库文档内容相同，已跳过",
+  reading: () => "扫描件正在后台识别文字（OCR），进度见文库列表",
 };
 
 function uploadFiles(fileList) {
