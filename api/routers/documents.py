@@ -115,7 +115,7 @@ def _overrides(metadata: str | None, fields: dict[str, str | None]) -> dict[str,
 
 @router.post("/documents", response_model=UploadResponse, summary="上传文档（可多个）")
 def upload(
-    files: list[UploadFile] = File(..., description="一个或多个文件（pdf、docx、txt、md、html）"),
+    files: list[UploadFile] = File(..., description="一个或多个文件（pdf、docx、txt、md、html、ofd，扫描件 png、jpg、tif）"),
     title: str | None = Form(None, description="标题（覆盖自动识别）"),
     doc_no: str | None = Form(None, description="发文字号，如 江组发〔2026〕3号"),
     issuer: str | None = Form(None, description="发文机关"),
