@@ -320,7 +320,7 @@ def ocr_warnings(pages: dict[int, OcrPage], total: int) -> list[str]:
         return []
     read = sorted(pages)
     which = "全部页面" if len(read) == total and total > 1 else f"第 {page_list(read)} 页"
-    out = [f"{which}为扫描图像，已自动识别文字（OCR）"] if total > 1 or len(read) > 0 else []
+    out = [f"{which}为扫描图像，已自动识别文字（OCR）"]
     low = [n for n, p in sorted(pages.items()) if p.low_confidence]
     if low:
         out.append(f"第 {page_list(low)} 页识别置信度较低，请人工核对")
