@@ -286,6 +286,8 @@ def read_pages(key: str, sources: Sequence[PageSource], *, cache: OcrCache | Non
     page; each page read is stored before the next is rendered. Stops early once `stop`
     is set."""
     total = len(sources)
+    if on_page and total:
+        on_page(0, total)  # a progress bar starts before the first, slowest page
     for done, (number, render) in enumerate(sources, start=1):
         if stop is not None and stop.is_set():
             return
