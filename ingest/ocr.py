@@ -99,10 +99,34 @@ def boxes_from_engine(result: Sequence[Any] | None) -> list[OcrBox]:
 _DOC_NO_BRACKETS = re.compile(r"[〔［\[【（(｛{]\s*((?:19|20)\d{2})\s*[〕］\]】）)｝}]\s*(?=(?:第\s*)?\d{1,5}\s*号)")
 
 
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’"
+_ASCII_PUNCT = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
+_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[,:;?!()]|[,:;?!()](?=[{_CJK}])")
+_DASH = re.compile(rf"(?<=[{_CJK}])-{{1,2}}(?=[{_CJK}])")
+
+
+def _quotes(line: str) -> str:
+    """ASCII double quotes in a line of Chinese: opening and closing in turn."""
+    if '"' not in line or not re.search(r"[\u4e00-\u9fff]", line):
+        return line
+    out, opened = [], False
+    for ch in line:
+        if ch == '"':
+            ch = "”" if opened else "“"
+            opened = not opened
+        out.append(ch)
+    return "".join(out)
+
+
 def fix_ocr_text(text: str) -> str:
-    """Undo the recognisers' usual confusions where they break parsing: the year
-    brackets of a 文号 read as 【 】 [ ] ( ) become 〔 〕, as the 公文 standard prints them."""
-    return _DOC_NO_BRACKETS.sub(r"〔\1〕", text)
+    """Undo the recognisers' usual confusions where they break parsing or quoting: the
+    year brackets of a 文号 read as 【 】 [ ] ( ) become 〔 〕, as the 公文 standard prints
+    them; ASCII punctuation, quotes and dashes beside Chinese become the full-width marks
+    the page shows (a quotation check compares them)."""
+    text = _DOC_NO_BRACKETS.sub(r"〔\1〕", text)
+    text = "\n".join(_quotes(line) for line in text.split("\n"))
+    text = _NEAR_CJK.sub(lambda m: _ASCII_PUNCT[m.group(0)], text)
+    return _DASH.sub(lambda m: "—" * len(m.group(0)), text)
 
 
 def page_text(boxes: Sequence[OcrBox], width: float, height: float) -> str:
