@@ -232,9 +232,13 @@ def main() -> None:
                 trng = random.Random(args.seed)
                 for f in treport.files:
                     for truth in truths[Path(f.path).stem]:
-                        hits = tkb.search(probe(squash(truth), trng), mode="keyword", top_k=3).results
+                        query = probe(squash(truth), trng)
+                        hits = tkb.search(query, mode="keyword", top_k=3).results
                         n += 1
                         ok += bool(hits and hits[0].doc_id == f.doc_id)
+                        if not (hits and hits[0].doc_id == f.doc_id):
+                            print(f"  typed miss: {f.status} {Path(f.path).name} {query!r} → "
+                                  f"{hits[0].title if hits else None}", flush=True)
                 tkb.close()
                 typed_rate = (ok, n)
             acc = 1 - errors / max(1, chars)
