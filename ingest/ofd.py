@@ -201,7 +201,8 @@ def read_ofd(data: bytes, path: str | Path) -> tuple[list[OfdPage], "_Package"]:
     templates = {t.get("ID", ""): pkg.resolve(doc_dir, t.get("BaseLoc", ""))
                  for t in (_children(common, "TemplatePage") if common is not None else [])}
     media = _media(pkg, doc_dir, common)
-    refs = _children(_find(document, "Pages") or ET.Element("Pages"), "Page")
+    pages_el = _find(document, "Pages")
+    refs = _children(pages_el, "Page") if pages_el is not None else []
     if not refs:
         raise pkg.broken("文档中没有任何页面")
     pages: list[OfdPage] = []
