@@ -314,3 +314,19 @@ def test_server_reads_uploaded_scans_in_the_background_and_resumes_after_a_crash
         assert doc.doc_no == "江组发〔2026〕7号" and doc.filename == "红头.png"
     finally:
         kb.close()
+
+
+def test_an_ofd_missing_its_document_names_the_file_and_the_part(tmp_path: Path) -> None:
+    import zipfile
+
+    from policykb.ingest import IngestError, parse_file
+
+    path = tmp_path / "缺页.ofd"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("OFD.xml", '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody>'
+                              "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>")
+    with pytest.raises(IngestError) as info:
+        parse_file(path)
+    assert info.value.code == "corrupt" and info.value.path.endswith("缺页.ofd")
+    assert info.value.reason.startswith("OFD 文件已损坏（缺少 Doc_0/Document.xml）")
+    assert "缺页.ofd" in str(info.value)
