@@ -214,7 +214,8 @@ def main() -> None:
                     got = squash(page.text) if page else ""
                     errors += distance(squash(truth), got)
                     chars += len(squash(truth))
-                    query = probe(squash(truth), rng)
+                    # The same probe in every condition and in the typed copy.
+                    query = probe(squash(truth), random.Random(f"{args.seed}-{name}-{number}"))
                     hits = kb.search(query, mode="keyword", top_k=3).results
                     probes += 1
                     if hits and hits[0].doc_id == f.doc_id:
@@ -225,14 +226,14 @@ def main() -> None:
                 typed = work / "typed"
                 typed.mkdir()
                 for name, pages_text in truths.items():
-                    (typed / f"{name}.txt").write_text("\n".join(pages_text), encoding="utf-8")
+                    (typed / f"{Path(name).stem}.txt").write_text("\n".join(pages_text), encoding="utf-8")
                 tkb = KnowledgeBase(Settings(home=typed / "home"))
                 treport = tkb.ingest([typed], wait=False)
                 ok = n = 0
-                trng = random.Random(args.seed)
                 for f in treport.files:
-                    for truth in truths[Path(f.path).stem]:
-                        query = probe(squash(truth), trng)
+                    name = Path(f.path).stem + ".pdf"
+                    for number, truth in enumerate(truths[name], start=1):
+                        query = probe(squash(truth), random.Random(f"{args.seed}-{name}-{number}"))
                         hits = tkb.search(query, mode="keyword", top_k=3).results
                         n += 1
                         ok += bool(hits and hits[0].doc_id == f.doc_id)
