@@ -107,14 +107,16 @@ _DASH = re.compile(rf"(?<=[{_CJK}])-{{1,2}}(?=[{_CJK}])")
 
 
 def _quotes(line: str) -> str:
-    """ASCII double quotes in a line of Chinese: opening and closing in turn."""
+    """ASCII double quotes in a line of Chinese: an opening mark where no quotation is
+    open, a closing one where one is (the engine often reads “ right and ” as ")."""
     if '"' not in line or not re.search(r"[\u4e00-\u9fff]", line):
         return line
     out, opened = [], False
     for ch in line:
         if ch == '"':
             ch = "”" if opened else "“"
-            opened = not opened
+        if ch in "“”":
+            opened = ch == "“"
         out.append(ch)
     return "".join(out)
 

@@ -79,6 +79,7 @@ def test_doc_number_brackets_misread_by_the_engine_are_restored() -> None:
     assert fix_ocr_text("国发[2025]12号") == "国发〔2025〕12号"
     assert fix_ocr_text("见表[2025]") == "见表[2025]"  # not a 文号
     assert fix_ocr_text('坚持"两个确立",做到"两个维护"-团结(一)') == "坚持“两个确立”，做到“两个维护”—团结（一）"
+    assert fix_ocr_text('开展“智慧山东"试点') == "开展“智慧山东”试点"  # a closing mark read as "
     assert fix_ocr_text("version 1.2, a:b (x)") == "version 1.2, a:b (x)"  # Latin text keeps its marks
 
 
