@@ -284,7 +284,19 @@ class OcrCache:
 
     @staticmethod
     def key(data: bytes) -> str:
-        return hashlib.sha256(data).hexdigest()[:32] + "-" + _CACHE_VERSION
+        return OcrCache.key_for_hash(hashlib.sha256(data).hexdigest())
+
+    @staticmethod
+    def key_for_hash(sha256_hex: str) -> str:
+        """The key of a file whose SHA-256 is known (the registry's content_hash)."""
+        return sha256_hex[:32] + "-" + _CACHE_VERSION
+
+    def drop(self, key: str) -> None:
+        """Forget a file's pages (its document was deleted)."""
+        import shutil
+
+        if self.root is not None:
+            shutil.rmtree(self.root / key, ignore_errors=True)
 
     def _path(self, key: str, number: int) -> Path:
         assert self.root is not None

@@ -997,6 +997,10 @@ class KnowledgeBase:
         self.registry.delete_document(doc_id)
         self.refresh_versions()
         self.registry.log(doc.source_path, "deleted", doc_id=doc_id)
+        if doc.format in ("pdf", "image", "ofd"):
+            from policykb.ingest.ocr import OcrCache
+
+            OcrCache(self.ocr_dir).drop(OcrCache.key_for_hash(doc.content_hash))
         source = Path(doc.source_path)
         if source.parent == self.uploads_dir:  # our own copy of an upload, not a user's file
             source.unlink(missing_ok=True)

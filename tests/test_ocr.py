@@ -313,6 +313,11 @@ def test_server_reads_uploaded_scans_in_the_background_and_resumes_after_a_crash
         _wait_for_jobs(kb)
         doc = kb.get_document(_top(kb, "江组发〔2026〕7号").doc_id)
         assert doc.doc_no == "江组发〔2026〕7号" and doc.filename == "红头.png"
+
+        pages = kb.ocr_dir / ocr.OcrCache.key_for_hash(doc.content_hash)
+        assert pages.is_dir()
+        kb.delete_document(doc.id)
+        assert not pages.exists(), "a deleted document's recognised pages go with it"
     finally:
         kb.close()
 
