@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,9 +78,11 @@ class OcrJobs:
             "SELECT source_path, display_name, pages_done, pages_total, state, message, backup_path,"
             " overrides_json, created_at, updated_at FROM ocr_jobs ORDER BY created_at, source_path")
         out = []
+        # A failure stays listed for a day (it is in the ingest log for good), then goes.
+        shown_since = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat(timespec="seconds")
         for r in rows:
             job = dict(r)
-            if job["state"] == "failed" and not include_failed:
+            if job["state"] == "failed" and (not include_failed or job["updated_at"] < shown_since):
                 continue
             job["label"] = describe(job)
             out.append(job)
