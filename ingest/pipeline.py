@@ -4,7 +4,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -29,11 +29,13 @@ def parse_file(
     min_chars: int = 80,
     max_bytes: int = DEFAULT_MAX_BYTES,
     overrides: dict[str, Any] | None = None,
+    ocr_cache: str | None = None,
 ) -> ParsedDocument:
     """Parse one file into cleaned text, page spans, metadata and chunks.
 
     Metadata precedence: parsed from the text < sidecar ``FILE.meta.json`` < `overrides`.
     Raises IngestError (with a Chinese reason and a `code`) for anything unreadable.
+    Scanned pages are read by OCR; `ocr_cache` is where recognised pages are kept.
     """
     path = Path(os.path.abspath(os.fspath(path)))  # absolute without resolving symlinks
     if not path.exists():
@@ -45,7 +47,7 @@ def parse_file(
         shown = suffix or "（无扩展名）"
         raise IngestError(path, f"不支持的文件类型：{shown}，支持 {_supported_list()}", code="unsupported")
 
-    loaded = load_file(path, max_bytes=max_bytes)
+    loaded = load_file(path, max_bytes=max_bytes, ocr_cache=ocr_cache)
     text, pages = clean_pages(loaded.pages)
     if not text.strip():
         raise IngestError(path, "文件中没有可导入的文字内容", code="empty")
@@ -70,21 +72,11 @@ def parse_file(
     )
 
 
-def _is_candidate(path: Path) -> bool:
-    """Whether a file found while walking a folder should be ingested."""
-    name = path.name
-    return (
-        not name.startswith(".")
-        and not name.lower().endswith(SIDECAR_SUFFIX)
-        and path.suffix.lower() in SUPPORTED_SUFFIXES
-    )
-
-
 # Bump when parsing or chunking changes what a file turns into: stored documents made by
 # an older version are parsed again on their next ingest even if the file is unchanged.
 # 3: heading marks hidden; 4: tables as labelled rows, PDF layout from character positions;
-# 5: metadata from real texts (issue 14).
-PARSER_VERSION = 5
+# 5: metadata from real texts (issue 14); 6: scans, images and OFD read (issue 17).
+PARSER_VERSION = 6
 
 _HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 
@@ -119,13 +111,43 @@ def _ignore_patterns(folder: Path) -> list[str]:
     return [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or hidden folder) a folder walk passed over, and why, for the report."""
+
+    path: str
+    reason: str
+
+
+def _skip_reason(path: Path, ignored: list[str]) -> str | None:
+    """Why a file found in a folder is not ingested, or None when it is."""
+    name = path.name
+    if name.lower().endswith(SIDECAR_SUFFIX) or name == IGNORE_FILE:
+        return None  # read along with the file it describes: not passed over
+    if name.startswith("."):
+        return "隐藏文件，已跳过"
+    if any(fnmatch.fnmatch(name, pat) for pat in ignored):
+        return f"按 {IGNORE_FILE} 的规则忽略"
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        shown = path.suffix.lower() or "（无扩展名）"
+        return f"不支持的文件类型：{shown}"
+    return ""
+
+
 def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand files and folders (recursively) into the files to ingest.
+    """Expand files and folders (recursively) into the files to ingest (see `walk_inputs`)."""
+    return walk_inputs(paths)[0]
+
+
+def walk_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
+    """Expand files and folders (recursively) into the files to ingest, and the files
+    passed over with the reason.
 
     Folders contribute supported, non-hidden files (sidecars and hidden folders skipped),
     sorted. A file named explicitly is returned whatever its suffix, and a missing path
     too, so that `parse_file` reports it to the user instead of it vanishing silently.
     """
+    skipped: list[Skipped] = []
     out: list[Path] = []
     seen: set[Path] = set()
 
@@ -138,15 +160,20 @@ def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
         p = Path(os.path.abspath(os.fspath(given)))
         if p.is_dir():
             found: list[Path] = []
+            passed: list[Skipped] = []
             for root, dirs, files in os.walk(p):
+                passed += [Skipped(str(Path(root) / d), "隐藏文件夹，已跳过") for d in dirs if d.startswith(".")]
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 ignored = _ignore_patterns(Path(root))
-                found.extend(
-                    Path(root) / f for f in files
-                    if _is_candidate(Path(root) / f) and not any(fnmatch.fnmatch(f, pat) for pat in ignored)
-                )
+                for f in files:
+                    reason = _skip_reason(Path(root) / f, ignored)
+                    if reason == "":
+                        found.append(Path(root) / f)
+                    elif reason:
+                        passed.append(Skipped(str(Path(root) / f), reason))
             for f in sorted(found):
                 add(f)
+            skipped += sorted(passed, key=lambda s: s.path)
         else:
             add(p)
-    return out
+    return out, skipped

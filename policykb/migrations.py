@@ -179,6 +179,22 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX metadata_edits_doc ON metadata_edits(doc_id, field, id);
     """,
+    # 12: uploads waiting for OCR in the server's background (policykb/ocr_jobs.py): listed
+    # at once with their pages read so far; a restarted server resumes them.
+    """
+    CREATE TABLE ocr_jobs (
+        source_path TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        pages_done INTEGER NOT NULL DEFAULT 0,
+        pages_total INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL DEFAULT 'reading',     -- reading | failed
+        message TEXT,
+        overrides_json TEXT NOT NULL DEFAULT '{}',
+        backup_path TEXT,                           -- the earlier version an upload replaces
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 ]
 
 

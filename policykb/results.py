@@ -87,6 +87,8 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     vectors_embedded: int = 0
     pending_vectors: int = 0
+    # Files a folder walk passed over: {"path", "reason"} (hidden, ignored, unsupported type).
+    skipped: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -96,6 +98,8 @@ class IngestReport:
         out: dict[str, int] = {}
         for f in self.files:
             out[f.status] = out.get(f.status, 0) + 1
+        if self.skipped:
+            out["skipped"] = len(self.skipped)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,4 +108,5 @@ class IngestReport:
             "counts": self.counts(),
             "vectors_embedded": self.vectors_embedded,
             "pending_vectors": self.pending_vectors,
+            "skipped": list(self.skipped),
         }

@@ -102,6 +102,9 @@ class KnowledgeBase:
         self._embed_lock = threading.Lock()
         self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="policykb-query")
         self.worker = None  # set by start_worker()
+        from policykb.ocr_jobs import OcrJobs
+
+        self.ocr_jobs = OcrJobs(self)  # uploads read by OCR in the server's background
         from policykb.keyword_index import KeywordIndex
 
         self.keyword_index = KeywordIndex(self.registry, self.dir / "keyword-index",
@@ -156,6 +159,7 @@ class KnowledgeBase:
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+        self.ocr_jobs.stop()
         self.keyword_index.close()
         self._background.shutdown(wait=False)
         self.registry.close()
@@ -170,15 +174,24 @@ class KnowledgeBase:
         overrides: dict[str, Any] | None = None,
         on_file: Callable[[FileResult], None] | None = None,
         on_vectors: ProgressFn | None = None,
+        on_ocr: Callable[[str, int, int], None] | None = None,
+        on_skip: Callable[[str, str], None] | None = None,
     ) -> IngestReport:
         """Parse and register every file (each searchable by keyword as soon as it is
         committed), then, with `wait`, embed what is pending. A bad file is reported and
-        skipped; the rest of the batch goes in."""
-        from policykb.ingest import iter_input_files
+        skipped; the rest of the batch goes in. Files a folder holds but that are not
+        read (hidden, ignored, of an unsupported type) are named in `report.skipped`.
+        `on_ocr(path, pages_done, pages_total)` follows the reading of scanned pages."""
+        from policykb.ingest import walk_inputs
 
         report = IngestReport()
-        for path in iter_input_files([Path(p) for p in paths]):
-            result = self.ingest_file(path, overrides=overrides)
+        files, skipped = walk_inputs([Path(p) for p in paths])
+        for s in skipped:
+            report.skipped.append({"path": s.path, "reason": s.reason})
+            if on_skip:
+                on_skip(s.path, s.reason)
+        for path in files:
+            result = self.ingest_file(path, overrides=overrides, on_ocr=on_ocr)
             report.files.append(result)
             if on_file:
                 on_file(result)
@@ -196,7 +209,8 @@ class KnowledgeBase:
         return report
 
     def ingest_file(self, path: Path, *, overrides: dict[str, Any] | None = None,
-                    display_name: str | None = None) -> FileResult:
+                    display_name: str | None = None,
+                    on_ocr: Callable[[str, int, int], None] | None = None) -> FileResult:
         from policykb.ingest import IngestError
 
         path = Path(path).expanduser().absolute()
@@ -225,6 +239,7 @@ class KnowledgeBase:
                 self.registry.log(str(path), "duplicate", message=msg, doc_id=twin.id)
                 return FileResult(shown, "duplicate", doc_id=twin.id, title=twin.title, message=msg)
             started = time.perf_counter()
+            self._read_scans(path, shown, on_ocr)
             parsed = self._parse(path, overrides)
             result = self._register(parsed, content_hash, overrides or {})
             result.path = shown
@@ -243,11 +258,28 @@ class KnowledgeBase:
             self.registry.log(str(path), "failed", code="internal_error", message=reason)
             return FileResult(shown, "failed", code="internal_error", message=reason)
 
+    @property
+    def ocr_dir(self) -> Path:
+        return self.dir / "ocr"
+
+    def _read_scans(self, path: Path, shown: str, on_ocr: Callable[[str, int, int], None] | None,
+                    stop: threading.Event | None = None) -> None:
+        """Recognise the scanned pages of `path` here, page by page into the OCR cache,
+        before the parse: the parse worker's time budget is for parsing, not for minutes
+        of OCR, and a crash midway resumes at the next page (ingest/ocr.py)."""
+        from policykb.ingest.ocr import prepare
+
+        if path.suffix.lower() not in (".pdf", ".ofd", ".png", ".jpg", ".jpeg", ".tif", ".tiff"):
+            return
+        prepare(path, self.ocr_dir, on_page=(lambda done, total: on_ocr(shown, done, total)) if on_ocr else None,
+                max_bytes=self.settings.max_file_mb * 2**20, stop=stop)
+
     def _parse(self, path: Path, overrides: dict[str, Any] | None) -> "ParsedDocument":
         """Parse within the file's time and memory budget (policykb/parse_budget.py)."""
         s = self.settings
         kwargs: dict[str, Any] = dict(max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars,
-                                      max_bytes=s.max_file_mb * 2**20, overrides=overrides)
+                                      max_bytes=s.max_file_mb * 2**20, overrides=overrides,
+                                      ocr_cache=str(self.ocr_dir))
         if s.parse_isolated:
             from policykb.parse_budget import WorkerUnavailable, parse_in_worker
 
@@ -280,21 +312,51 @@ class KnowledgeBase:
             return FileResult(name, "failed", code=exc.code, message=exc.reason)
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
         target = self.uploads_dir / name
+        if str(target.absolute()) in self.ocr_jobs.paths():
+            return FileResult(name, "failed", code="busy", message="同名文件正在识别中，请等识别完成后再上传")
         backup = target.with_name(target.name + PREVIOUS)
         if target.exists():
             target.replace(backup)
         target.write_bytes(data)
+        if self.ocr_jobs.running:
+            queued = self._queue_scan(target, name, overrides, backup)
+            if queued is not None:
+                return queued
         result = self.ingest_file(target, overrides=overrides, display_name=name)
+        self._settle_upload(target, backup, result)
+        return result
+
+    def _queue_scan(self, target: Path, name: str, overrides: dict[str, Any] | None,
+                    backup: Path) -> FileResult | None:
+        """A scan uploaded to the server is read in the background (policykb/ocr_jobs.py):
+        listed at once as 「识别中 0/N 页」; None when the file needs no OCR."""
+        from policykb.ingest.ocr import available, scan_sources
+
+        try:
+            _, sources = scan_sources(target, max_bytes=self.settings.max_file_mb * 2**20)
+        except Exception:  # noqa: BLE001 - the inline ingest names the file's problem
+            return None
+        if not sources or not available():
+            return None
+        self.ocr_jobs.add(target.absolute(), name, len(sources), overrides,
+                          backup if backup.exists() else None)
+        msg = f"识别中 0/{len(sources)} 页，识别完成后自动入库"
+        self.registry.log(str(target.absolute()), "reading", message=msg)
+        return FileResult(name, "reading", message=msg)
+
+    def _settle_upload(self, target: Path, backup: Path | None, result: FileResult) -> None:
+        """After an upload's ingest: a failed or duplicate upload leaves the earlier
+        version in place; a good one drops the backup."""
         if result.status in ("failed", "duplicate"):  # keep nothing new, restore what was there
             target.unlink(missing_ok=True)
-            if backup.exists():
+            if backup is not None and backup.exists():
                 backup.replace(target)
         else:
-            backup.unlink(missing_ok=True)
+            if backup is not None:
+                backup.unlink(missing_ok=True)
             self.refresh_versions()
         if self.worker is not None:
             self.worker.wake()
-        return result
 
     def recover_uploads(self) -> list[str]:
         """Put the uploads folder right after a crash (the server calls this on start): an
@@ -304,7 +366,8 @@ class KnowledgeBase:
 
         if not self.uploads_dir.is_dir():
             return []
-        done = recover_uploads(self.uploads_dir, self.registry.document_by_path, file_hash)
+        done = recover_uploads(self.uploads_dir, self.registry.document_by_path, file_hash,
+                               keep=frozenset(self.ocr_jobs.paths()))
         for line in done:
             log.info("uploads: %s", line)
         return done
@@ -503,6 +566,7 @@ class KnowledgeBase:
         if self.worker is None:
             self.worker = VectorWorker(lambda halt: self.embed_pending(stop=halt).chunks)
         self.worker.start()
+        self.ocr_jobs.start()
 
     # ---- search ----------------------------------------------------------------------
 
@@ -968,11 +1032,38 @@ class KnowledgeBase:
             raise KnowledgeBaseError(f"文档不存在：{doc_id}", code="not_found", status=404)
         return text
 
+    def reading_jobs(self) -> list[dict[str, Any]]:
+        """Uploads still being read by OCR in the background, for the library listing."""
+        return [{"filename": j["display_name"], "pages_done": j["pages_done"], "pages_total": j["pages_total"],
+                 "state": j["state"], "label": j["label"]} for j in self.ocr_jobs.jobs()]
+
+    def scanned_pages(self, doc_id: str) -> list[int]:
+        """The pages of a document whose text was read by OCR from an image."""
+        from policykb.page_images import scanned_pages
+
+        doc = self.get_document(doc_id)
+        return scanned_pages(doc.source_path, doc.format)
+
+    def page_image(self, doc_id: str, page: int) -> bytes:
+        """Page `page` of the document's original file as PNG (policykb/page_images.py)."""
+        from policykb.ingest import IngestError
+        from policykb.page_images import page_png
+
+        doc = self.get_document(doc_id)
+        try:
+            return page_png(doc.source_path, doc.format, page)
+        except IngestError as exc:
+            raise KnowledgeBaseError(exc.reason, code=exc.code, status=404) from None
+
     def delete_document(self, doc_id: str) -> StoredDocument:
         doc = self.get_document(doc_id)
         self.registry.delete_document(doc_id)
         self.refresh_versions()
         self.registry.log(doc.source_path, "deleted", doc_id=doc_id)
+        if doc.format in ("pdf", "image", "ofd"):
+            from policykb.ingest.ocr import OcrCache
+
+            OcrCache(self.ocr_dir).drop(OcrCache.key_for_hash(doc.content_hash))
         source = Path(doc.source_path)
         if source.parent == self.uploads_dir:  # our own copy of an upload, not a user's file
             source.unlink(missing_ok=True)
@@ -1001,6 +1092,8 @@ class KnowledgeBase:
             },
             "keyword_index": self.keyword_index.status(),
             "llm": self._llm_status(),
+            "ocr_jobs": [{"path": j["display_name"], "pages_done": j["pages_done"], "pages_total": j["pages_total"],
+                          "state": j["state"], "label": j["label"]} for j in self.ocr_jobs.jobs()],
         }
 
     def _llm_status(self) -> dict[str, Any] | None:

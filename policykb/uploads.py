@@ -51,7 +51,11 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
     if real == "zip_bomb":
         raise IngestError(name, f"压缩内容解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（疑似压缩炸弹），已拒绝",
                           code="zip_bomb")
-    if declared in ("pdf", "docx"):
+    if declared == "image":
+        if real not in ("png", "jpeg", "tiff"):
+            raise IngestError(name, f"文件扩展名是 {suffix}，但内容不是 PNG、JPEG 或 TIFF 图片，请上传原始文件",
+                              code="type_mismatch")
+    elif declared in ("pdf", "docx", "ofd"):
         if real != declared:
             raise IngestError(
                 name,
@@ -69,18 +73,23 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
 PREVIOUS = ".previous"  # the earlier version of a file being replaced by an upload
 
 
-def recover_uploads(folder: Path, stored: Callable[[str], Any], digest: Callable[[Path], str]) -> list[str]:
+def recover_uploads(folder: Path, stored: Callable[[str], Any], digest: Callable[[Path], str],
+                    keep: frozenset[str] = frozenset()) -> list[str]:
     """Clean `folder` after a crash. `stored(path)` is the registry's document for a path
     (with `content_hash`) or None; `digest(path)` a file's content hash.
 
     - ``NAME.previous`` with NAME registered at the backup's hash: the replacement never
       went in, so the backup goes back in place; otherwise the backup is stale and goes.
     - any other file with no registry row was never registered: it goes.
+    - files in `keep` (uploads still being read by OCR, policykb/ocr_jobs.py) and their
+      backups stay as they are.
     """
     done: list[str] = []
     folder = Path(os.path.abspath(folder))  # as the registry stores paths
     for backup in sorted(folder.glob("*" + PREVIOUS)):
         target = backup.with_name(backup.name[: -len(PREVIOUS)])
+        if str(target) in keep:
+            continue
         doc = stored(str(target))
         if doc is not None and doc.content_hash == digest(backup):
             backup.replace(target)
@@ -89,7 +98,7 @@ def recover_uploads(folder: Path, stored: Callable[[str], Any], digest: Callable
             backup.unlink(missing_ok=True)
             done.append(f"removed stale {backup.name}")
     for path in sorted(folder.iterdir()):
-        if path.is_file() and stored(str(path)) is None:
+        if path.is_file() and str(path) not in keep and not path.name.endswith(PREVIOUS) and stored(str(path)) is None:
             path.unlink(missing_ok=True)
             done.append(f"removed unregistered {path.name}")
     return done

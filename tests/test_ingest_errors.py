@@ -52,10 +52,11 @@ def test_pdf_with_owner_password_only_is_read(tmp_path: Path) -> None:
     assert "第一议题" in parse_file(path).text
 
 
-def test_scanned_pdf_needs_ocr(tmp_path: Path) -> None:
-    err = _error(make_scanned_pdf(tmp_path / "扫描件.pdf", pages=2))
+def test_scan_without_any_text_is_refused_after_ocr(tmp_path: Path) -> None:
+    # Grey bars, no characters: OCR runs (tests/test_ocr.py reads real scans) and finds nothing.
+    err = _error(make_scanned_pdf(tmp_path / "扫描件.pdf", pages=1))
     assert err.code == "scanned"
-    assert err.reason == "PDF 中没有可提取的文字（可能是扫描件），请先进行 OCR"
+    assert err.reason == "PDF 中没有可提取的文字，文字识别（OCR）也未识别出文字（可能是空白页或图像过于模糊）"
 
 
 def test_corrupt_docx(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Response, UploadFile
 from policykb.api.deps import get_kb, get_settings
 from policykb.api.errors import ApiError
 from policykb.api.schemas import (
@@ -48,7 +48,8 @@ def list_documents(
          "validity": validity, "family": family},
         title=q, sort=sort, limit=limit, offset=offset,
     )
-    return {"total": total, "offset": offset, "limit": limit, "documents": [_summary(d) for d in docs]}
+    return {"total": total, "offset": offset, "limit": limit, "documents": [_summary(d) for d in docs],
+            "reading": kb.reading_jobs() if offset == 0 else []}
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentDetail, summary="文档详情（元数据、章节、段落）",
@@ -79,7 +80,16 @@ def document_text(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     doc = kb.get_document(doc_id)
     return {"id": doc_id, "title": doc.title, "doc_no": doc.doc_no, "issuer": doc.issuer, "date": doc.date,
             "doc_type": doc.doc_type, "filename": doc.filename, "format": doc.format,
-            "text": kb.document_text(doc_id), "pages": kb.registry.document_pages(doc_id)}
+            "text": kb.document_text(doc_id), "pages": kb.registry.document_pages(doc_id),
+            "scanned_pages": kb.scanned_pages(doc_id)}
+
+
+@router.get("/documents/{doc_id}/pages/{page}/image", summary="原文件某页的图像（PNG，对照识别文字）",
+            response_class=Response,
+            responses={**NOT_FOUND_RESPONSE, 200: {"content": {"image/png": {}}, "description": "PNG 图像"}})
+def page_image(doc_id: str, page: int = Path(..., ge=1, le=100000), kb: KnowledgeBase = Depends(get_kb)) -> Response:
+    return Response(kb.page_image(doc_id, page), media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=300"})
 
 
 @router.delete("/documents/{doc_id}", response_model=DocumentSummary, summary="删除文档",
@@ -105,7 +115,7 @@ def _overrides(metadata: str | None, fields: dict[str, str | None]) -> dict[str,
 
 @router.post("/documents", response_model=UploadResponse, summary="上传文档（可多个）")
 def upload(
-    files: list[UploadFile] = File(..., description="一个或多个文件（pdf、docx、txt、md、html）"),
+    files: list[UploadFile] = File(..., description="一个或多个文件（pdf、docx、txt、md、html、ofd，扫描件 png、jpg、tif）"),
     title: str | None = Form(None, description="标题（覆盖自动识别）"),
     doc_no: str | None = Form(None, description="发文字号，如 江组发〔2026〕3号"),
     issuer: str | None = Form(None, description="发文机关"),

@@ -486,12 +486,23 @@ async function openPassage(hit, quoted = [], ranges = []) {
     const start = Math.min(hit.char_start, ...spans.map(([a]) => a));
     const end = Math.max(hit.char_end, ...spans.map(([, b]) => b));
     const { pre, mark, focus: first } = renderDocText(doc, start, end, focus);
-    clear(body, hit.row ? rowTable(hit.row, hit.row_column) : null, pre);
+    const scan = scanImage(doc, hit.page);
+    clear(body, hit.row ? rowTable(hit.row, hit.row_column) : null, scan ? h("div.scan-view", scan, pre) : pre);
     const target = first || mark;
     if (target) requestAnimationFrame(() => target.scrollIntoView({ block: "center" }));
   } catch (e) {
     clear(body, note("err", e.message));
   }
+}
+
+/** The scanned page a passage was read from (OCR), to check the text against; null
+ *  for typed pages. */
+function scanImage(doc, page) {
+  if (!page || !(doc.scanned_pages || []).includes(page)) return null;
+  const src = `/api/documents/${encodeURIComponent(doc.id)}/pages/${page}/image`;
+  return h("figure.scan-page", h("a", { href: src, target: "_blank", rel: "noopener" },
+    h("img", { src, alt: `第 ${page} 页扫描图像`, loading: "lazy" })),
+  h("figcaption", `第 ${page} 页原件图像（文字由 OCR 识别，请对照核实）`));
 }
 
 async function openFullText(docId) {
@@ -583,7 +594,7 @@ async function search(ev) {
 
 // ---------------------------------------------------------------- library
 
-const lib = { offset: 0, limit: 20, timer: null, loading: false };
+const lib = { offset: 0, limit: 20, timer: null, loading: false, readingTimer: null };
 
 async function loadStats() {
   const s = await loadOptions();
@@ -631,11 +642,21 @@ async function loadLibrary({ quiet = false } = {}) {
     ]);
     if (r.total && lib.offset >= r.total) { lib.offset = 0; return loadLibrary({ quiet }); }
     const filtered = Object.keys(v).some((k) => k !== "sort");
-    if (!r.documents.length) {
+    const reading = r.reading || [];
+    if (!r.documents.length && !reading.length) {
       clear(out, h("div.empty", filtered ? "没有符合条件的文档" : "文库还是空的：把文件拖到上方即可导入"));
       return;
     }
-    const rows = r.documents.map((d) => h("tr", { dataset: { id: d.id } },
+    // Scans still being read by OCR in the background: listed first, refreshed until done.
+    clearTimeout(lib.readingTimer);
+    if (reading.some((j) => j.state === "reading")) lib.readingTimer = setTimeout(() => loadLibrary({ quiet: true }), 3000);
+    const readingRows = reading.map((j) => h("tr.reading-row",
+      h("td.title-cell", { "data-label": "标题" }, h("span", j.filename)),
+      h("td"), h("td"), h("td"), h("td"),
+      h("td.nowrap", { "data-label": "状态" }, h(j.state === "failed" ? "span.badge.err" : "span.badge.warn", j.label)),
+      h("td"),
+    ));
+    const rows = readingRows.concat(r.documents.map((d) => h("tr", { dataset: { id: d.id } },
       h("td.title-cell", { "data-label": "标题" },
         h("button", { type: "button", onclick: () => openDetails(d.id) }, titleOf(d)),
         h("span.sub", d.filename)),
@@ -648,7 +669,7 @@ async function loadLibrary({ quiet = false } = {}) {
         h("button.small", { type: "button", onclick: () => openDetails(d.id) }, "详情"),
         " ",
         h("button.small.delete-btn", { type: "button", onclick: () => confirmDelete(d) }, "删除")),
-    ));
+    )));
     const from = r.offset + 1;
     const to = r.offset + r.documents.length;
     clear(out,
@@ -722,6 +743,7 @@ const STATUS_TEXT = {
   updated: (f) => `已更新为新版本，${f.chunks} 个段落`,
   unchanged: () => "文件未变化，无需重复导入",
   duplicate: (f) => f.message || "与已入库文档内容相同，已跳过",
+  reading: () => "扫描件正在后台识别文字（OCR），进度见文库列表",
 };
 
 function uploadFiles(fileList) {

@@ -100,6 +100,7 @@ def doctor(as_json: bool, no_call: bool, kb: str | None) -> None:
         "kb": _check_kb(settings, kb),
         "prompts": _check_prompts(),
         "llm": _check_llm(settings, call=not no_call),
+        "ocr": _check_ocr(),
     }
     ok = report["prompts"]["ok"] and report["llm"]["ok"]
     if as_json:
@@ -108,6 +109,19 @@ def doctor(as_json: bool, no_call: bool, kb: str | None) -> None:
         _print(report)
     if not ok:
         sys.exit(1)
+
+
+def _check_ocr() -> dict[str, Any]:
+    """Whether scans and photos can be read (ingest/ocr.py), without loading the models."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("rapidocr-onnxruntime")
+    except PackageNotFoundError:
+        return {"ok": False, "engine": None,
+                "message": "未安装 rapidocr-onnxruntime：扫描件与图片无法导入（OFD 与文字版 PDF 不受影响）"}
+    return {"ok": True, "engine": f"rapidocr-onnxruntime {found}",
+            "message": f"rapidocr-onnxruntime {found}（PP-OCRv4，离线）：扫描版 PDF、PNG/JPG/TIFF、OFD 图像页自动识别"}
 
 
 def _print(r: dict[str, Any]) -> None:
@@ -131,6 +145,8 @@ def _print(r: dict[str, Any]) -> None:
     else:
         line("知识库", f"{k['name']}：尚未建立（policykb ingest 导入文件后自动建立）")
     line("嵌入模型", r["embedding_model"])
+    o = r["ocr"]
+    line("文字识别", o["message"], o["ok"])
     line("向量库", r["vector_store"])
     p = r["prompts"]
     line("提示词", p["dir"], p["ok"])

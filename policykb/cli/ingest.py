@@ -8,6 +8,7 @@ from policykb.cli.common import kb_option, open_kb, print_json, printable
 
 _STATUS = {
     "added": "新增", "updated": "已更新", "unchanged": "未变化", "duplicate": "重复", "failed": "失败",
+    "skipped": "跳过",
 }
 
 
@@ -46,8 +47,30 @@ def ingest(paths: tuple[str, ...], kb: str | None, wait: bool, as_json: bool, su
             bar = tqdm(total=total, initial=done, desc="向量化", unit="段", file=sys.stderr, disable=total < 20)
         bar.update(done - bar.n)
 
+    ocr_bar = None
+
+    def on_ocr(path: str, done: int, total: int) -> None:
+        # Scanned pages take a second or more each: a bar per file that needs OCR.
+        nonlocal ocr_bar
+        if not show:
+            return
+        if ocr_bar is None or ocr_bar.desc != _ocr_label(path) or done < ocr_bar.n:
+            from tqdm import tqdm
+
+            if ocr_bar is not None:
+                ocr_bar.close()
+            ocr_bar = tqdm(total=total, desc=_ocr_label(path), unit="页", file=sys.stderr)
+        ocr_bar.update(done - ocr_bar.n)
+        if done >= total:
+            ocr_bar.close()
+            ocr_bar = None
+
+    def on_skip(path: str, reason: str) -> None:
+        if show:
+            click.secho(printable(f"[跳过] {path}：{reason}"), fg="yellow", err=True)
+
     report = knowledge.ingest(
-        paths, wait=wait, on_file=on_file, on_vectors=on_vectors,
+        paths, wait=wait, on_file=on_file, on_vectors=on_vectors, on_ocr=on_ocr, on_skip=on_skip,
         overrides={"supersedes": supersedes} if supersedes else None,
     )
     if bar is not None:
@@ -63,3 +86,9 @@ def ingest(paths: tuple[str, ...], kb: str | None, wait: bool, as_json: bool, su
         click.echo("错误：没有找到可导入的文件", err=True)
         sys.exit(1)
     sys.exit(1 if report.failed else 0)
+
+
+def _ocr_label(path: str) -> str:
+    from pathlib import Path
+
+    return printable(f"识别 {Path(path).name}")
