@@ -12,7 +12,7 @@ from conftest import CORPUS, make_kb
 FILES = ["关于严格落实三审三校制度进一步加强宣传内容质量管理的通知.txt", "2026年全省组织工作要点.md"]
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.server)])
 def kb(request, tmp_path):  # type: ignore[no-untyped-def]
     settings = {}
     if request.param == "server":

@@ -28,6 +28,17 @@ pytestmark = [
 ]
 
 
+def scrolled(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the drawer's smooth scroll has stopped: two looks 100 ms apart agree."""
+    page.wait_for_function("""() => {
+        const body = document.querySelector('#drawer-body');
+        if (!body) return false;
+        const same = window.__drawerTop === body.scrollTop;
+        window.__drawerTop = body.scrollTop;
+        return same;
+    }""", polling=100)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     from playwright.sync_api import sync_playwright  # a test dependency: missing is an error, not a skip
@@ -92,7 +103,7 @@ def test_ask_a_question_and_open_a_citation_in_its_document(page_at) -> None:  #
     drawer.wait_for()
     passage = page.locator("mark#passage")
     passage.wait_for()
-    page.wait_for_timeout(300)  # let the smooth scroll settle
+    scrolled(page)
     assert "40学时" in passage.inner_text()
     quoted = passage.locator(".focus").filter(has_text="40学时").first
     assert quoted.count() == 1, "the quoted sentence stands out inside the passage"
@@ -278,7 +289,11 @@ def test_library_sorts_and_filters(page_at) -> None:  # type: ignore[no-untyped-
     page.locator("#doc-table").wait_for()
     assert re.search(r"共 \d+ 篇", page.locator("#lib-count").inner_text())
     page.locator("#lib-sort").select_option("date_asc")
-    page.wait_for_timeout(600)
+    page.wait_for_function("""() => {
+        const ds = [...document.querySelectorAll('#doc-table tbody td[data-label=日期]')]
+            .map(td => td.innerText).filter(Boolean);
+        return ds.every((d, i) => i === 0 || ds[i - 1].localeCompare(d, 'en', {numeric: true}) <= 0);
+    }""")
     dates = [d for d in page.locator("#doc-table tbody td[data-label=日期]").all_inner_texts() if d]
     as_tuples = [tuple(int(x) for x in re.findall(r"\d+", d)) for d in dates]
     assert as_tuples == sorted(as_tuples)
@@ -397,7 +412,7 @@ def test_check_the_quotations_of_a_draft_and_open_a_source(page_at) -> None:  # 
         close.locator(".verify-source").click()
         passage = page.locator("mark#passage")
         passage.wait_for()
-        page.wait_for_timeout(300)  # let the scroll settle
+        scrolled(page)
         assert "集中轮训" in page.locator("#drawer-title").inner_text()
         focus = passage.locator(".focus")
         assert focus.count() == 1
@@ -428,7 +443,7 @@ def test_the_page_works_on_a_phone(page_at) -> None:  # type: ignore[no-untyped-
     shot(page, "ask-answer-390")
     page.locator("#answer-text button.cite").first.click()
     page.locator("mark#passage").wait_for()
-    page.wait_for_timeout(300)
+    scrolled(page)
     drawer = page.locator("#drawer").bounding_box()
     assert drawer["width"] == PHONE["width"], "the document opens full-width"
     shot(page, "ask-citation-390")
