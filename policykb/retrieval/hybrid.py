@@ -43,6 +43,8 @@ class Retriever:
     # the policy questions but -0.03 on the ncp notices (many list-like passages), so off.
     INTENT_BONUS = 0.0
     THESAURUS_WEIGHT = 1.0  # fused list: the question with the official words for its colloquial ones
+    UNPOINTED_VECTOR_BOOST = 6.0  # the vector list's weight, times this, when the question points at nothing
+    WORDS_FOUND = 0.8  # …and no keyword passage holds this share of its words (above 1: never)
 
     def __init__(self, kb: "KnowledgeBase") -> None:
         self.kb = kb
@@ -159,7 +161,10 @@ class Retriever:
             weights.append(s.weight_document)
         if vector:
             lists.append([cid for cid, _ in vector])
-            weights.append(s.weight_vector if mode == "hybrid" else 1.0)
+            # A question that names no document, place or year is asked in its own words:
+            # meaning finds its answer better than shared words do (README, bench/policy_eval.py).
+            boost = 1.0 if qa.pointed or self._words_found(terms, keyword) else self.UNPOINTED_VECTOR_BOOST
+            weights.append(s.weight_vector * boost if mode == "hybrid" else 1.0)
         if thesaurus_list:
             lists.append(thesaurus_list)
             weights.append(self.THESAURUS_WEIGHT * s.weight_keyword)
@@ -184,6 +189,19 @@ class Retriever:
         )
         return SearchResult(query=query, results=hits, pending_vectors=kb.registry.pending_count(), mode=mode,
                             terms=terms)
+
+    def _words_found(self, terms: list[str], keyword: list[tuple[str, float]]) -> bool:
+        """Does one of the first keyword passages hold nearly all the question's words
+        (idf-weighted, at least WORDS_FOUND)? A question copied from a document's wording is
+        matched best by its words; one in the asker's own words is not."""
+        from policykb.answer.relevance import coverage, idf_weights
+
+        if not keyword or self.WORDS_FOUND > 1:
+            return False
+        registry = self.kb.registry
+        weights = idf_weights(terms, registry.token_document_frequency(terms), max(registry.chunk_count(), 1))
+        texts = registry.chunks_by_ids([cid for cid, _ in keyword[:3]])
+        return max((coverage(weights, c.text) for c in texts.values()), default=0.0) >= self.WORDS_FOUND
 
     def _weigh(self, fused: list[tuple[str, float]], qa: QueryAnalysis,  # noqa: C901
                include_other_versions: bool) -> list[tuple[str, float]]:

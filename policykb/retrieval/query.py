@@ -34,6 +34,14 @@ class QueryAnalysis:
     unknown_places: list[str] = field(default_factory=list)  # places named that no document is from
     places_geo: bool = False  # a province, city or county among them (not only organisations)
     version_missing: bool = False  # a version year named that the named documents do not have
+    mentions_issuer: bool = False  # a place or an organisation is named, whether or not it narrows
+
+    @property
+    def pointed(self) -> bool:
+        """Does the question point at documents by name, 文号, year, place or issuer? Such a
+        question is matched by its words; one that points at nothing is asked in its own
+        words and is matched better by meaning."""
+        return bool(self.named_docs or self.years or self.mentions_issuer or self.unknown_places)
 
     @property
     def scope(self) -> set[str] | None:
@@ -144,6 +152,7 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
     qa.unknown_places = [p for p in places_in(compact) if p not in places and p.rstrip("省市") not in PROVINCES
                          or (p in PROVINCES and p not in catalog.place_docs)]
     orgs = [org for org in catalog.org_docs if org in compact]
+    qa.mentions_issuer = bool(places or orgs or places_in(compact))
     if places or orgs:
         # A place or organisation points at documents only when few come from it: 「四川省」
         # names the province's own report, 「上海」 among thirty notices that mention it
