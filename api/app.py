@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from policykb.api import errors
+from policykb.api import admission, errors
 from policykb.api import security
 from policykb.api.routers import access, digest, documents, metadata, search, system, verify, versions
 from policykb import __version__
@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         lifespan=lifespan,
     )
     errors.install(app)
+    # Installed before security: middleware added later runs first, so refusals stay cheap.
+    admission.install(app, settings.search_concurrency, settings.search_queue, settings.search_queue_wait)
     security.install(app, settings)
     # Every /api route passes security.authorize, which applies its rule (security.RULES).
     secured = [Depends(security.authorize)]

@@ -1,0 +1,65 @@
+"""Queries first: how background work (the vector worker) gives the CPU to searches.
+
+Two levers, both measured by bench/load.py (a lone search while documents are embedded):
+- the background thread lowers its own scheduling priority (Linux `nice` is per thread, and
+  the model's OpenMP threads it starts inherit it), so the kernel runs queries first;
+- between batches it waits while searches or asks are in flight (`QUERIES`, counted by the
+  HTTP admission gate, api/admission.py), for at most `max_wait` so it is never starved.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+BACKGROUND_NICE = 10
+
+
+class Activity:
+    """How many queries are being served right now, process-wide."""
+
+    def __init__(self) -> None:
+        self._n = 0
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+
+    def enter(self) -> None:
+        with self._lock:
+            self._n += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._n -= 1
+            if self._n <= 0:
+                self._n = 0
+                self._idle.notify_all()
+
+    @property
+    def in_flight(self) -> int:
+        return self._n
+
+    def wait_idle(self, max_wait: float) -> bool:
+        """Block until no query is in flight (True) or `max_wait` passed (False)."""
+        deadline = time.monotonic() + max_wait
+        with self._lock:
+            while self._n > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+
+QUERIES = Activity()
+
+
+def lower_this_thread(increment: int = BACKGROUND_NICE) -> bool:
+    """Raise the calling thread's nice value (Linux: per thread; elsewhere the process's).
+    Never fails the caller: a platform without it just keeps the normal priority."""
+    try:
+        tid = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, current + increment))
+        return True
+    except (AttributeError, OSError):
+        return False
