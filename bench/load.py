@@ -46,6 +46,16 @@ sys.path.insert(0, str(ROOT))
 from bench.common import percentile  # noqa: E402
 
 CACHE = ROOT / "bench" / "cache" / "load-demo"
+SERVER_PID: dict[str, int] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process, all its threads (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def _ncp_questions() -> list[dict[str, Any]]:
@@ -93,6 +103,7 @@ def server(home: Path, **env: str) -> Iterator[str]:
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
+    SERVER_PID[url] = proc.pid
     try:
         deadline = time.time() + 120
         while True:
@@ -251,14 +262,20 @@ def table(home: Path, clients: list[int], seconds: float, timeout: float, search
         with server(target) as url:
             for kind, fn in (("search", search), ("ask", ask)):
                 for c in clients:
+                    cpu0 = cpu_seconds(SERVER_PID[url])
                     r = run_clients(url, c, seconds, fn, timeout)
+                    r["cpu"] = cpu_seconds(SERVER_PID[url]) - cpu0
                     left = pending(url) if state == "embedding" else None
                     show(f"{state} {kind} ×{c}" + (f" (pending {left})" if left is not None else ""), r)
+                    print(f"  server CPU {r['cpu']:.1f} s = {r['cpu'] * 1000 / max(r['requests'], 1):.0f} ms/request",
+                          flush=True)
                     rows.append((state, kind, c, r))
     after = load_average()
     print(f"\nload average before {before}, after {after}; {os.cpu_count()} CPUs; {seconds:g} s per cell\n")
-    print("| state | kind | clients | req/s | p50 ms | p95 ms | p99 ms | errors |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    # The server's CPU per request does not depend on how much of the machine others take:
+    # CPUs × 1000 / that is what this server could do with the machine to itself.
+    print("| state | kind | clients | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     rate: dict[tuple[str, str, int], float] = {}
     p50: dict[tuple[str, str, int], float] = {}
     for state, kind, c, r in rows:
@@ -266,7 +283,8 @@ def table(home: Path, clients: list[int], seconds: float, timeout: float, search
         rate[state, kind, c] = r["requests"] / r["wall"] if r["wall"] else 0.0
         p50[state, kind, c] = percentile(lat, 50)
         print(f"| {state} | {kind} | {c} | {rate[state, kind, c]:.1f} | {p50[state, kind, c]:.0f} | "
-              f"{percentile(lat, 95):.0f} | {percentile(lat, 99):.0f} | {r['errors']} |")
+              f"{percentile(lat, 95):.0f} | {percentile(lat, 99):.0f} | {r['errors']} | "
+              f"{r['cpu'] * 1000 / max(r['requests'], 1):.0f} |")
     lo, hi = min(clients), max(clients)
     for kind in ("search", "ask"):
         if ("idle", kind, lo) in rate and ("idle", kind, hi) in rate and rate["idle", kind, lo]:
@@ -303,7 +321,7 @@ def main() -> None:
     home = args.home or CACHE / "home"
     ensure_home(home)
     # The server gets a copy: an embedded Chroma belongs to one process at a time.
-    work = home.parent / "load-run"
+    work = CACHE / "load-run"  # never beside --home: that may be another checkout's cache
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(home, work / "home")
     clients = [int(c) for c in args.clients.split(",")]

@@ -3,8 +3,10 @@
 Two levers, both measured by bench/load.py (a lone search while documents are embedded):
 - the background thread lowers its own scheduling priority (Linux `nice` is per thread, and
   the model's OpenMP threads it starts inherit it), so the kernel runs queries first;
-- between batches it waits while searches or asks are in flight (`QUERIES`, counted by the
-  HTTP admission gate, api/admission.py), for at most `max_wait` so it is never starved.
+- between batches it waits until no search or ask has been in flight for `quiet` seconds
+  (`QUERIES`, counted by the HTTP admission gate, api/admission.py), for at most `max_wait`
+  so it is never starved: one user searching back to back leaves gaps of a few ms between
+  requests, and a batch started in such a gap would slow the next search.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import os
 import threading
 import time
 
-BACKGROUND_NICE = 10
+BACKGROUND_NICE = 19  # the lowest priority: embedding can always wait
 
 
 class Activity:
@@ -20,6 +22,7 @@ class Activity:
 
     def __init__(self) -> None:
         self._n = 0
+        self._last = 0.0  # monotonic time the last query left
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
 
@@ -30,6 +33,7 @@ class Activity:
     def leave(self) -> None:
         with self._lock:
             self._n -= 1
+            self._last = time.monotonic()
             if self._n <= 0:
                 self._n = 0
                 self._idle.notify_all()
@@ -38,16 +42,20 @@ class Activity:
     def in_flight(self) -> int:
         return self._n
 
-    def wait_idle(self, max_wait: float) -> bool:
-        """Block until no query is in flight (True) or `max_wait` passed (False)."""
+    def wait_idle(self, max_wait: float, quiet: float = 0.0) -> bool:
+        """Block until no query has been in flight for `quiet` seconds (True) or `max_wait`
+        passed (False)."""
         deadline = time.monotonic() + max_wait
         with self._lock:
-            while self._n > 0:
-                left = deadline - time.monotonic()
+            while True:
+                now = time.monotonic()
+                calm = quiet - (now - self._last)
+                if self._n == 0 and calm <= 0:
+                    return True
+                left = deadline - now
                 if left <= 0:
                     return False
-                self._idle.wait(left)
-        return True
+                self._idle.wait(min(left, calm) if self._n == 0 else left)
 
 
 QUERIES = Activity()

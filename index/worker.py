@@ -227,5 +227,5 @@ class _EitherEvent:
         if self._yield:  # asked between batches: let the searches in flight finish first
             from policykb.index.priority import QUERIES
 
-            QUERIES.wait_idle(max_wait=2.0)
+            QUERIES.wait_idle(max_wait=5.0, quiet=0.25)
         return any(e.is_set() for e in self._events)

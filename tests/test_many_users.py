@@ -121,7 +121,8 @@ def test_background_thread_lowers_only_itself_and_waits_for_queries() -> None:
         assert QUERIES.wait_idle(max_wait=0.05) is False  # a query in flight: keep waiting
     finally:
         QUERIES.leave()
-    assert QUERIES.wait_idle(max_wait=0.05) is True
+    assert QUERIES.wait_idle(max_wait=0.05, quiet=5.0) is False  # one just left: not yet quiet
+    assert QUERIES.wait_idle(max_wait=1.0, quiet=0.05) is True
 
 
 def test_full_queue_answers_503_busy(tmp_path: Path) -> None:
