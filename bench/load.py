@@ -249,7 +249,7 @@ def make_embedding_home(src: Path, dst: Path) -> int:
 
 
 def table(home: Path, clients: list[int], seconds: float, timeout: float, search: Any, ask: Any,
-          states: list[str]) -> None:
+          states: list[str], skip: set[str] | None = None) -> None:
     rows: list[tuple[str, str, int, dict[str, Any]]] = []
     before = load_average()
     for state in states:
@@ -261,6 +261,8 @@ def table(home: Path, clients: list[int], seconds: float, timeout: float, search
             target = home
         with server(target) as url:
             for kind, fn in (("search", search), ("ask", ask)):
+                if kind in (skip or set()):
+                    continue
                 for c in clients:
                     cpu0 = cpu_seconds(SERVER_PID[url])
                     r = run_clients(url, c, seconds, fn, timeout)
@@ -340,7 +342,7 @@ def main() -> None:
 
     if args.table:
         try:
-            table(work / "home", clients, args.seconds, args.timeout, search, ask, args.states.split(","))
+            table(work / "home", clients, args.seconds, args.timeout, search, ask, args.states.split(","), skip)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return
