@@ -1,8 +1,11 @@
 """Queries first: how background work (the vector worker) gives the CPU to searches.
 
 Two levers, both measured by bench/load.py (a lone search while documents are embedded):
-- the background thread lowers its own scheduling priority (Linux `nice` is per thread, and
-  the model's OpenMP threads it starts inherit it), so the kernel runs queries first;
+- the background thread's passages are embedded in a thread of the lowest scheduling
+  priority (Linux `nice` is per thread, and the model's OpenMP threads it starts inherit
+  it), so the kernel runs queries first. Only the model runs there: the worker's registry
+  writes keep the normal priority, because a starved thread holding the registry's lock
+  would make every search wait for it;
 - between batches it waits until no search or ask has been in flight for `quiet` seconds
   (`QUERIES`, counted by the HTTP admission gate, api/admission.py), for at most `max_wait`
   so it is never starved: one user searching back to back leaves gaps of a few ms between
@@ -13,6 +16,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 BACKGROUND_NICE = 19  # the lowest priority: embedding can always wait
 
@@ -59,6 +63,30 @@ class Activity:
 
 
 QUERIES = Activity()
+_mode = threading.local()
+
+
+def mark_background() -> None:
+    """The calling thread does background work: its model calls run at low priority."""
+    _mode.background = True
+
+
+def in_background() -> bool:
+    return bool(getattr(_mode, "background", False))
+
+
+_low: ThreadPoolExecutor | None = None
+_low_lock = threading.Lock()
+
+
+def low_priority() -> ThreadPoolExecutor:
+    """One thread, at the lowest priority, for the background's model calls."""
+    global _low
+    with _low_lock:
+        if _low is None:
+            _low = ThreadPoolExecutor(max_workers=1, thread_name_prefix="policykb-background-model",
+                                      initializer=lower_this_thread)
+        return _low
 
 
 def lower_this_thread(increment: int = BACKGROUND_NICE) -> bool:
@@ -68,6 +96,10 @@ def lower_this_thread(increment: int = BACKGROUND_NICE) -> bool:
         tid = threading.get_native_id()
         current = os.getpriority(os.PRIO_PROCESS, tid)
         os.setpriority(os.PRIO_PROCESS, tid, min(19, current + increment))
-        return True
     except (AttributeError, OSError):
         return False
+    try:  # Linux SCHED_IDLE: runs only when nothing else wants the CPU (any user may choose it)
+        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        pass
+    return True

@@ -91,6 +91,10 @@ class BatchedEmbedder:
     # ---- the Embedder interface --------------------------------------------------------
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
+        from policykb.index.priority import in_background, low_priority
+
+        if in_background():  # the server's vector worker: the model yields the CPU to queries
+            return low_priority().submit(self.inner.embed_passages, texts).result()
         return self.inner.embed_passages(texts)
 
     def embed_query(self, text: str) -> np.ndarray:

