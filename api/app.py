@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
                                         on_open=(lambda k: k.start_worker()) if background_worker else None)
         knowledge.recover_uploads()  # a server killed mid-upload leaves files behind
         if background_worker:
+            from policykb.index import priority
+
+            priority.LOWER_CHILDREN = True  # parse workers (OCR) yield to queries
             knowledge.start_worker()
         yield
         app.state.libraries.close()

@@ -103,3 +103,18 @@ def lower_this_thread(increment: int = BACKGROUND_NICE) -> bool:
     except (AttributeError, OSError):
         pass
     return True
+
+
+# Set by the HTTP server (api/app.py): its parse workers (OCR included) are background work
+# too. A command-line `ingest` keeps them at its own priority: there nobody waits on a query.
+LOWER_CHILDREN = False
+
+
+def lower_child(pid: int, increment: int = 10) -> None:
+    """Raise a child process's nice value when this process serves queries."""
+    if not LOWER_CHILDREN:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + increment))
+    except (AttributeError, OSError):
+        pass
