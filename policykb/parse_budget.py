@@ -50,6 +50,9 @@ class _Worker:
             [sys.executable, "-m", "policykb.parse_budget", str(memory_mb)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True, env=env,
         )
+        from policykb.index.priority import lower_child
+
+        lower_child(self.proc.pid)  # in the server, parsing and OCR yield to queries
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.to_child = Connection(os.dup(self.proc.stdin.fileno()), readable=False)
         self.from_child = Connection(os.dup(self.proc.stdout.fileno()), writable=False)
