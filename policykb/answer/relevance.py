@@ -20,6 +20,9 @@ def idf_weights(tokens: Iterable[str], doc_freq: dict[str, int], n_docs: int) ->
     }
 
 
+_ASIDE = re.compile(r"[（(][^（）()\n]{1,6}[）)]")
+
+
 def coverage(weights: dict[str, float], text: str, alternatives: dict[str, list[str]] | None = None) -> float:
     """Share of the question's idf weight whose terms occur in `text` (0..1). A term with
     `alternatives` (the official words a colloquial one stands for, from the thesaurus)
@@ -28,9 +31,13 @@ def coverage(weights: dict[str, float], text: str, alternatives: dict[str, list[
     if total <= 0:
         return 0.0
     lowered = text.lower()
+    # 「村（社区）党组织书记」 is what a question calls 「村党组织书记」: short asides in
+    # brackets are read both ways.
+    bare = _ASIDE.sub("", lowered) if "（" in lowered or "(" in lowered else lowered
     alternatives = alternatives or {}
     return sum(w for t, w in weights.items()
-               if t in lowered or any(a in lowered for a in alternatives.get(t, ()))) / total
+               if t in lowered or (bare is not lowered and t in bare)
+               or any(a in lowered for a in alternatives.get(t, ()))) / total
 
 
 _ANCHOR = re.compile(r"\d{2,}|第[一二三四五六七八九十百千零〇两]+[条章节编款项]")

@@ -1,0 +1,61 @@
+"""Which passage an answer quotes: the selector's signals, and the stories they serve."""
+from __future__ import annotations
+
+import re
+
+from policykb.answer.relevance import coverage
+from policykb.answer.selection import FEATURES, Question, features, ranked
+from policykb.results import Hit
+from policykb.text import content_part
+
+
+def hit(n: int, text: str, title: str = "关于加强宣传内容质量管理的通知", path: list[str] | None = None,
+        similarity: float | None = 0.9) -> Hit:
+    return Hit(chunk_id=f"d{n}-0-0", doc_id=f"d{n}", title=title, source_path=f"/tmp/d{n}.txt",
+               section_path=path or [], text=text, char_start=0, char_end=len(text), page=None,
+               score=1.0 / (n + 1), metadata={}, match={"keyword_rank": n + 1, "vector_similarity": similarity})
+
+
+def test_a_bracketed_aside_does_not_hide_the_words_a_question_uses() -> None:
+    weights = {"村党组织书记": 3.0, "培训": 1.0}
+    assert coverage(weights, "村（社区）党组织书记每年参加培训") == 1.0
+    assert coverage(weights, "社区书记每年参加培训") == 0.25
+
+
+def test_the_phrasing_glued_onto_an_unknown_token_is_trimmed() -> None:
+    assert content_part("最多能") == ""
+    assert content_part("能配") == "配"
+    assert content_part("哪些项目") == "项目"
+    assert content_part("取暖费") == "取暖费"  # a real word the library lacks stays whole
+
+
+def test_a_who_question_is_answered_by_the_sentence_that_names_who() -> None:
+    question = Question(weights={"终审": 2.0, "负责": 1.0, "三审三校": 1.0}, alternatives={}, intent="who")
+    hits = [
+        hit(0, "各单位要严格落实“三审三校”终审责任，不得以任何理由减少审校环节。", similarity=0.91),
+        hit(1, "（三）终审由本单位分管领导负责。重点把握政治方向。", path=["二、严格执行“三审”制度"], similarity=0.90),
+    ]
+    rows = features(question, hits, [f"{h.title} {h.text}" for h in hits])
+    form = FEATURES.index("form")
+    assert [r[form] for r in rows] == [0.0, 1.0]
+    assert ranked(question, hits, [f"{h.title} {h.text}" for h in hits], with_vectors=True)[0][0] == 1
+
+
+def test_the_regulation_itself_is_quoted_before_a_compilation_that_repeats_it() -> None:
+    text = "第十条 工作餐不得提供香烟和高档酒水。"
+    question = Question(weights={"香烟": 2.0, "酒水": 2.0}, alternatives={}, intent="permit")
+    hits = [hit(0, "24.工作餐不得提供香烟和高档酒水。", title="违反八项规定清单80条处理依据汇总"),
+            hit(1, text, title="党政机关国内公务接待管理规定", path=["第十条"])]
+    evidence = [f"{h.title} {h.text}" for h in hits]
+    assert ranked(question, hits, evidence, with_vectors=False)[0][0] == 1
+
+
+def test_the_training_assessment_story_is_answered_from_the_work_plan(demo_kb) -> None:  # type: ignore[no-untyped-def]
+    answer = demo_kb.ask("村党组织书记的培训情况要纳入什么考核？")
+    assert answer.found
+    first = answer.answer.split("另见")[0]
+    assert "培训情况纳入年度述职评议考核" in first
+    # A runner-up, when there is one, says whose it is and cites its own passage.
+    if "另见" in answer.answer:
+        assert re.search(r"另见《[^》]+》[^：\n]{0,12}：.+\[2\]$", answer.answer)
+        assert [c["n"] for c in answer.citations] == [1, 2]
