@@ -4,9 +4,11 @@ questions and report them on the other half.
     python bench/policy_eval.py --json /tmp/policy.jsonl      # records with gate signals
     python bench/fit_gate.py /tmp/policy.jsonl                 # fit on split a, test on b
 
-The objective is balanced: the share of answerable questions admitted plus the share of
-unanswerable ones refused, each capped at its target (0.95 / 0.90) so that neither side
-is bought at the other's expense; ties go to the stricter thresholds. Prints the grid's
+The objective puts the answerable first: the share of answerable questions admitted, up
+to its target (0.95), then the share of unanswerable ones refused, then the answered share
+beyond the target; ties go to the stricter thresholds. (A balanced objective, answered
+plus refused each capped at its target, chose thresholds that refused 4 in 10 colloquial
+paraphrases with an answer in the library.) Prints the grid's
 best point, its figures on both halves, and those of the thresholds in force.
 """
 from __future__ import annotations
@@ -47,16 +49,18 @@ def main() -> None:
     a = [r for r in records if split.get(r["qid"]) == "a" and "gate" in r]
     b = [r for r in records if split.get(r["qid"]) == "b" and "gate" in r]
     grid = {
-        "COVERAGE_ALONE": [0.45, 0.5, 0.55, 0.6, 0.65, 0.7],
+        "COVERAGE_ALONE": [0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75],
         "COVERAGE_NAMED": [0.3, 0.35, 0.4, 0.45, 0.5, 0.55],
         "COVERAGE_WITH_MEANING": [0.2, 0.25, 0.3, 0.35, 0.4],
-        "SIMILARITY": [0.82, 0.84, 0.85, 0.86, 0.87, 0.88, 0.9],
+        "SIMILARITY": [0.82, 0.84, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9],
     }
     best = None
     for values in itertools.product(*grid.values()):
         params = dict(zip(grid, values))
         ans, ref = rates(a, params)
-        score = (min(ans, 0.95) + min(ref, 0.90), ans + ref, sum(values))
+        # An official's question that has an answer must get it: the answered target
+        # first, then as many near misses refused as that allows.
+        score = (min(ans, 0.95), ref, ans, sum(values))
         if best is None or score > best[0]:
             best = (score, params)
     assert best is not None

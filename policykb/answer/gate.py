@@ -31,7 +31,7 @@ class GateSignals:
 COVERAGE_ALONE = 0.70  # enough shared vocabulary on its own
 COVERAGE_NAMED = 0.55  # when the passage is in the document the question names
 COVERAGE_WITH_MEANING = 0.20  # when the meaning is also close
-SIMILARITY = 0.88  # e5 cosine of query and passage: "close in meaning"
+SIMILARITY = 0.89  # e5 cosine of query and passage: "close in meaning"
 # Without vectors (keyword-only libraries, passages still waiting for theirs) the meaning
 # signal is missing, so coverage alone decides, at thresholds fitted the same way on the
 # whole policy corpus searched by keyword.
