@@ -43,14 +43,14 @@ def _announces(sentence: str, title: str | None) -> bool:
 
 
 # What the sentence answering each kind of question looks like (policykb/retrieval/query.py).
-_INTENT_FORMS = {
+INTENT_FORMS = {
     "permit": re.compile(r"不得|禁止|严禁|不准|不许|一律|可以|允许|应当|必须|不予"),
     "list": re.compile(r"包括|分为|以下|下列|[（(][一二三四五六七八九十][）)]|[^、]{1,12}、[^、]{1,12}、"),
     "define": re.compile(r"是指|所称|指的是|是.{0,20}的总称"),
     "who": re.compile(r"由[^。；，]{1,25}?(?:负责|承担|审批|批准|决定|组织|牵头|解释|作出|受理|管理|审定)|负责|牵头|主管"),
 }
-_ASKS_QUANTITY = re.compile(r"多少|多长|多久|几[天年月日次个项人名条号时岁]|何时|什么时候|哪天|哪一天|哪年|哪一年|哪个月|期限|比例|标准是")
-_QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|年|月|日|天|次|名|人|元|万|小时|学时|工作日|周|%|倍|项)")
+ASKS_QUANTITY = re.compile(r"多少|多长|多久|几[天年月日次个项人名条号时岁]|何时|什么时候|哪天|哪一天|哪年|哪一年|哪个月|期限|比例|标准是")
+STATES_QUANTITY = re.compile(r"\d|[一二三四五六七八九十百千万两]+(?:个|年|月|日|天|次|名|人|元|万|小时|学时|工作日|周|%|倍|项)")
 
 
 def period_words(question: str) -> tuple[str, ...]:
@@ -76,7 +76,7 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
     """Sentences whose coverage of the question is close to the best one's: a supporting
     sentence from a lower passage is welcome, a merely related one is noise. A question
     that asks how many / how long / when is answered by a sentence that states a number."""
-    wants_number = bool(_ASKS_QUANTITY.search(question))
+    wants_number = bool(ASKS_QUANTITY.search(question))
     period = period_words(question)
     candidates: list[tuple[float, float, int, int, str]] = []
     for hi, hit in enumerate(hits):
@@ -91,10 +91,10 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
             cov = coverage(weights, sent, alternatives)
             # A stated number ranks a sentence up for a how-many question, but only its
             # coverage of the question admits it: numbers alone are not relevance.
-            bonus = 0.25 if wants_number and _QUANTITY.search(sent) else 0.0
+            bonus = 0.25 if wants_number and STATES_QUANTITY.search(sent) else 0.0
             if period:  # the sentence about the period asked for, not the five-year one
                 bonus += 0.2 if any(w in sent for w in period) else 0.0
-            wanted = _INTENT_FORMS.get(intent)
+            wanted = INTENT_FORMS.get(intent)
             if wanted is not None and wanted.search(sent):  # the rule, the list, the definition
                 bonus += 0.15
             # Higher passages win ties: retrieval already weighed the whole passage.

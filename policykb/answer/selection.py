@@ -80,21 +80,21 @@ class Question:
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+条")
 _COMPILATION = re.compile(r"清单|汇总|汇编|摘编|问答|解答|解读|答记者问")
 _ITEM = re.compile(r"[（(][一二三四五六七八九十]{1,3}[）)]|(?:^|\n)\s*[一二三四五六七八九十]{1,3}、|(?:^|\n)\s*\d{1,2}[.．、]")
-_ASKS_DATE = re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|日期|时间|施行|生效")
+ASKS_DATE = re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|日期|时间|施行|生效")
 _FULL_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|起施行|起实施|起执行|之日起")
 
 
 def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[list[float]]:
     """One row of FEATURES per candidate passage. `evidence[i]` is what a reader sees of
     hit i (title, 文号, headings, text)."""
-    from policykb.answer.extractive import _INTENT_FORMS, _QUANTITY, pick_sentences
+    from policykb.answer.extractive import INTENT_FORMS, STATES_QUANTITY, pick_sentences
 
     if not hits:
         return []
     top_score = hits[0].score or 1.0
     sims = [h.match.get("vector_similarity") for h in hits]
     best_sim = max((s for s in sims if s is not None), default=None)
-    form = _INTENT_FORMS.get(q.intent)
+    form = INTENT_FORMS.get(q.intent)
     rows = []
     for i, h in enumerate(hits):
         best = pick_sentences(q.weights, [h], max_sentences=1, alternatives=q.alternatives)
@@ -114,7 +114,7 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
             coverage(q.weights, " ".join([h.title or "", *h.section_path, sentence]), q.alternatives)
             if sentence else 0.0,
             1.0 if form is not None and sentence and form.search(sentence) else 0.0,
-            1.0 if q.wants_number and sentence and _QUANTITY.search(sentence) else 0.0,
+            1.0 if q.wants_number and sentence and STATES_QUANTITY.search(sentence) else 0.0,
             1.0 if q.period and any(w in h.text for w in q.period) else 0.0,
             1.0 if q.scope and h.doc_id in q.scope else 0.0,
             1.0 if q.scope and h.doc_id not in q.scope else 0.0,
