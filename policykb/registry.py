@@ -244,7 +244,7 @@ class Registry:
             str(path), check_same_thread=False, isolation_level=None, timeout=30
         )
         self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._enter_wal()
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.RLock()
@@ -254,6 +254,20 @@ class Registry:
         self._df_time = 0.0
         with self._lock:
             migrate(self._conn)
+
+    def _enter_wal(self) -> None:
+        """Switch to WAL. Two processes opening a new library at once (two `policykb ingest`
+        started together) race for it, and SQLite answers the loser 「database is locked」
+        at once, without waiting out the busy timeout: try again for a while."""
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         with self._lock:

@@ -112,3 +112,26 @@ def test_two_ingest_processes_on_one_library(tmp_path: Path) -> None:
         assert kb.registry.pending_count() == 0 and kb.store.count() == total
     finally:
         kb.close()
+
+
+def test_many_openers_of_a_new_library_at_once_all_get_in(tmp_path: Path) -> None:
+    """Two `policykb ingest` started together once failed with 「database is locked」: the
+    switch to WAL does not wait out SQLite's busy timeout, so the loser of the race retries."""
+    from policykb.registry import Registry
+
+    failures: list[str] = []
+
+    def open_and_close(path: Path) -> None:
+        try:
+            Registry(path).close()
+        except Exception as exc:  # noqa: BLE001 - any failure to open is what this test looks for
+            failures.append(repr(exc))
+
+    for attempt in range(60):
+        path = tmp_path / f"lib{attempt}" / "registry.sqlite"
+        threads = [threading.Thread(target=open_and_close, args=(path,)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert not failures, failures[:3]
