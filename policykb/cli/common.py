@@ -4,6 +4,9 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -38,6 +41,24 @@ def print_json(data: Any) -> None:
 def fail(message: str, code: int = 1) -> None:
     click.echo(f"错误：{message}", err=True)
     sys.exit(code)
+
+
+@contextmanager
+def writing_with(kb: str | None, output: Path | None) -> Iterator[Any]:
+    """The knowledge base, open for a command that compiles something and writes it to
+    `output` (汇编, 摘编, 对照表): the library's errors exit with 2, a file that cannot be
+    written names itself, and the library is closed either way."""
+    from policykb.service import KnowledgeBaseError
+
+    knowledge = open_kb(kb)
+    try:
+        yield knowledge
+    except KnowledgeBaseError as exc:
+        fail(str(exc), 2)
+    except OSError as exc:
+        fail(f"无法写入 {output}：{exc.strerror or exc}")
+    finally:
+        knowledge.close()
 
 
 def filters_from(issuer: str | None, doc_type: str | None, date_from: str | None, date_to: str | None) -> dict[str, Any]:

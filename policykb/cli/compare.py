@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from policykb.cli.common import fail, kb_option, open_kb, print_json
+from policykb.cli.common import kb_option, print_json, writing_with
 
 
 @click.command()
@@ -19,24 +19,16 @@ from policykb.cli.common import fail, kb_option, open_kb, print_json
 def compare(old_id: str, new_id: str, as_json: bool, output: Path | None, only_changes: bool, kb: str | None) -> None:
     """新旧对照：逐条比较两个版本（ID、文号或标题），标出修改、新增、删除。"""
     from policykb.compare import explain
-    from policykb.service import KnowledgeBaseError
 
     if output is not None and output.suffix.lower() != ".docx":
         raise click.BadParameter("对照表只能导出为 .docx", param_hint="-o/--output")
-    knowledge = open_kb(kb)
-    try:
+    with writing_with(kb, output) as knowledge:
         result = knowledge.compare(old_id, new_id)
         old, new = knowledge.document_by_ref(old_id), knowledge.document_by_ref(new_id)
         if output is not None:
             from policykb.compare_docx import write_docx
 
             write_docx(result, f"《{old.title}》", f"《{new.title}》", output, only_changes=only_changes)
-    except KnowledgeBaseError as exc:
-        fail(str(exc), 2)
-    except OSError as exc:
-        fail(f"无法写入 {output}：{exc.strerror or exc}")
-    finally:
-        knowledge.close()
     if as_json:
         print_json(result.to_dict())
         return

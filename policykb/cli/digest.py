@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from policykb.cli.common import fail, kb_option, open_kb, print_json
+from policykb.cli.common import kb_option, print_json, writing_with
 
 
 @click.command()
@@ -21,23 +21,15 @@ def digest(quarter: str, topics: str | None, issuer: str | None, doc_type: str |
            no_interpret: bool, as_json: bool, kb: str | None) -> None:
     """编制季度《政策解读汇编》，导出 .docx 或 .md。"""
     from policykb.digest import ExportError, export_format, write_digest
-    from policykb.service import KnowledgeBaseError
 
     try:
         export_format(output)
     except ExportError as exc:
         raise click.BadParameter(str(exc), param_hint="-o/--output") from exc
-    knowledge = open_kb(kb)
-    try:
+    with writing_with(kb, output) as knowledge:
         result = knowledge.digest(quarter, topics=topics, issuer=issuer, doc_type=doc_type,
                                   interpret=not no_interpret)
         path = write_digest(result, output)
-    except KnowledgeBaseError as exc:
-        fail(str(exc), 2)
-    except OSError as exc:
-        fail(f"无法写入 {output}：{exc.strerror or exc}")
-    finally:
-        knowledge.close()
     if as_json:
         print_json(result.to_dict())
         return

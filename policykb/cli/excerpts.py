@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from policykb.cli.common import fail, kb_option, open_kb, print_json
+from policykb.cli.common import fail, kb_option, print_json, writing_with
 
 
 @click.command()
@@ -30,7 +30,6 @@ def excerpts(topic: str, date_from: str | None, date_to: str | None, doc_type: s
 
     from policykb.digest import ExportError, export_format
     from policykb.excerpts import write_excerpts
-    from policykb.service import KnowledgeBaseError
 
     if output is None and not as_json:
         raise click.UsageError("请用 -o 指定输出文件（.docx 或 .md），或用 --json 打印结果")
@@ -45,17 +44,10 @@ def excerpts(topic: str, date_from: str | None, date_to: str | None, doc_type: s
             groups = json.loads(groups_file.read_text(encoding="utf-8"))
         except (ValueError, OSError) as exc:
             fail(f"分组调整文件无法读取：{groups_file}（{exc}）", 2)
-    knowledge = open_kb(kb)
-    try:
+    with writing_with(kb, output) as knowledge:
         result = knowledge.excerpts(topic, date_from=date_from, date_to=date_to, doc_type=doc_type, issuer=issuer,
                                     max_excerpts=max_excerpts, mode=mode, groups=groups)
         path = write_excerpts(result, output) if output is not None else None
-    except KnowledgeBaseError as exc:
-        fail(str(exc), 2)
-    except OSError as exc:
-        fail(f"无法写入 {output}：{exc.strerror or exc}")
-    finally:
-        knowledge.close()
     if as_json:
         print_json(result.to_dict())
         return
