@@ -7,27 +7,21 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 from policykb.api.deps import get_kb
-from policykb.api.errors import ApiError
-from policykb.api.schemas import NOT_FOUND_RESPONSE, Citation
+from policykb.api.downloads import DOWNLOAD_RESPONSES, MEDIA, publish, stored
+from policykb.api.schemas import Citation
 from pydantic import BaseModel, Field
 
 from policykb.service import KnowledgeBase
 
 router = APIRouter(tags=["政策解读汇编"])
 
-KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^(\d{4}Q[1-4])-[0-9a-f]{16}$")
-_MEDIA = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "md": "text/markdown; charset=utf-8",
-}
 
 
 class DigestRequest(BaseModel):
@@ -155,46 +149,22 @@ def digest_dir(kb: KnowledgeBase) -> Path:
     return kb.dir / "digests"
 
 
-def _prune(folder: Path) -> None:
-    cutoff = time.time() - KEEP_SECONDS
-    for old in folder.glob("*"):
-        try:
-            if old.is_file() and old.stat().st_mtime < cutoff:
-                old.unlink()
-        except OSError:
-            pass
-
-
 @router.post("/digest", response_model=DigestResponse, summary="编制季度政策解读汇编")
 def compile_digest(req: DigestRequest, kb: KnowledgeBase = Depends(get_kb)) -> dict[str, Any]:
     from policykb.digest import write_digest
 
     result = kb.digest(req.quarter, topics=req.topics, issuer=req.issuer, doc_type=req.doc_type,
                        interpret=req.interpret)
-    downloads: dict[str, str | None] = {"docx": None, "md": None}
-    formats = {"all": ("docx", "md"), "docx": ("docx",), "md": ("md",), "json": ()}[req.format]
-    if formats:
-        folder = digest_dir(kb)
-        folder.mkdir(parents=True, exist_ok=True)
-        _prune(folder)
-        token = f"{result.quarter}-{secrets.token_hex(8)}"
-        for fmt in formats:
-            write_digest(result, folder / f"{token}.{fmt}")
-            downloads[fmt] = f"/api/digest/download/{token}.{fmt}"
+    downloads = publish(digest_dir(kb), f"{result.quarter}-{secrets.token_hex(8)}", req.format,
+                        lambda path: write_digest(result, path), "/api/digest/download")
     return {**result.to_dict(), "downloads": downloads}
 
 
 @router.get("/digest/download/{filename}", summary="下载汇编文件（.docx 或 .md）",
-            response_class=FileResponse, responses={200: {"content": {_MEDIA["docx"]: {}, "text/markdown": {}}}, **NOT_FOUND_RESPONSE})
+            response_class=FileResponse, responses=DOWNLOAD_RESPONSES)
 def download_digest(filename: str, kb: KnowledgeBase = Depends(get_kb)) -> FileResponse:
-    token, _, fmt = filename.rpartition(".")
-    m = _TOKEN.match(token)
-    if not m or fmt not in _MEDIA:
-        raise ApiError(404, "not_found", "汇编文件不存在或已过期，请重新生成")
-    path = digest_dir(kb) / f"{token}.{fmt}"
-    if not path.is_file():
-        raise ApiError(404, "not_found", "汇编文件不存在或已过期，请重新生成")
-    return FileResponse(path, media_type=_MEDIA[fmt], filename=f"政策解读汇编_{m.group(1)}.{fmt}")
+    path, fmt, m = stored(digest_dir(kb), filename, _TOKEN, "汇编文件不存在或已过期，请重新生成")
+    return FileResponse(path, media_type=MEDIA[fmt], filename=f"政策解读汇编_{m.group(1)}.{fmt}")
 
 
 @router.get("/digest/layout", response_model=LayoutModel, summary="汇编编排（编辑的调整）")

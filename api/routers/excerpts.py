@@ -12,9 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 from policykb.api.deps import get_kb
-from policykb.api.errors import ApiError
-from policykb.api.routers.digest import _MEDIA, _prune
-from policykb.api.schemas import NOT_FOUND_RESPONSE
+from policykb.api.downloads import DOWNLOAD_RESPONSES, MEDIA, publish, stored
 from pydantic import BaseModel, Field
 
 from policykb.service import KnowledgeBase
@@ -97,26 +95,13 @@ def compile_excerpts(req: ExcerptsRequest, kb: KnowledgeBase = Depends(get_kb)) 
     result = kb.excerpts(req.topic, date_from=req.date_from, date_to=req.date_to, doc_type=req.doc_type,
                          issuer=req.issuer, max_excerpts=req.max, mode=req.mode,
                          groups=req.groups.model_dump() if req.groups else None)
-    downloads: dict[str, str | None] = {"docx": None, "md": None}
-    formats = {"all": ("docx", "md"), "docx": ("docx",), "md": ("md",), "json": ()}[req.format]
-    if formats:
-        folder = excerpts_dir(kb)
-        folder.mkdir(parents=True, exist_ok=True)
-        _prune(folder)
-        token = f"excerpts-{secrets.token_hex(8)}"
-        for fmt in formats:
-            write_excerpts(result, folder / f"{token}.{fmt}")
-            downloads[fmt] = f"/api/excerpts/download/{token}.{fmt}"
+    downloads = publish(excerpts_dir(kb), f"excerpts-{secrets.token_hex(8)}", req.format,
+                        lambda path: write_excerpts(result, path), "/api/excerpts/download")
     return {**result.to_dict(), "downloads": downloads}
 
 
 @router.get("/excerpts/download/{filename}", summary="下载论述摘编（.docx 或 .md）",
-            response_class=FileResponse, responses={200: {"content": {_MEDIA["docx"]: {}, "text/markdown": {}}}, **NOT_FOUND_RESPONSE})
+            response_class=FileResponse, responses=DOWNLOAD_RESPONSES)
 def download_excerpts(filename: str, kb: KnowledgeBase = Depends(get_kb)) -> FileResponse:
-    token, _, fmt = filename.rpartition(".")
-    if not _TOKEN.match(token) or fmt not in _MEDIA:
-        raise ApiError(404, "not_found", "摘编文件不存在或已过期，请重新生成")
-    path = excerpts_dir(kb) / f"{token}.{fmt}"
-    if not path.is_file():
-        raise ApiError(404, "not_found", "摘编文件不存在或已过期，请重新生成")
-    return FileResponse(path, media_type=_MEDIA[fmt], filename=f"论述摘编.{fmt}")
+    path, fmt, _ = stored(excerpts_dir(kb), filename, _TOKEN, "摘编文件不存在或已过期，请重新生成")
+    return FileResponse(path, media_type=MEDIA[fmt], filename=f"论述摘编.{fmt}")
