@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there a library is opened by one process at a time
+    fcntl = None  # type: ignore[assignment]
 
 from policykb.index.embedding import Embedder, chroma_embedding_function
 
@@ -38,7 +44,15 @@ def _client(chroma_url: str | None, persist_dir: str | None) -> Any:
         except Exception as exc:  # chromadb raises plain ValueError/ConnectError here
             raise VectorStoreError(f"无法连接 Chroma 服务器 {chroma_url}：{exc}") from exc
     assert persist_dir is not None
-    return chromadb.PersistentClient(path=persist_dir, settings=settings)
+    # Two processes opening a new library at once (two `policykb ingest` started together)
+    # both create Chroma's tables, and the loser fails with 「table collections already
+    # exists」: the opening is serialised by a lock file beside the store.
+    lock_path = Path(f"{persist_dir.rstrip('/')}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        return chromadb.PersistentClient(path=persist_dir, settings=settings)
 
 
 def collection_name(kb: str, model_name: str) -> str:

@@ -135,3 +135,20 @@ def test_many_openers_of_a_new_library_at_once_all_get_in(tmp_path: Path) -> Non
         for t in threads:
             t.join()
     assert not failures, failures[:3]
+
+
+@pytest.mark.slow
+def test_processes_opening_a_new_vector_store_at_once_all_get_in(tmp_path: Path) -> None:
+    """The other half of the same race: both processes create Chroma's tables, and the loser
+    failed with 「table collections already exists」. Four processes, four new stores."""
+    code = "import sys; from policykb.index.vector_store import _client; _client(None, sys.argv[1])"
+    errors = []
+    for attempt in range(4):
+        store = tmp_path / f"lib{attempt}" / "chroma"
+        procs = [subprocess.Popen([sys.executable, "-c", code, str(store)], stderr=subprocess.PIPE, text=True,
+                                  cwd=ROOT) for _ in range(4)]
+        for p in procs:
+            _, err = p.communicate(timeout=120)
+            if p.returncode:
+                errors.append(err.strip().splitlines()[-1] if err.strip() else f"exit {p.returncode}")
+    assert not errors, errors[:2]
