@@ -13,16 +13,56 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from policykb.index.embedding import Embedder, blob_to_vector, vector_to_blob
 from policykb.index.vector_store import VectorStore
-from policykb.registry import Registry, StoredChunk
+
+
+class QueuedChunk(Protocol):
+    """A passage waiting for its vector, as the queue hands it out."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def section_path(self) -> tuple[str, ...]: ...
+    @property
+    def embed_hash(self) -> str: ...
+
+
+class TitledDocument(Protocol):
+    """A chunk's document, of which the worker reads only the title (embed_context)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str | None: ...
+
+
+class VectorQueue(Protocol):
+    """What the worker needs of the store that holds the queue (policykb/registry.py's
+    Registry is one): claims, the vector cache and the pending deletes. Declared here so
+    that index/ depends on no part of the service."""
+
+    def pending_count(self) -> int: ...
+    def claim_pending(self, worker: str, limit: int) -> Sequence[QueuedChunk]: ...
+    def release_claims(self, worker: str, chunk_ids: list[str] | None = None) -> None: ...
+    def cached_vectors(self, hashes: list[str], model: str) -> dict[str, bytes]: ...
+    def store_vectors(self, model: str, vectors: dict[str, bytes]) -> None: ...
+    def mark_vectors_done(self, chunk_ids: list[str]) -> None: ...
+    def chunks_by_ids(self, ids: list[str]) -> Mapping[str, QueuedChunk]: ...
+    def documents_by_ids(self, ids: Iterable[str]) -> Mapping[str, TitledDocument]: ...
+    def pending_deletes(self, limit: int = 1000) -> list[str]: ...
+    def clear_deletes(self, chunk_ids: list[str]) -> None: ...
 
 
 def embed_input(title: str | None, section_path: tuple[str, ...] | list[str], text: str,
@@ -51,7 +91,7 @@ class WorkerStats:
     batches: int = 0
 
 
-def apply_deletes(registry: Registry, store: VectorStore) -> int:
+def apply_deletes(registry: VectorQueue, store: VectorStore) -> int:
     done = 0
     while ids := registry.pending_deletes(1000):
         store.delete(ids)
@@ -60,7 +100,7 @@ def apply_deletes(registry: Registry, store: VectorStore) -> int:
     return done
 
 
-def drain(registry: Registry, store: VectorStore, embedder: Embedder, batch_size: int, stats: WorkerStats, *,
+def drain(registry: VectorQueue, store: VectorStore, embedder: Embedder, batch_size: int, stats: WorkerStats, *,
           stop: Any = None, max_chunks: int | None = None,
           on_progress: Callable[[int, int], None] | None = None, window: int = 2048,
           with_context: bool = False) -> None:
@@ -107,7 +147,7 @@ def drain(registry: Registry, store: VectorStore, embedder: Embedder, batch_size
         registry.release_claims(worker)
 
 
-def _vectors_for(registry: Registry, embedder: Embedder, batch: list[StoredChunk], fresh: dict[str, bytes],
+def _vectors_for(registry: VectorQueue, embedder: Embedder, batch: Sequence[QueuedChunk], fresh: dict[str, bytes],
                  stats: WorkerStats, with_context: bool = False) -> dict[str, bytes]:
     """embed_hash → vector for the batch: cached, encoded earlier this run, or encoded now
     (each distinct text once)."""
@@ -134,7 +174,7 @@ def _vectors_for(registry: Registry, embedder: Embedder, batch: list[StoredChunk
     return found
 
 
-def _store(registry: Registry, store: VectorStore, model: str, batch: list[StoredChunk],
+def _store(registry: VectorQueue, store: VectorStore, model: str, batch: Sequence[QueuedChunk],
            vectors: dict[str, bytes], worker: str | None = None) -> int:
     """Cache first (a crash after this re-encodes nothing), then Chroma, then mark done."""
     registry.store_vectors(model, {c.embed_hash: vectors[c.embed_hash] for c in batch})
