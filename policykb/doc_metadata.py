@@ -129,7 +129,7 @@ def store(registry: Registry, doc_id: str, values: dict[str, str | None]) -> Non
 
 def _retitle(conn: Any, doc_id: str, old: str | None, new: str | None) -> None:
     """Each passage's keyword entry starts with its document's title words
-    (service.keyword_tokens): swap the old title's words for the new one's."""
+    (library_ingest.keyword_tokens): swap the old title's words for the new one's."""
     from policykb.index.tokenize import tokenize
 
     old_words, new_words = tokenize(old or ""), tokenize(new or "")

@@ -6,14 +6,19 @@ A question file is JSON Lines, one question per line:
     {"question": "火星基地的建设标准是什么？", "answerable": false}
 A search hit counts when its passage contains the answer text (whitespace ignored): the
 same rule as bench/retrieval.py, so a user's figures compare with the README's.
+`evaluate` runs the questions against a library (`KnowledgeBase.evaluate` delegates to it).
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from policykb.service import KnowledgeBase
 
 CUTOFFS = (1, 5, 10)
 
@@ -77,3 +82,38 @@ def retrieval_metrics(ranks: list[int | None]) -> dict[str, float]:
     out = {f"R@{k}": round(sum(1 for r in ranks if r and r <= k) / n, 3) for k in CUTOFFS}
     out["MRR@10"] = round(sum(1 / r for r in ranks if r and r <= 10) / n, 3)
     return out
+
+
+def evaluate(kb: KnowledgeBase, questions: list[EvalQuestion], *, mode: str = "hybrid", ask: bool = True,
+             on_progress: Callable[[int, int], None] | None = None) -> EvalReport:
+    """Recall@1/5/10 and MRR@10 of search over the answerable questions and, with
+    `ask`, how many of them the answer gate answers and how many of the unanswerable
+    ones it refuses."""
+    ranks: list[int | None] = []
+    kinds: dict[str, list[int | None]] = {}
+    answered = refused = 0
+    misses = []
+    for done, q in enumerate(questions, 1):
+        if q.answer is not None:
+            hits = kb.search(q.question, top_k=10, mode=mode).results
+            rank = rank_of(q.answer, [h.text for h in hits])
+            ranks.append(rank)
+            kinds.setdefault(q.kind or "", []).append(rank)
+            if rank is None:
+                misses.append({"question": q.question, "answer": q.answer,
+                               "top": [{"title": h.title, "text": h.text[:120]} for h in hits[:3]]})
+        if ask:
+            found = kb.ask(q.question).found
+            answered += found and q.answer is not None
+            refused += not found and q.answer is None
+        if on_progress:
+            on_progress(done, len(questions))
+    n_unanswerable = len(questions) - len(ranks)
+    return EvalReport(
+        questions=len(questions),
+        retrieval=retrieval_metrics(ranks),
+        by_kind={k: retrieval_metrics(v) for k, v in sorted(kinds.items()) if k},
+        answered=round(answered / len(ranks), 3) if ask and ranks else None,
+        refused=round(refused / n_unanswerable, 3) if ask and n_unanswerable else None,
+        misses=misses,
+    )

@@ -20,6 +20,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from policykb import library_ingest
+
 if TYPE_CHECKING:
     from policykb.service import KnowledgeBase
 
@@ -134,13 +136,13 @@ class OcrJobs:
         if not path.is_file():
             self._finish(str(path), "文件已不存在")
             return
-        self.kb._read_scans(path, job["display_name"],
-                            lambda _shown, done, total: self._progress(str(path), done, total),
-                            stop=self._stop)
+        library_ingest.read_scans(self.kb, path, job["display_name"],
+                                  lambda _shown, done, total: self._progress(str(path), done, total),
+                                  stop=self._stop)
         if self._stop.is_set():
             return  # resumed at the next page on the next start
         overrides = json.loads(job["overrides_json"] or "{}") or None
         backup = Path(job["backup_path"]) if job["backup_path"] else None
         result = self.kb.ingest_file(path, overrides=overrides, display_name=job["display_name"])
-        self.kb._settle_upload(path, backup, result)
+        library_ingest.settle_upload(self.kb, path, backup, result)
         self._finish(str(path), result.message if result.status == "failed" else None)

@@ -1,24 +1,28 @@
-"""The service layer: the one place that combines registry, indexes and models.
+"""The service layer's front: the one object that CLI commands, HTTP routes and Python
+users call. It holds the library's parts (registry, indexes, models, background workers)
+and answers questions itself; the other concerns live in modules of their own, and each
+`KnowledgeBase` method for them is a one-line delegation:
 
-CLI commands, HTTP routes and Python users all call `KnowledgeBase`; none of them holds
-logic of its own.
+- putting files in, uploads: policykb/library_ingest.py
+- documents (reading, edits, deletion, versions, 新旧对照): policykb/documents.py
+- quotation check of a draft: policykb/verify.py; measuring with questions: policykb/evaluate.py
+- 汇编 and 摘编: policykb/digest/, policykb/excerpts/
 """
 from __future__ import annotations
 
-import hashlib
-import logging
 import re
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from policykb import documents, library_ingest
 from policykb.config import Settings, load_settings
+from policykb.errors import KnowledgeBaseError
 from policykb.filters import SearchFilters
-from policykb.registry import DocumentFilter, NewChunk, Registry, StoredChunk, StoredDocument
+from policykb.registry import Registry, StoredChunk, StoredDocument
 from policykb.results import NOT_FOUND, Answer, FileResult, Hit, IngestReport, SearchResult
 
 if TYPE_CHECKING:
@@ -32,53 +36,13 @@ if TYPE_CHECKING:
     from policykb.verify import VerifyReport
     from policykb.answer.gate import GateSignals
     from policykb.answer.selection import Question as SelectionQuestion
-    from policykb.ingest.types import ParsedDocument
 
-log = logging.getLogger("policykb.ingest")
+__all__ = ["KnowledgeBase", "KnowledgeBaseError", "ProgressFn"]
 
 _KB_NAME = re.compile(r"^[\w\-\u4e00-\u9fff]{1,64}$")
 
 ProgressFn = Callable[[int, int], None]
 
-
-class KnowledgeBaseError(ValueError):
-    """A request the user can fix; `code` is stable for the API, the message is Chinese."""
-
-    def __init__(self, message: str, code: str = "bad_request", status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
-
-
-def doc_id_for(source_path: str) -> str:
-    return hashlib.sha1(source_path.encode("utf-8")).hexdigest()[:12]
-
-
-def file_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def keyword_tokens(title: str | None, chunks: Iterable[tuple[tuple[str, ...], str]]) -> tuple[list[str], str]:
-    """What BM25 indexes: for each chunk, the document title, its headings and its text
-    (the title and headings help a question that names the document or section find its
-    passages); for the whole document, the title and the text of all its chunks, which
-    cover every non-space character of the document. Each piece is tokenised once."""
-    from policykb.index.tokenize import tokenize
-
-    title_tokens = tokenize(title or "")
-    headings: dict[str, list[str]] = {}
-    per_chunk: list[str] = []
-    document = list(title_tokens)
-    for section_path, text in chunks:
-        text_tokens = tokenize(text)
-        path_tokens = [t for h in section_path for t in headings.setdefault(h, tokenize(h))]
-        per_chunk.append(" ".join([*title_tokens, *path_tokens, *text_tokens]))
-        document.extend(text_tokens)
-    return per_chunk, " ".join(document)
 
 
 class KnowledgeBase:
@@ -156,6 +120,11 @@ class KnowledgeBase:
                     )
         return self._store
 
+    @property
+    def store_loaded(self) -> bool:
+        """Whether the vector store is open, without opening it (and loading the model)."""
+        return self._store is not None
+
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
@@ -164,7 +133,7 @@ class KnowledgeBase:
         self._background.shutdown(wait=False)
         self.registry.close()
 
-    # ---- ingest ----------------------------------------------------------------------
+    # ---- files into the library (policykb/library_ingest.py) ----------------------------
 
     def ingest(
         self,
@@ -177,344 +146,97 @@ class KnowledgeBase:
         on_ocr: Callable[[str, int, int], None] | None = None,
         on_skip: Callable[[str, str], None] | None = None,
     ) -> IngestReport:
-        """Parse and register every file (each searchable by keyword as soon as it is
-        committed), then, with `wait`, embed what is pending. A bad file is reported and
-        skipped; the rest of the batch goes in. Files a folder holds but that are not
-        read (hidden, ignored, of an unsupported type) are named in `report.skipped`.
-        `on_ocr(path, pages_done, pages_total)` follows the reading of scanned pages."""
-        from policykb.ingest import walk_inputs
-
-        report = IngestReport()
-        files, skipped = walk_inputs([Path(p) for p in paths])
-        for s in skipped:
-            report.skipped.append({"path": s.path, "reason": s.reason})
-            if on_skip:
-                on_skip(s.path, s.reason)
-        for path in files:
-            result = self.ingest_file(path, overrides=overrides, on_ocr=on_ocr)
-            report.files.append(result)
-            if on_file:
-                on_file(result)
-        self.refresh_versions()
-        if self.worker is not None:
-            self.worker.wake()
-        if not self.keyword_index.background:
-            # A one-shot ingest leaves the large-library index current on disk, so the next
-            # query (any process) loads it; the server instead rebuilds once writes pause.
-            self.keyword_index.refresh()
-        if wait:
-            stats = self.embed_pending(on_progress=on_vectors)
-            report.vectors_embedded = stats.chunks
-        report.pending_vectors = self.registry.pending_count()
-        return report
+        return library_ingest.ingest(self, paths, wait=wait, overrides=overrides, on_file=on_file,
+                                     on_vectors=on_vectors, on_ocr=on_ocr, on_skip=on_skip)
 
     def ingest_file(self, path: Path, *, overrides: dict[str, Any] | None = None,
                     display_name: str | None = None,
                     on_ocr: Callable[[str, int, int], None] | None = None) -> FileResult:
-        from policykb.ingest import IngestError
+        return library_ingest.ingest_file(self, path, overrides=overrides, display_name=display_name, on_ocr=on_ocr)
 
-        path = Path(path).expanduser().absolute()
-        shown = display_name or str(path)
-        try:
-            if not path.is_file():
-                raise IngestError(path, "文件不存在或不是普通文件", code="not_found")
-            content_hash = file_hash(path)
-            existing = self.registry.document_by_path(str(path))
-            if (existing and existing.content_hash == content_hash and existing.recipe == self.recipe
-                    and not overrides):
-                # The text is as stored; a changed sidecar still applies, as metadata alone.
-                changed = self._apply_sidecar(existing, path)
-                if changed:
-                    from policykb.doc_metadata import LABELS
+    def ingest_upload(self, filename: str, data: bytes, *,
+                      overrides: dict[str, Any] | None = None) -> FileResult:
+        return library_ingest.ingest_upload(self, filename, data, overrides=overrides)
 
-                    msg = f"元数据已按元数据文件更新（{'、'.join(LABELS[f] for f in changed)}），未重新分段或向量化"
-                    self.registry.log(str(path), "updated", message=msg, doc_id=existing.id)
-                    return FileResult(shown, "updated", doc_id=existing.id, title=self.get_document(existing.id).title,
-                                      chunks=len(self.registry.chunks_of(existing.id)), message=msg)
-                return FileResult(shown, "unchanged", doc_id=existing.id, title=existing.title,
-                                  chunks=len(self.registry.chunks_of(existing.id)))
-            twin = self.registry.document_by_hash(content_hash)
-            if twin and twin.source_path != str(path):
-                msg = f"内容与已入库文档《{twin.title or twin.filename}》（{twin.id}）完全相同，已跳过"
-                self.registry.log(str(path), "duplicate", message=msg, doc_id=twin.id)
-                return FileResult(shown, "duplicate", doc_id=twin.id, title=twin.title, message=msg)
-            started = time.perf_counter()
-            self._read_scans(path, shown, on_ocr)
-            parsed = self._parse(path, overrides)
-            result = self._register(parsed, content_hash, overrides or {})
-            result.path = shown
-            result.seconds_to_searchable = time.perf_counter() - started
-            return result
-        except IngestError as exc:
-            self.registry.log(str(path), "failed", code=exc.code, message=exc.reason)
-            return FileResult(shown, "failed", code=exc.code, message=exc.reason)
-        except OSError as exc:
-            reason = f"无法读取文件：{exc.strerror or exc}"
-            self.registry.log(str(path), "failed", code="io_error", message=reason)
-            return FileResult(shown, "failed", code="io_error", message=reason)
-        except Exception as exc:  # noqa: BLE001 - one file's surprise never stops the batch
-            log.exception("ingest of %s failed", path)
-            reason = f"导入此文件时出错（{type(exc).__name__}），已跳过，其他文件不受影响"
-            self.registry.log(str(path), "failed", code="internal_error", message=reason)
-            return FileResult(shown, "failed", code="internal_error", message=reason)
+    def recover_uploads(self) -> list[str]:
+        return library_ingest.recover_uploads(self)
 
     @property
     def ocr_dir(self) -> Path:
         return self.dir / "ocr"
 
-    def _read_scans(self, path: Path, shown: str, on_ocr: Callable[[str, int, int], None] | None,
-                    stop: threading.Event | None = None) -> None:
-        """Recognise the scanned pages of `path` here, page by page into the OCR cache,
-        before the parse: the parse worker's time budget is for parsing, not for minutes
-        of OCR, and a crash midway resumes at the next page (ingest/ocr.py)."""
-        from policykb.ingest.ocr import prepare
-
-        if path.suffix.lower() not in (".pdf", ".ofd", ".png", ".jpg", ".jpeg", ".tif", ".tiff"):
-            return
-        prepare(path, self.ocr_dir, on_page=(lambda done, total: on_ocr(shown, done, total)) if on_ocr else None,
-                max_bytes=self.settings.max_file_mb * 2**20, stop=stop)
-
-    def _parse(self, path: Path, overrides: dict[str, Any] | None) -> "ParsedDocument":
-        """Parse within the file's time and memory budget (policykb/parse_budget.py)."""
-        s = self.settings
-        kwargs: dict[str, Any] = dict(max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars,
-                                      max_bytes=s.max_file_mb * 2**20, overrides=overrides,
-                                      ocr_cache=str(self.ocr_dir))
-        if s.parse_isolated:
-            from policykb.parse_budget import WorkerUnavailable, parse_in_worker
-
-            try:
-                return parse_in_worker(path, timeout=s.parse_timeout, memory_mb=s.parse_memory_mb, **kwargs)
-            except WorkerUnavailable:
-                log.warning("no parse worker could be started: parsing %s in-process, without a budget", path)
-        from policykb.ingest import parse_file
-
-        return parse_file(path, **kwargs)
-
     @property
     def uploads_dir(self) -> Path:
         return self.dir / "uploads"
 
-    def ingest_upload(self, filename: str, data: bytes, *,
-                      overrides: dict[str, Any] | None = None) -> FileResult:
-        """One file sent over HTTP: sanitise its name, check size and that the content is
-        what the name says, keep it under the knowledge base's uploads folder and ingest it.
-        A file uploaded again under the same name replaces its earlier version; a failed or
-        duplicate upload leaves the earlier version in place."""
-        from policykb.ingest import IngestError
-        from policykb.uploads import PREVIOUS, check_upload, safe_filename
-
-        name = safe_filename(filename)
-        try:
-            check_upload(name, data, self.settings.max_upload_mb * 2**20)
-        except IngestError as exc:
-            self.registry.log(name, "failed", code=exc.code, message=exc.reason)
-            return FileResult(name, "failed", code=exc.code, message=exc.reason)
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        target = self.uploads_dir / name
-        if str(target.absolute()) in self.ocr_jobs.paths():
-            return FileResult(name, "failed", code="busy", message="同名文件正在识别中，请等识别完成后再上传")
-        backup = target.with_name(target.name + PREVIOUS)
-        if target.exists():
-            target.replace(backup)
-        target.write_bytes(data)
-        if self.ocr_jobs.running:
-            queued = self._queue_scan(target, name, overrides, backup)
-            if queued is not None:
-                return queued
-        result = self.ingest_file(target, overrides=overrides, display_name=name)
-        self._settle_upload(target, backup, result)
-        return result
-
-    def _queue_scan(self, target: Path, name: str, overrides: dict[str, Any] | None,
-                    backup: Path) -> FileResult | None:
-        """A scan uploaded to the server is read in the background (policykb/ocr_jobs.py):
-        listed at once as 「识别中 0/N 页」; None when the file needs no OCR."""
-        from policykb.ingest.ocr import available, scan_sources
-
-        try:
-            _, sources = scan_sources(target, max_bytes=self.settings.max_file_mb * 2**20)
-        except Exception:  # noqa: BLE001 - the inline ingest names the file's problem
-            return None
-        if not sources or not available():
-            return None
-        self.ocr_jobs.add(target.absolute(), name, len(sources), overrides,
-                          backup if backup.exists() else None)
-        msg = f"识别中 0/{len(sources)} 页，识别完成后自动入库"
-        self.registry.log(str(target.absolute()), "reading", message=msg)
-        return FileResult(name, "reading", message=msg)
-
-    def _settle_upload(self, target: Path, backup: Path | None, result: FileResult) -> None:
-        """After an upload's ingest: a failed or duplicate upload leaves the earlier
-        version in place; a good one drops the backup."""
-        if result.status in ("failed", "duplicate"):  # keep nothing new, restore what was there
-            target.unlink(missing_ok=True)
-            if backup is not None and backup.exists():
-                backup.replace(target)
-        else:
-            if backup is not None:
-                backup.unlink(missing_ok=True)
-            self.refresh_versions()
-        if self.worker is not None:
-            self.worker.wake()
-
-    def recover_uploads(self) -> list[str]:
-        """Put the uploads folder right after a crash (the server calls this on start): an
-        upload killed before it was registered is removed, and a replacement killed midway
-        gives way to the earlier version it was replacing. Returns what was done, for the log."""
-        from policykb.uploads import recover_uploads
-
-        if not self.uploads_dir.is_dir():
-            return []
-        done = recover_uploads(self.uploads_dir, self.registry.document_by_path, file_hash,
-                               keep=frozenset(self.ocr_jobs.paths()))
-        for line in done:
-            log.info("uploads: %s", line)
-        return done
-
-    def _register(self, parsed: "ParsedDocument", content_hash: str, overrides: dict[str, Any]) -> FileResult:
-        from policykb.index.worker import embed_hash, embed_input
-
-        doc_id = doc_id_for(parsed.source_path)
-        meta = parsed.meta
-        fields: dict[str, Any] = {
-            "title": meta.title, "doc_no": meta.doc_no, "issuer": meta.issuer, "date": meta.date,
-            "doc_type": meta.doc_type, "region": meta.region, **meta.extra,
-        }
-        # Hand-set values (edits, a sidecar, an upload form's fields) outlive re-extraction.
-        fields.update(self._hand_set_for(doc_id, parsed, overrides))
-        effective = fields.pop("effective_date", None)  # a column of its own (lineage)
-        chunk_tokens, doc_tokens = keyword_tokens(fields["title"], ((c.section_path, c.text) for c in parsed.chunks))
-        chunks = []
-        for ch, tokens in zip(parsed.chunks, chunk_tokens):
-            h = embed_hash(embed_input(fields["title"], ch.section_path, ch.text, self.settings.embed_context))
-            chunks.append(
-                NewChunk(
-                    id=f"{doc_id}-{ch.ord:04d}-{h[:6]}",
-                    ord=ch.ord,
-                    text=ch.text,
-                    char_start=ch.char_start,
-                    char_end=ch.char_end,
-                    page=ch.page,
-                    section_path=tuple(ch.section_path),
-                    embed_hash=h,
-                    tokens=tokens,
-                )
-            )
-        status = self.registry.put_document(
-            doc_id=doc_id,
-            source_path=parsed.source_path,
-            filename=Path(parsed.source_path).name,
-            fmt=parsed.format,
-            content_hash=content_hash,
-            meta=fields,
-            text=parsed.text,
-            pages=[{"number": p.number, "char_start": p.char_start, "char_end": p.char_end} for p in parsed.pages],
-            warnings=list(parsed.warnings),
-            chunks=chunks,
-            doc_tokens=doc_tokens,
-            recipe=self.recipe,
-            keep_if_same=not overrides,  # another process may have stored this file meanwhile
-        )
-        message = "；".join(parsed.warnings) or None
-        from policykb import lineage
-
-        lineage.record_text_facts(self.registry, doc_id, parsed.text, fields["title"], fields["doc_no"])
-        if effective:  # the parser's 施行日期 is the text's own article ("本办法自…"); the
-            # whole-text rule of record_text_facts stands where the parser found none
-            self.registry.set_version_fields(doc_id, {"effective_date": effective})
-        lineage.record_given(self.registry, doc_id, {**meta.extra, **overrides})
-        supersedes = overrides.get("supersedes") or meta.extra.get("supersedes")
-        if supersedes:
-            old = self.find_document(str(supersedes))
-            if old and old.id != doc_id:
-                self.registry.set_superseded(old.id, doc_id)
-                message = ((message + "；") if message else "") + f"已替代《{old.title}》"
-        self.registry.log(parsed.source_path, status, message=message, doc_id=doc_id)
-        return FileResult(parsed.source_path, status, doc_id=doc_id, title=fields["title"],
-                          chunks=len(chunks), message=message)
-
-    def _apply_sidecar(self, doc: StoredDocument, path: Path) -> list[str]:
-        """Record what a changed sidecar now says as edits and store it; the fields whose
-        stored value changed."""
-        from policykb import doc_metadata as dm
-
-        changes, name = dm.sidecar_changes(self.registry, doc.id, path)
-        if not changes:
-            return []
-        current = {f: getattr(doc, f) for f in dm.EDITABLE}
-        dm.record(self.registry, doc.id, changes, {}, source="sidecar", editor=f"元数据文件 {name}")
-        changed = {f: v for f, v in changes.items() if v != current.get(f)}
-        dm.store(self.registry, doc.id, changed)
-        if changed:
-            self.refresh_versions()  # title and date place a document among its versions
-        return list(changed)
-
-    def _hand_set_for(self, doc_id: str, parsed: "ParsedDocument", overrides: dict[str, Any]) -> dict[str, Any]:
-        """The values people set for this document: a changed sidecar and an upload form's
-        fields are recorded as edits first; then the latest edit of each field."""
-        from policykb import doc_metadata as dm
-
-        stored = self.registry.get_document(doc_id)
-        current = {f: getattr(stored, f) for f in dm.EDITABLE} if stored else {}
-        changes, name = dm.sidecar_changes(self.registry, doc_id, Path(parsed.source_path))
-        if changes:
-            dm.record(self.registry, doc_id, changes, {}, source="sidecar", editor=f"元数据文件 {name}")
-        given = {k: v for k, v in overrides.items() if k in dm.EDITABLE and v not in (None, "")}
-        if given:
-            try:
-                dm.record(self.registry, doc_id, dm.normalise_changes(given), current, source="upload",
-                          editor=str(overrides.get("editor") or "上传表单"))
-            except dm.MetadataError as exc:
-                raise KnowledgeBaseError(str(exc), code="bad_metadata") from exc
-        return dm.hand_set(self.registry, doc_id)
-
-    def edit_document(self, doc_id: str, changes: dict[str, Any], *, editor: str, source: str = "api"
-                      ) -> tuple[StoredDocument, list[str]]:
-        """Change a document's metadata by hand: (the document, the fields that changed).
-        Each change is recorded with `editor` and the time; the value then survives
-        re-ingest and re-extraction. "" clears a field. Passages and vectors are untouched."""
-        from policykb import doc_metadata as dm
-
-        doc = self.get_document(doc_id)
-        if not changes:
-            raise KnowledgeBaseError("没有要修改的字段（可修改：标题、文号、发文机关、日期、文种、地区）", code="no_changes")
-        try:
-            values = dm.normalise_changes(changes)
-            current = {f: getattr(doc, f) for f in dm.EDITABLE}
-            changed = dm.record(self.registry, doc_id, values, current, source=source, editor=editor)
-        except dm.MetadataError as exc:
-            raise KnowledgeBaseError(str(exc), code="bad_metadata") from exc
-        dm.store(self.registry, doc_id, {f: values[f] for f in changed})
-        if changed:
-            self.refresh_versions()  # title and date place a document among its versions
-        return self.get_document(doc_id), changed
-
-    def document_edits(self, doc_id: str) -> list[Any]:
-        """The recorded metadata edits of a document, oldest first (who, when, old → new)."""
-        from policykb.doc_metadata import edits_of
-
-        self.get_document(doc_id)
-        return edits_of(self.registry, doc_id)
-
-    def documents_missing_metadata(self, *, limit: int = 500) -> tuple[list[StoredDocument], dict[str, int]]:
-        """Active documents with no date or no issuer (what a date or issuer filter cannot
-        find), with the counts {"undated": n, "unattributed": m, "total": k}."""
-        from policykb.doc_metadata import missing_metadata
-
-        return missing_metadata(self.registry, limit=limit)
-
     @property
     def recipe(self) -> str:
         """How files are cut into passages; a stored document cut differently is redone."""
-        from policykb.ingest.pipeline import PARSER_VERSION
+        return library_ingest.recipe(self.settings)
 
-        s = self.settings
-        return f"{PARSER_VERSION}:{s.chunk_max_chars}:{s.chunk_min_chars}" + (":ctx" if s.embed_context else "")
+    # ---- documents (policykb/documents.py) ----------------------------------------------
+
+    def list_documents(self, filters: SearchFilters | dict[str, Any] | None = None, *, title: str | None = None,
+                       sort: str = "date_desc", limit: int = 50, offset: int = 0) -> tuple[list[StoredDocument], int]:
+        return documents.list_documents(self, filters, title=title, sort=sort, limit=limit, offset=offset)
+
+    def get_document(self, doc_id: str) -> StoredDocument:
+        return documents.get_document(self, doc_id)
 
     def find_document(self, ref: str) -> StoredDocument | None:
-        """A document by id, 文号 or exact title (how users name the one being replaced)."""
-        return self.registry.get_document(ref) or self.registry.document_by_reference(ref)
+        return documents.find_document(self, ref)
+
+    def document_by_ref(self, ref: str) -> StoredDocument:
+        return documents.document_by_ref(self, ref)
+
+    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
+        return documents.document_chunks(self, doc_id)
+
+    def document_text(self, doc_id: str) -> str:
+        return documents.document_text(self, doc_id)
+
+    def document_pages(self, doc_id: str) -> list[dict[str, int]]:
+        return documents.document_pages(self, doc_id)
+
+    def scanned_pages(self, doc_id: str) -> list[int]:
+        return documents.scanned_pages(self, doc_id)
+
+    def page_image(self, doc_id: str, page: int) -> bytes:
+        return documents.page_image(self, doc_id, page)
+
+    def reading_jobs(self) -> list[dict[str, Any]]:
+        return documents.reading_jobs(self)
+
+    def edit_document(self, doc_id: str, changes: dict[str, Any], *, editor: str, source: str = "api"
+                      ) -> tuple[StoredDocument, list[str]]:
+        return documents.edit_document(self, doc_id, changes, editor=editor, source=source)
+
+    def document_edits(self, doc_id: str) -> list[Any]:
+        return documents.document_edits(self, doc_id)
+
+    def documents_missing_metadata(self, *, limit: int = 500) -> tuple[list[StoredDocument], dict[str, int]]:
+        return documents.documents_missing_metadata(self, limit=limit)
+
+    def delete_document(self, doc_id: str) -> StoredDocument:
+        return documents.delete_document(self, doc_id)
+
+    def refresh_versions(self) -> int:
+        return documents.refresh_versions(self)
+
+    def document_lineage(self, doc_id: str) -> dict[str, Any]:
+        return documents.document_lineage(self, doc_id)
+
+    def document_versions(self, doc_id: str) -> list[StoredDocument]:
+        return documents.document_versions(self, doc_id)
+
+    def set_validity(self, doc_id: str, *, validity: str | None = None, family: str | None = None,
+                     superseded_by: str | None = None, clear: bool = False) -> StoredDocument:
+        return documents.set_validity(self, doc_id, validity=validity, family=family,
+                                      superseded_by=superseded_by, clear=clear)
+
+    def compare(self, old_id: str, new_id: str) -> "Comparison":
+        return documents.compare(self, old_id, new_id)
+
 
     # ---- vectors -----------------------------------------------------------------------
 
@@ -920,160 +642,32 @@ class KnowledgeBase:
             if len(common) > len(c["section_path"]) and tuple(common[: len(c["section_path"])]) == tuple(c["section_path"]):
                 c["section_path"] = list(common)
 
-    # ---- quotation check (三审三校) ---------------------------------------------------
-
-    MAX_DRAFT_CHARS = 50_000
-    VERIFY_CANDIDATES = 20  # bench/verify.py: 5 found 94 of 100 exact quotations, 20 all
+    # ---- quotation check (三审三校, policykb/verify.py) -----------------------------------
 
     def verify(self, draft: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> "VerifyReport":
-        """Each quotation and policy-like sentence of a draft: exact, close (with the
-        differences) or not found, with the passage it stands on (policykb/verify.py)."""
-        from policykb import verify as quotes
+        from policykb.verify import check_draft
 
-        draft = draft or ""
-        if not draft.strip():
-            raise KnowledgeBaseError("待核对的文稿不能为空", code="empty_draft")
-        if len(draft) > self.MAX_DRAFT_CHARS:
-            raise KnowledgeBaseError(f"文稿过长（{len(draft):,} 字），请分段核对（每次不超过 {self.MAX_DRAFT_CHARS:,} 字）",
-                                     code="draft_too_long", status=413)
-        items = []
-        for claim in quotes.claims(draft):
-            best = None
-            reach = len(claim.text)  # read that far beyond each chunk: a quotation may cross its edge
-            for hit in self.search(claim.text, top_k=self.VERIFY_CANDIDATES, filters=filters).results:
-                offset, window = self.registry.text_window(hit.doc_id, hit.char_start - reach, hit.char_end + reach)
-                found = quotes.align(claim.text, window)
-                if found is None:
-                    continue
-                # Among equally good sources, the document the draft names comes first.
-                named = bool(claim.cites) and quotes.same_title(claim.cites, hit.title or "")
-                if best is None or (found.similarity, named) > (best[0].similarity, best[4]):
-                    best = (found, hit, offset, window, named)
-                if found.similarity == 1.0 and (named or not claim.cites):
-                    break
-            status = best[0].status if best else quotes.NOT_FOUND
-            source = None
-            if best is not None and status != quotes.NOT_FOUND:
-                found, hit, offset, window, _ = best
-                source = {**hit.to_dict(), "quote": window[found.start:found.end],
-                          "quote_start": offset + found.start, "quote_end": offset + found.end,
-                          "cited_offsets": [offset + found.start]}
-                self._refine_paths([source])
-            items.append(quotes.QuoteCheck(
-                text=claim.text, start=claim.start, end=claim.end, kind=claim.kind, status=status,
-                similarity=best[0].similarity if best else 0.0, source=source,
-                differences=best[0].differences if source else [],
-            ))
-        return quotes.VerifyReport(items)
+        return check_draft(self, draft, filters=filters)
 
-    # ---- measuring against the users' own questions ----------------------------------
+    # ---- measuring against the users' own questions (policykb/evaluate.py) ------------
 
     def evaluate(self, questions: "list[EvalQuestion]", *, mode: str = "hybrid", ask: bool = True,
                  on_progress: ProgressFn | None = None) -> "EvalReport":
-        """Recall@1/5/10 and MRR@10 of search over the answerable questions and, with
-        `ask`, how many of them the answer gate answers and how many of the unanswerable
-        ones it refuses (policykb/evaluate.py)."""
-        from policykb.evaluate import EvalReport, rank_of, retrieval_metrics
+        from policykb.evaluate import evaluate
 
-        ranks: list[int | None] = []
-        kinds: dict[str, list[int | None]] = {}
-        answered = refused = 0
-        misses = []
-        for done, q in enumerate(questions, 1):
-            if q.answer is not None:
-                hits = self.search(q.question, top_k=10, mode=mode).results
-                rank = rank_of(q.answer, [h.text for h in hits])
-                ranks.append(rank)
-                kinds.setdefault(q.kind or "", []).append(rank)
-                if rank is None:
-                    misses.append({"question": q.question, "answer": q.answer,
-                                   "top": [{"title": h.title, "text": h.text[:120]} for h in hits[:3]]})
-            if ask:
-                found = self.ask(q.question).found
-                answered += found and q.answer is not None
-                refused += not found and q.answer is None
-            if on_progress:
-                on_progress(done, len(questions))
-        n_unanswerable = len(questions) - len(ranks)
-        return EvalReport(
-            questions=len(questions),
-            retrieval=retrieval_metrics(ranks),
-            by_kind={k: retrieval_metrics(v) for k, v in sorted(kinds.items()) if k},
-            answered=round(answered / len(ranks), 3) if ask and ranks else None,
-            refused=round(refused / n_unanswerable, 3) if ask and n_unanswerable else None,
-            misses=misses,
-        )
+        return evaluate(self, questions, mode=mode, ask=ask, on_progress=on_progress)
 
-    # ---- library ---------------------------------------------------------------------
+    # ---- the library as a whole --------------------------------------------------------
 
-    def list_documents(self, filters: SearchFilters | dict[str, Any] | None = None, *, title: str | None = None,
-                       sort: str = "date_desc", limit: int = 50, offset: int = 0) -> tuple[list[StoredDocument], int]:
-        sf = SearchFilters.from_any(filters)
-        flt = sf.to_registry()
-        flt = DocumentFilter(
-            issuer=flt.issuer, doc_type=flt.doc_type, date_from=flt.date_from, date_to=flt.date_to,
-            title_contains=title or None, include_superseded=True, validity=flt.validity, family=flt.family,
-        )
-        return self.registry.list_documents(flt, sort=sort, limit=limit, offset=offset)
+    def counts(self) -> dict[str, int]:
+        """Documents, passages and passages waiting for vectors; for a health check, so it
+        never waits long for a write in progress (the last counts then)."""
+        return self.registry.counts()
 
-    def get_document(self, doc_id: str) -> StoredDocument:
-        doc = self.registry.get_document(doc_id)
-        if doc is None:
-            raise KnowledgeBaseError(f"文档不存在：{doc_id}", code="not_found", status=404)
-        return doc
+    def pending_vectors(self) -> int:
+        """Passages waiting for their vectors (searchable by keyword meanwhile)."""
+        return self.registry.pending_count()
 
-    def document_chunks(self, doc_id: str) -> list[StoredChunk]:
-        self.get_document(doc_id)
-        return self.registry.chunks_of(doc_id)
-
-    def document_text(self, doc_id: str) -> str:
-        text = self.registry.document_text(doc_id)
-        if text is None:
-            raise KnowledgeBaseError(f"文档不存在：{doc_id}", code="not_found", status=404)
-        return text
-
-    def reading_jobs(self) -> list[dict[str, Any]]:
-        """Uploads still being read by OCR in the background, for the library listing."""
-        return [{"filename": j["display_name"], "pages_done": j["pages_done"], "pages_total": j["pages_total"],
-                 "state": j["state"], "label": j["label"]} for j in self.ocr_jobs.jobs()]
-
-    def scanned_pages(self, doc_id: str) -> list[int]:
-        """The pages of a document whose text was read by OCR from an image."""
-        from policykb.page_images import scanned_pages
-
-        doc = self.get_document(doc_id)
-        return scanned_pages(doc.source_path, doc.format)
-
-    def page_image(self, doc_id: str, page: int) -> bytes:
-        """Page `page` of the document's original file as PNG (policykb/page_images.py)."""
-        from policykb.ingest import IngestError
-        from policykb.page_images import page_png
-
-        doc = self.get_document(doc_id)
-        try:
-            return page_png(doc.source_path, doc.format, page)
-        except IngestError as exc:
-            raise KnowledgeBaseError(exc.reason, code=exc.code, status=404) from None
-
-    def delete_document(self, doc_id: str) -> StoredDocument:
-        doc = self.get_document(doc_id)
-        self.registry.delete_document(doc_id)
-        self.refresh_versions()
-        self.registry.log(doc.source_path, "deleted", doc_id=doc_id)
-        if doc.format in ("pdf", "image", "ofd"):
-            from policykb.ingest.ocr import OcrCache
-
-            OcrCache(self.ocr_dir).drop(OcrCache.key_for_hash(doc.content_hash))
-        source = Path(doc.source_path)
-        if source.parent == self.uploads_dir:  # our own copy of an upload, not a user's file
-            source.unlink(missing_ok=True)
-        if self.worker is not None:
-            self.worker.wake()
-        elif self._store is not None or self.registry.pending_deletes(1):
-            from policykb.index.worker import apply_deletes
-
-            apply_deletes(self.registry, self.store)
-        return doc
 
     def stats(self) -> dict[str, Any]:
         return {"kb": self.name, **self.registry.stats()}
@@ -1104,64 +698,7 @@ class KnowledgeBase:
 
         return llm_for(self.settings).gate.status()
 
-    # ---- validity, versions, citations, comparison, listing --------------------------
-    # (policykb/lineage.py, policykb/compare.py, policykb/answer/listing.py hold the logic)
-
-    def refresh_versions(self) -> int:
-        """Decide validity, version families and citation targets again for the library
-        (after ingest and delete; cheap: no texts are read)."""
-        from policykb import lineage
-
-        return lineage.refresh(self.registry)
-
-    def document_lineage(self, doc_id: str) -> dict[str, Any]:
-        """Validity, versions, 本文引用 / 被引用 and unresolved citations of a document."""
-        from policykb import lineage
-
-        return lineage.document_lineage(self.registry, self.get_document(doc_id))
-
-    def document_versions(self, doc_id: str) -> list[StoredDocument]:
-        """The versions of a document's family, oldest first."""
-        from policykb import lineage
-
-        return lineage.family_of(self.registry, self.get_document(doc_id))
-
-    def set_validity(self, doc_id: str, *, validity: str | None = None, family: str | None = None,
-                     superseded_by: str | None = None, clear: bool = False) -> StoredDocument:
-        """A hand edit that wins over detection: validity, family or successor (id, 文号 or
-        title); `clear` hands the document back to detection."""
-        from policykb import lineage
-
-        doc = self.get_document(doc_id)
-        successor = None
-        if superseded_by:
-            found = self.find_document(superseded_by)
-            if found is None or found.id == doc.id:
-                raise KnowledgeBaseError(f"找不到替代它的文档：{superseded_by}", code="not_found", status=404)
-            successor = found.id
-        try:
-            lineage.record_hand_edit(self.registry, doc.id, validity=validity, family=family,
-                                     successor=successor, clear=clear)
-        except ValueError as exc:
-            raise KnowledgeBaseError(str(exc), code="bad_validity") from exc
-        self.refresh_versions()
-        return self.get_document(doc_id)
-
-    def compare(self, old_id: str, new_id: str) -> "Comparison":
-        """新旧对照 of two documents, article by article (policykb/compare.py)."""
-        from policykb.compare import compare_texts
-
-        old, new = self.document_by_ref(old_id), self.document_by_ref(new_id)
-        if old.id == new.id:
-            raise KnowledgeBaseError("请选择两个不同的文档进行对照", code="same_document")
-        return compare_texts(self.document_text(old.id), self.document_text(new.id))
-
-    def document_by_ref(self, ref: str) -> StoredDocument:
-        """A document by id, 文号 or exact title, or a not-found error."""
-        doc = self.find_document(ref)
-        if doc is None:
-            raise KnowledgeBaseError(f"文档不存在：{ref}", code="not_found", status=404)
-        return self.get_document(doc.id)
+    # ---- listing and named versions (policykb/answer/listing.py, policykb/lineage.py) --
 
     def _listing_answer(self, question: str, filters: SearchFilters | dict[str, Any] | None) -> Answer | None:
         """「2026年一季度印发了哪些文件」「…有哪些版本」: the complete list from the registry

@@ -4,8 +4,9 @@ A draft's claims are its quotations (“…”, 「…」, 『…』) and its po
 cite a document 《…》 or say what a document 要求/指出/规定…). Each is aligned with candidate
 passages: `exact` when the source contains it (whitespace and full/half-width forms
 ignored), `close` when most of it matches one stretch of a source (the differences listed
-piece by piece: a changed number, a dropped word), `not_found` otherwise. The service finds
-the candidates (policykb/service.py, `KnowledgeBase.verify`).
+piece by piece: a changed number, a dropped word), `not_found` otherwise. `check_draft`
+finds each claim's candidates by searching the library (`KnowledgeBase.verify` delegates
+to it); everything else here is pure functions.
 """
 from __future__ import annotations
 
@@ -13,8 +14,16 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from policykb.errors import KnowledgeBaseError
+
+if TYPE_CHECKING:
+    from policykb.filters import SearchFilters
+    from policykb.service import KnowledgeBase
+
+MAX_DRAFT_CHARS = 50_000
+CANDIDATES = 20  # bench/verify.py: 5 found 94 of 100 exact quotations, 20 all
 MIN_QUOTE = 8  # shorter quoted text is a term or a slogan (“三审三校”), not a quotation
 MIN_STATEMENT = 12
 CLOSE_AT = 0.6  # similarity from which a claim is a (mis)quotation of a source
@@ -211,3 +220,43 @@ def same_title(cited: str, title: str) -> bool:
     (《工作要点》 for 《2026年全省组织工作要点》), so either may contain the other."""
     a, b = _PUNCT.sub("", cited), _PUNCT.sub("", title)
     return bool(a) and bool(b) and (a in b or b in a)
+
+
+def check_draft(kb: KnowledgeBase, draft: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> VerifyReport:
+    """Each quotation and policy-like sentence of a draft: exact, close (with the
+    differences) or not found, with the passage it stands on."""
+    draft = draft or ""
+    if not draft.strip():
+        raise KnowledgeBaseError("待核对的文稿不能为空", code="empty_draft")
+    if len(draft) > MAX_DRAFT_CHARS:
+        raise KnowledgeBaseError(f"文稿过长（{len(draft):,} 字），请分段核对（每次不超过 {MAX_DRAFT_CHARS:,} 字）",
+                                 code="draft_too_long", status=413)
+    items = []
+    for claim in claims(draft):
+        best = None
+        reach = len(claim.text)  # read that far beyond each chunk: a quotation may cross its edge
+        for hit in kb.search(claim.text, top_k=CANDIDATES, filters=filters).results:
+            offset, window = kb.registry.text_window(hit.doc_id, hit.char_start - reach, hit.char_end + reach)
+            found = align(claim.text, window)
+            if found is None:
+                continue
+            # Among equally good sources, the document the draft names comes first.
+            named = bool(claim.cites) and same_title(claim.cites, hit.title or "")
+            if best is None or (found.similarity, named) > (best[0].similarity, best[4]):
+                best = (found, hit, offset, window, named)
+            if found.similarity == 1.0 and (named or not claim.cites):
+                break
+        status = best[0].status if best else NOT_FOUND
+        source = None
+        if best is not None and status != NOT_FOUND:
+            found, hit, offset, window, _ = best
+            source = {**hit.to_dict(), "quote": window[found.start:found.end],
+                      "quote_start": offset + found.start, "quote_end": offset + found.end,
+                      "cited_offsets": [offset + found.start]}
+            kb._refine_paths([source])
+        items.append(QuoteCheck(
+            text=claim.text, start=claim.start, end=claim.end, kind=claim.kind, status=status,
+            similarity=best[0].similarity if best else 0.0, source=source,
+            differences=best[0].differences if source else [],
+        ))
+    return VerifyReport(items)

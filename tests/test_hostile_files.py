@@ -88,18 +88,18 @@ def test_a_parse_over_its_time_budget_fails_alone(tmp_path: Path) -> None:
 
 
 def test_an_unexpected_error_in_one_file_is_that_files_error(tmp_path: Path, monkeypatch) -> None:
-    from policykb.service import KnowledgeBase
+    from policykb import library_ingest
 
     (tmp_path / "a.txt").write_text("关于甲的通知\n\n甲事项的正文内容。\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("关于乙的通知\n\n乙事项的正文内容。\n", encoding="utf-8")
-    real = KnowledgeBase._register
+    real = library_ingest.register
 
-    def flaky(self, parsed, *args):  # type: ignore[no-untyped-def]
+    def flaky(kb, parsed, *args):  # type: ignore[no-untyped-def]
         if parsed.source_path.endswith("a.txt"):
             raise RecursionError("maximum recursion depth exceeded")
-        return real(self, parsed, *args)
+        return real(kb, parsed, *args)
 
-    monkeypatch.setattr(KnowledgeBase, "_register", flaky)
+    monkeypatch.setattr(library_ingest, "register", flaky)
     kb = make_kb(tmp_path / "home")
     try:
         report = kb.ingest([tmp_path], wait=False)

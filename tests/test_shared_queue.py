@@ -76,11 +76,11 @@ def test_a_file_stored_by_another_process_meanwhile_is_unchanged_not_updated(tmp
     second = make_kb(tmp_path / "home")
     try:
         # The second process looked (nothing stored yet) and parsed; the first stores it.
-        parsed = second._parse(path, None)
-        from policykb.service import file_hash
+        from policykb.library_ingest import file_hash, parse, register
 
+        parsed = parse(second, path, None)
         assert first.ingest_file(path).status == "added"
-        result = second._register(parsed, file_hash(path), {})
+        result = register(second, parsed, file_hash(path), {})
         assert result.status == "unchanged"
         assert first.registry.get_document(result.doc_id).version == 1
     finally:

@@ -100,11 +100,12 @@ def test_a_quotation_across_two_passages_is_still_exact(demo_kb):
 
 def test_empty_and_oversized_drafts_are_refused_in_chinese(demo_kb):
     from policykb.service import KnowledgeBaseError
+    from policykb.verify import MAX_DRAFT_CHARS
 
     with pytest.raises(KnowledgeBaseError, match="不能为空"):
         demo_kb.verify("  ")
     with pytest.raises(KnowledgeBaseError, match="文稿过长"):
-        demo_kb.verify("好" * (demo_kb.MAX_DRAFT_CHARS + 1))
+        demo_kb.verify("好" * (MAX_DRAFT_CHARS + 1))
 
 
 # ---- through HTTP and the command line ---------------------------------------------------
