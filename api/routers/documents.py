@@ -65,7 +65,7 @@ def get_document(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     return {
         **_summary(doc),
         "sections": sections,
-        "pages": kb.registry.document_pages(doc_id),
+        "pages": kb.document_pages(doc_id),
         "chunks": [
             {"id": c.id, "ord": c.ord, "text": c.text, "char_start": c.char_start, "char_end": c.char_end,
              "page": c.page, "section_path": list(c.section_path), "vectorized": bool(c.vec_state)}
@@ -80,7 +80,7 @@ def document_text(doc_id: str, kb: KnowledgeBase = Depends(get_kb)) -> dict:
     doc = kb.get_document(doc_id)
     return {"id": doc_id, "title": doc.title, "doc_no": doc.doc_no, "issuer": doc.issuer, "date": doc.date,
             "doc_type": doc.doc_type, "filename": doc.filename, "format": doc.format,
-            "text": kb.document_text(doc_id), "pages": kb.registry.document_pages(doc_id),
+            "text": kb.document_text(doc_id), "pages": kb.document_pages(doc_id),
             "scanned_pages": kb.scanned_pages(doc_id)}
 
 
@@ -145,4 +145,4 @@ def upload(
     counts: dict[str, int] = {}
     for r in results:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
-    return {"files": results, "counts": counts, "pending_vectors": kb.registry.pending_count()}
+    return {"files": results, "counts": counts, "pending_vectors": kb.pending_vectors()}

@@ -14,7 +14,7 @@ router = APIRouter(tags=["系统"])
 
 @router.get("/health", response_model=Health, summary="健康检查")
 def health(kb: KnowledgeBase = Depends(get_kb)) -> dict:
-    stats = kb.registry.counts()  # never waits long for a write in progress
+    stats = kb.counts()  # never waits long for a write in progress
     return {"status": "ok", "kb": kb.name, "documents": stats["documents"], "chunks": stats["chunks"],
             "pending_vectors": stats["pending_vectors"], "version": __version__}
 

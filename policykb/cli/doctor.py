@@ -74,9 +74,7 @@ def _check_kb(settings: Any, kb: str | None) -> dict[str, Any]:
 
         knowledge = KnowledgeBase(settings, kb=name)
         try:
-            out["documents"] = knowledge.registry.stats().get("documents")
-            out["chunks"] = knowledge.registry.chunk_count()
-            out["pending_vectors"] = knowledge.registry.pending_count()
+            out.update(knowledge.counts())  # documents, chunks, pending_vectors
             out["keyword_index"] = {**knowledge.keyword_index.status(),
                                     "above": settings.keyword_index_above}
         finally:

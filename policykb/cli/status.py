@@ -51,7 +51,7 @@ def embed(kb: str | None) -> None:
     from tqdm import tqdm
 
     knowledge = open_kb(kb)
-    total = knowledge.registry.pending_count()
+    total = knowledge.pending_vectors()
     if total == 0:
         click.echo("没有等待向量化的段落。")
         return
