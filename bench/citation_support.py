@@ -32,7 +32,8 @@ SHARED = ROOT.parent / "shared"
 from bench.common import ncp_questions, percentile  # noqa: E402
 from policykb.index.keyword import query_tokens  # noqa: E402
 from policykb.index.tokenize import tokenize  # noqa: E402
-from policykb.answer.checks import normalize, support  # noqa: E402
+from policykb.answer.checks import support  # noqa: E402
+from policykb.text import fold  # noqa: E402
 from policykb.answer.relevance import idf_weights  # noqa: E402
 
 LEADS = ["", "", "按照规定，", "文件明确，", "根据通知要求，", "对此，", "其中，"]
@@ -109,7 +110,7 @@ def change_number(sentence: str, rng: random.Random) -> str | None:
 def shares_run(sentence: str, passage: str, k: int = 10) -> bool:
     """Does `passage` repeat any `k` characters of `sentence` (then it may well support
     it: another version of the same regulation, a city copying the province)?"""
-    a, b = normalize(sentence), normalize(passage)
+    a, b = fold(sentence), fold(passage)
     return any(a[i:i + k] in b for i in range(0, max(1, len(a) - k + 1)))
 
 

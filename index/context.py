@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_END = re.compile(r"[。！？；!?;]")
+from policykb.text import sentence_end
+
+_SENTENCE_END = re.compile(sentence_end(runs=False, closers=""))  # one stop: 。！？； or !?;
 MAX_REACH = 160  # characters one side may grow by: context, not another passage
 
 

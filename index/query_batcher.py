@@ -16,12 +16,13 @@ import queue
 import re
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
+
+from policykb.text import fold
 
 _SPACES = re.compile(r"\s+")
 
@@ -29,7 +30,7 @@ _SPACES = re.compile(r"\s+")
 def normalise_query(text: str) -> str:
     """The cache key and what the model reads: NFKC (full-width letters and digits folded),
     runs of whitespace collapsed, ends trimmed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+    return _SPACES.sub(" ", fold(text or "", lower=False)).strip()
 
 
 class VectorCache:

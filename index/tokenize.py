@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from pathlib import Path
+
+from policykb.text import fold
 
 _lock = threading.Lock()
 _tokenizer = None
@@ -45,17 +46,12 @@ def _get():
     return _tokenizer
 
 
-def normalize(text: str) -> str:
-    """NFKC folds full-width letters and digits, so ２０２６ matches 2026."""
-    return unicodedata.normalize("NFKC", text).lower()
-
-
 def tokenize(text: str, *, sub_words: bool = True) -> list[str]:
     """Tokens, stopwords and punctuation removed. With `sub_words` (search mode) a long
     word also yields its parts (绍兴市 → 绍兴, 绍兴市), so the index matches either form."""
     tok = _get()
     out: list[str] = []
-    words = tok.cut_for_search(normalize(text)) if sub_words else tok.cut(normalize(text))
+    words = tok.cut_for_search(fold(text)) if sub_words else tok.cut(fold(text))
     for word in words:
         word = word.strip()
         if not word or word in STOPWORDS or _PUNCT.match(word):

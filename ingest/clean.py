@@ -22,6 +22,7 @@ from typing import Sequence
 from policykb.ingest.structure import is_heading_line
 from policykb.ingest.tables import is_row_line
 from policykb.ingest.types import Page
+from policykb.text import CLOSERS
 
 # Spaces that word processors and web pages use for indentation and alignment.
 _SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
@@ -29,8 +30,8 @@ _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MULTI_SPACE = re.compile(r" {2,}")
 
-_CLOSERS = "”’」』）)》〕】\"'"
-_TERMINAL = re.compile(rf"(?:[。！？；：!?;:]|…+|——)[{re.escape(_CLOSERS)}]*$")
+# A line that ends at a sentence end, a colon (a lead-in) or a dash ends its paragraph.
+_TERMINAL = re.compile(rf"(?:[。！？；：!?;:]|…+|——)[{re.escape(CLOSERS)}]*$")
 _STARTS_WITH_CONTINUATION = re.compile(r"^[，。、；：？！）》」』”’〕】,.;:?!)%]")
 _LIST_ITEM = re.compile(r"^(?:[-*+•·●○■□◆◇▪➢>]\s|[①-⑳]|\d{1,2}[)）]|[a-zA-Z][.)]\s)")
 _DATE_LINE = re.compile(

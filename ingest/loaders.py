@@ -22,6 +22,7 @@ from policykb.ingest.tables import (
     docx_table_blocks, html_table_text, is_data_table, markdown_tables, outside_data_table,
 )
 from policykb.ingest.types import IngestError
+from policykb.text import cn_numeral
 
 DEFAULT_MAX_BYTES = 50 * 2**20
 # A .docx whose parts inflate beyond this is refused before any is read (a zip bomb).
@@ -372,22 +373,9 @@ _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _TITLE_STYLES = {"title", "标题"}
 
 
-def _cn_number(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n <= 0:
-        return str(n)
-    if n < 10:
-        return digits[n]
-    if n < 20:
-        return "十" + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-    return str(n)
-
-
 def _format_number(n: int, fmt: str) -> str:
     if fmt.startswith("chinese") or fmt.startswith("ideograph") or fmt.startswith("taiwanese"):
-        return _cn_number(n)
+        return cn_numeral(n)
     if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= 20:
         return chr(0x2460 + n - 1)
     if fmt in ("lowerLetter", "upperLetter"):

@@ -15,6 +15,7 @@ from typing import Any
 
 from policykb.ingest.structure import is_heading_line
 from policykb.ingest.types import DocMeta, IngestError
+from policykb.text import cn_int
 
 _HEAD_LINES = 12  # the title block lives in the first lines
 _TAIL_LINES = 10  # the signature block in the last lines
@@ -76,8 +77,6 @@ def _is_note_line(line: str) -> bool:
 
 # --------------------------------------------------------------------------- dates
 
-_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "O": 0, "Ｏ": 0, "０": 0, "一": 1, "二": 2, "三": 3, "四": 4,
-             "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_Y = "〇○零OＯ０0一二三四五六七八九"  # "二00五年": ASCII zeros typed into Chinese numerals
 _CN_MD = "一二三四五六七八九十〇零"
 _DATE_PATTERNS = (
@@ -87,19 +86,9 @@ _DATE_PATTERNS = (
 )
 
 
-def _cn_int(text: str) -> int:
-    """一 → 1, 十 → 10, 十二 → 12, 二十四 → 24, 三十一 → 31."""
-    if all(ch.isdigit() for ch in text):
-        return int(text)
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        return (_CN_DIGIT.get(tens, 1) if tens else 1) * 10 + (_CN_DIGIT.get(units, 0) if units else 0)
-    return _CN_DIGIT.get(text, 0)
-
-
 def _to_iso(year: str, month: str, day: str) -> str | None:
-    y = int("".join(str(_CN_DIGIT[c]) if c in _CN_DIGIT else c for c in year))
-    m, d = _cn_int(month), _cn_int(day)
+    y = cn_int(year) or 0
+    m, d = cn_int(month, date_part=True), cn_int(day, date_part=True)
     if 1900 <= y <= 2100 and 1 <= m <= 12 and 1 <= d <= 31:
         return f"{y:04d}-{m:02d}-{d:02d}"
     return None
@@ -241,7 +230,7 @@ def date_from_title(title: str) -> str | None:
         return m.group(1)
     m = re.match(r"^第([一二三四五六七八九十]{1,3})届全国人民代表大会第([一二三四五六七八九十])次会议", title)
     if m and m.group(1) in _NPC_FIRST_YEAR:
-        return str(_NPC_FIRST_YEAR[m.group(1)] + _cn_int(m.group(2)) - 1)
+        return str(_NPC_FIRST_YEAR[m.group(1)] + cn_int(m.group(2), date_part=True) - 1)
     return None
 
 

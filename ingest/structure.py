@@ -33,6 +33,7 @@ from typing import Sequence
 
 from policykb.ingest.tables import FIELD_SEP, is_row_line
 from policykb.ingest.types import Chunk, Page
+from policykb.text import sentence_end
 
 CN_DIGITS = "一二三四五六七八九十百千零〇○两"
 _N = f"[{CN_DIGITS}0-9０-９]"
@@ -380,7 +381,7 @@ def _split_long_row(text: str, start: int, end: int, max_chars: int, min_chars: 
 
 # --------------------------------------------------------------------------- splitting
 
-_SENTENCE_END = re.compile(r"(?:[。！？；!?;]|…+)[”’」』）)》〕】\"']*|\n+")
+_SENTENCE_END = re.compile(sentence_end(runs=False, ellipsis=True) + r"|\n+")
 _CLAUSE_END = re.compile(r"[，,、：:][”’」』）)》〕】\"']*|\s+")
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from policykb.text import stop_chars
+
 FIELD_SEP = "｜"  # U+FF5C: never used inside Chinese prose, so a row line is unmistakable
 LABEL_SEP = "："
 MAX_LABEL = 30  # a "header" longer than this is a sentence, not a column name
@@ -77,7 +79,7 @@ def cell_text(lines: list[str]) -> str:
     return out.replace(FIELD_SEP, "|").replace("\n", " ")
 
 
-_SENTENCE_PUNCT = re.compile(r"[。；！？]")
+_SENTENCE_PUNCT = re.compile(f"[{stop_chars(ascii=False)}]")
 
 
 # Words that name columns. A first row without any, whose cells are as long as the body's,

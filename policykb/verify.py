@@ -11,12 +11,12 @@ to it); everything else here is pure functions.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 from policykb.errors import KnowledgeBaseError
+from policykb.text import fold, sentence_pattern
 
 if TYPE_CHECKING:
     from policykb.filters import SearchFilters
@@ -31,7 +31,7 @@ EXACT, CLOSE, NOT_FOUND = "exact", "close", "not_found"
 STATUS_LABELS = {EXACT: "一致", CLOSE: "有出入", NOT_FOUND: "未找到"}
 
 _QUOTE = re.compile(r"“([^“”]+)”|「([^「」]+)」|『([^『』]+)』|\"([^\"\n]+)\"")
-_SENTENCE = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?")
+_SENTENCE = sentence_pattern(runs=False, closers="")  # a claim's sentence: to one stop or the line's end
 _CUE = re.compile(r"《[^》]+》|指出|强调|要求|规定|明确|提出|印发|根据|按照|依照|第[一二三四五六七八九十百零〇\d]+条")
 _PUNCT = re.compile(r"[\W_]+")
 _TITLE = re.compile(r"《([^》]+)》")
@@ -153,7 +153,7 @@ def _folded(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(text):
-        for c in unicodedata.normalize("NFKC", ch).lower():
+        for c in fold(ch):
             if not c.isspace():
                 chars.append(c)
                 where.append(i)

@@ -33,12 +33,12 @@ within 0.01-0.02). A "reworded" sentence is a passage sentence rewritten as a mo
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from policykb.answer.relevance import coverage
 from policykb.results import NOT_FOUND
+from policykb.text import cn_int, fold, sentence_end, sentence_pattern, stop_chars
 
 SUPPORT_THRESHOLD = 0.65
 
@@ -48,14 +48,15 @@ Weigh = Callable[[str], dict[str, float]]
 MARKER = re.compile(r"[\[［【]\s*\^?\s*(\d{1,3}(?:\s*[,，、\-－–~～]\s*\d{1,3})*)\s*[\]］】]")
 # An answer sentence: up to a full stop (and the markers right after it), or a line.
 _SENTENCE = re.compile(
-    r"[^。！？!?\n]*?(?:[。！？!?]+[”’」』）)]*(?:\s*" + MARKER.pattern + r")*|\n+|$)"
+    f"[^{stop_chars(semicolon=False)}\\n]*?(?:{sentence_end(semicolon=False, closers='”’」』）)')}"
+    r"(?:\s*" + MARKER.pattern + r")*|\n+|$)"
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # A line the model set as a heading ("## 审稿", "**三审制度**", "具体如下：") states nothing.
 _HEADING = re.compile(r"\s*(?:#+\s*[^\n]+|\*\*[^*\n]+\*\*[：:]?|[^\n。！？]{1,20}[：:])\s*")
 # List and markdown furniture a model adds: "1. ", "（2）", "- ", "**…**".
 _FURNITURE = re.compile(r"^\s*(?:#+\s*|[-*•·]\s+|\d{1,2}[.、)）]\s*|[（(]\d{1,2}[)）]\s*)|\*\*|__")
-_PASSAGE_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+_PASSAGE_SENTENCE = sentence_pattern(semicolon=False, closers="")
 
 # Text that addresses the model rather than the reader. Deliberately narrow: policy
 # documents say "忽略" and "指令" in ordinary sentences too.
@@ -66,10 +67,6 @@ INSTRUCTION = re.compile(
     r"|(你|您)现在(是|扮演|的身份)|system\s*prompt|系统提示词?|越狱",
     re.IGNORECASE,
 )
-
-
-def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 def parse_marker(body: str) -> list[int]:
@@ -104,7 +101,7 @@ def split_sentences(text: str) -> list[str]:
 
 
 def instruction_like(text: str) -> bool:
-    return bool(INSTRUCTION.search(normalize(text)))
+    return bool(INSTRUCTION.search(fold(text)))
 
 
 def evidence_text(passage: str) -> str:
@@ -112,8 +109,6 @@ def evidence_text(passage: str) -> str:
     return "".join(s for s in _PASSAGE_SENTENCE.findall(passage) if not instruction_like(s))
 
 
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 # Runs of two or more (二〇二六, 七十二), or one before a counter (三月, 五日, 三个): a lone
 # 一 or 三 inside a word (统一, 三审) is no number.
 _CN_NUMBER = re.compile(
@@ -121,26 +116,9 @@ _CN_NUMBER = re.compile(
 )
 
 
-def _cn_value(run: str) -> int | None:
-    """二〇二六 -> 2026, 七十二 -> 72, 一百二十 -> 120, 十 -> 10."""
-    if not any(c in _CN_UNITS for c in run):
-        return int("".join(str(_CN_DIGITS[c]) for c in run)) if len(run) > 1 or run in _CN_DIGITS else None
-    total, section, digit = 0, 0, None
-    for c in run:
-        if c in _CN_DIGITS:
-            digit = _CN_DIGITS[c]
-        elif c == "万":
-            total += (section + (digit or 0)) * 10000
-            section, digit = 0, None
-        else:
-            section += (1 if digit is None else digit) * _CN_UNITS[c]
-            digit = None
-    return total + section + (digit or 0)
-
-
 def numbers(text: str) -> list[str]:
     """Arabic numbers in `text`, leading zeros and thousands separators dropped."""
-    text = normalize(re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text))  # ASCII 1,000; not "2018，300"
+    text = fold(re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text))  # ASCII 1,000; not "2018，300"
     return [n.lstrip("0") or "0" if "." not in n else n for n in _NUMBER.findall(text)]
 
 
@@ -148,7 +126,7 @@ def evidence_numbers(text: str) -> set[str]:
     """Numbers a passage states, in Arabic or Chinese numerals (二〇二六年三月五日)."""
     found = set(numbers(text))
     for run in _CN_NUMBER.findall(text):
-        value = _cn_value(run)
+        value = cn_int(run)
         if value is not None:
             found.add(str(value))
     return found
@@ -157,7 +135,7 @@ def evidence_numbers(text: str) -> set[str]:
 def support(weights: Mapping[str, float], sentence: str, evidence: str) -> float:
     """How well `evidence` supports `sentence` (0..1): the idf-weighted share of the
     sentence's key terms found in it; 0 when the sentence states a number it lacks."""
-    ev = normalize(evidence)
+    ev = fold(evidence)
     ev_numbers = evidence_numbers(evidence)
     if any(n not in ev_numbers for n in numbers(sentence)):
         return 0.0

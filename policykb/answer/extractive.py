@@ -11,12 +11,14 @@ from policykb.answer.relevance import coverage
 from policykb.answer.table_rows import cited_row, field_answer
 from policykb.ingest.structure import is_heading_line
 from policykb.results import Hit
+from policykb.text import sentence_texts
 
-_SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]?")
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    """The sentences an answer may quote: each to one of 。！？； (Chinese stops only) or
+    to its line's end, trimmed."""
+    return sentence_texts(text, ascii=False, runs=False, closers="")
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Iterable
+
+from policykb.text import fold
 
 
 def idf_weights(tokens: Iterable[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
@@ -47,7 +48,7 @@ def anchors(question: str) -> list[str]:
     """Numbers (years, amounts) and article references a question is pinned to: an
     answer about the 2016 report, or about 第一百四十九条, does not answer a question about
     2020 or 第一百五十条, however many other words match."""
-    return list(dict.fromkeys(_ANCHOR.findall(unicodedata.normalize("NFKC", question))))
+    return list(dict.fromkeys(_ANCHOR.findall(fold(question, lower=False))))
 
 
 def anchored(question: str, texts: Iterable[str]) -> bool:
@@ -55,5 +56,5 @@ def anchored(question: str, texts: Iterable[str]) -> bool:
     wanted = anchors(question)
     if not wanted:
         return True
-    haystack = unicodedata.normalize("NFKC", "\n".join(texts))
+    haystack = fold("\n".join(texts), lower=False)
     return all(a in haystack for a in wanted)

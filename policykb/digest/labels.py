@@ -4,17 +4,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def cn_numeral(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (1..99; larger numbers stay Arabic)."""
-    if not 0 < n < 100:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return _DIGITS[ones]
-    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+from policykb.text import cn_numeral
 
 
 def cn_date(iso: str | None) -> str:

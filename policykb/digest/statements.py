@@ -31,6 +31,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from policykb.text import sentence_pattern
+
 
 class ChunkLike(Protocol):
     text: str
@@ -262,7 +264,8 @@ class Statement:
         return (self.chunk_index, self.start)
 
 
-_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# ；does not end a statement: a long one is cut at its semicolons by _spans instead.
+_SENTENCE = sentence_pattern(semicolon=False, runs=False, closers="")
 _CLAUSE = re.compile(r"[^；;]+[；;]?")
 _NUMBER_PREFIX = re.compile(
     r"\s*(?:#+\s*)?(?:第[一二三四五六七八九十百千零〇两0-9]{1,6}[编章节条](?:之[一二三四五六七八九十]+)?\s*"
