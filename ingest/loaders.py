@@ -14,6 +14,7 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,27 +29,72 @@ DEFAULT_MAX_BYTES = 50 * 2**20
 # A .docx whose parts inflate beyond this is refused before any is read (a zip bomb).
 MAX_UNZIPPED_BYTES = 256 * 2**20
 
-SUFFIX_FORMATS = {
-    ".txt": "txt",
-    ".text": "txt",
-    ".md": "md",
-    ".markdown": "md",
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".html": "html",
-    ".htm": "html",
-    ".ofd": "ofd",
+# --------------------------------------------------------------------------- formats
+
+# A reader: (bytes, the decoded text for text formats, path, OCR cache) → (pages, warnings).
+Reader = Callable[[bytes, str, str | Path, str | None], tuple[list[str], list[str]]]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A kind of file the library reads. The one table of them (FORMATS) is what loading,
+    the folder walk (which files are supported) and the upload check all go by."""
+
+    key: str  # txt | md | pdf | docx | html | ofd | image
+    name: str  # how messages name it: "内容实际是{name}"
+    suffixes: tuple[str, ...]
+    # What `sniff_format` says of a genuine file of this kind; empty: a text format, which
+    # has no signature and is known by decoding.
+    sniffed: frozenset[str]
+    read: Reader
+    paged: bool = False  # text comes page by page, so that passages and citations carry a page
+    # How an upload's refusal names what its content should have been, when not `name`.
+    upload_expects: str = ""
+
+
+def _read_txt(data: bytes, text: str, path: str | Path, ocr_cache: str | None) -> tuple[list[str], list[str]]:
+    return [text], []
+
+
+def _read_md(data: bytes, text: str, path: str | Path, ocr_cache: str | None) -> tuple[list[str], list[str]]:
+    return [strip_markdown(markdown_tables(text))], []
+
+
+def _read_html(data: bytes, text: str, path: str | Path, ocr_cache: str | None) -> tuple[list[str], list[str]]:
+    return [html_to_text(text)], []
+
+
+def _read_docx(data: bytes, text: str, path: str | Path, ocr_cache: str | None) -> tuple[list[str], list[str]]:
+    return [load_docx(data, path)], []
+
+
+def _read_pdf(data: bytes, text: str, path: str | Path, ocr_cache: str | None) -> tuple[list[str], list[str]]:
+    return load_pdf(data, path, ocr_cache=ocr_cache)
+
+
+def _read_ofd(data: bytes, text: str, path: str | Path, ocr_cache: str | None) -> tuple[list[str], list[str]]:
+    from policykb.ingest.ofd import load_ofd
+
+    return load_ofd(data, path, ocr_cache=ocr_cache)
+
+
+def _read_image(data: bytes, text: str, path: str | Path, ocr_cache: str | None) -> tuple[list[str], list[str]]:
+    return load_image(data, path, ocr_cache=ocr_cache)
+
+
+FORMATS: dict[str, Format] = {f.key: f for f in (
+    Format("txt", "纯文本", (".txt", ".text"), frozenset(), _read_txt),
+    Format("md", "Markdown", (".md", ".markdown"), frozenset(), _read_md),
+    Format("pdf", "PDF", (".pdf",), frozenset({"pdf"}), _read_pdf, paged=True),
+    Format("docx", "Word 文档", (".docx",), frozenset({"docx"}), _read_docx),
+    Format("html", "网页", (".html", ".htm"), frozenset(), _read_html),
+    Format("ofd", "OFD 文档", (".ofd",), frozenset({"ofd"}), _read_ofd, paged=True),
     # Scans and photos of pages, read by OCR (ingest.ocr).
-    ".png": "image",
-    ".jpg": "image",
-    ".jpeg": "image",
-    ".tif": "image",
-    ".tiff": "image",
-}
-FORMAT_NAMES = {"txt": "纯文本", "md": "Markdown", "pdf": "PDF", "docx": "Word 文档", "html": "网页",
-                "ofd": "OFD 文档", "image": "图片"}
-# Formats whose text comes page by page, so that passages and citations carry a page.
-PAGED_FORMATS = frozenset({"pdf", "ofd", "image"})
+    Format("image", "图片", (".png", ".jpg", ".jpeg", ".tif", ".tiff"), frozenset({"png", "jpeg", "tiff"}),
+           _read_image, paged=True, upload_expects=" PNG、JPEG 或 TIFF 图片"),
+)}
+# The format a file name's suffix (lower case, with its dot) declares.
+BY_SUFFIX: dict[str, Format] = {s: f for f in FORMATS.values() for s in f.suffixes}
 
 
 @dataclass(frozen=True)
@@ -59,7 +105,7 @@ class LoadedFile:
 
     @property
     def paged(self) -> bool:
-        return self.format in PAGED_FORMATS
+        return FORMATS[self.format].paged
 
 
 # --------------------------------------------------------------------------- sniffing
@@ -127,40 +173,35 @@ def load_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, ocr_cache
         raise IngestError(path, "无法读取文件：没有读取权限", code="unreadable") from None
     except OSError as exc:
         raise IngestError(path, f"无法读取文件：{exc.strerror or exc}", code="unreadable") from None
-    return load_bytes(data, path, SUFFIX_FORMATS.get(path.suffix.lower(), "txt"), ocr_cache=ocr_cache)
+    declared = BY_SUFFIX.get(path.suffix.lower(), FORMATS["txt"])
+    return load_bytes(data, path, declared.key, ocr_cache=ocr_cache)
 
 
 def load_bytes(data: bytes, path: str | Path, declared: str, *, ocr_cache: str | None = None) -> LoadedFile:
     """Load bytes whose file name suggests `declared`; content decides the real type.
     `ocr_cache` is the folder where recognised pages are kept (`ingest.ocr.OcrCache`)."""
     warnings: list[str] = []
+    text = ""
     real = sniff_format(data)
     if real == "zip_bomb":
         raise IngestError(
             path, f"压缩内容解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（疑似压缩炸弹），已拒绝", code="zip_bomb"
         )
     if real in IMAGE_NAMES:
-        if declared == "image" or declared == "pdf":
-            pages, image_warnings = load_image(data, path, ocr_cache=ocr_cache)
-            if declared == "pdf":
-                image_warnings.insert(0, f"文件扩展名与内容不符：内容实际是{IMAGE_NAMES[real]}图片，已按图片识别文字")
-            return LoadedFile("image", tuple(pages), tuple(image_warnings))
-        # A picture under a text name is more likely a mistake than a scan to read.
-        raise IngestError(
-            path, f"这是{IMAGE_NAMES[real]}图片，不是文本文档；扫描件请以 .png/.jpg/.tif 扩展名导入，将自动识别文字",
-            code="not_text",
-        )
-    if real == "ofd":
-        from policykb.ingest.ofd import load_ofd
-
-        pages, ofd_warnings = load_ofd(data, path, ocr_cache=ocr_cache)
-        if declared != "ofd":
-            ofd_warnings.insert(0, "文件扩展名与内容不符：内容实际是OFD 文档，已按OFD 文档读取")
-        return LoadedFile("ofd", tuple(pages), tuple(ofd_warnings))
-    if declared == "ofd":
-        raise IngestError(path, "OFD 文件已损坏（不是有效的 OFD 包：缺少 OFD.xml），无法读取", code="corrupt")
-    if declared == "image":
-        raise IngestError(path, "图片文件已损坏或不是可识别的图片格式（支持 PNG、JPEG、TIFF），无法读取", code="corrupt")
+        if declared not in ("image", "pdf"):
+            # A picture under a text name is more likely a mistake than a scan to read.
+            raise IngestError(
+                path, f"这是{IMAGE_NAMES[real]}图片，不是文本文档；扫描件请以 .png/.jpg/.tif 扩展名导入，将自动识别文字",
+                code="not_text",
+            )
+        if declared == "pdf":
+            warnings.append(f"文件扩展名与内容不符：内容实际是{IMAGE_NAMES[real]}图片，已按图片识别文字")
+        return _read(FORMATS["image"], data, text, path, warnings, ocr_cache)
+    if real != "ofd":
+        if declared == "ofd":
+            raise IngestError(path, "OFD 文件已损坏（不是有效的 OFD 包：缺少 OFD.xml），无法读取", code="corrupt")
+        if declared == "image":
+            raise IngestError(path, "图片文件已损坏或不是可识别的图片格式（支持 PNG、JPEG、TIFF），无法读取", code="corrupt")
     if real in ("zip", "ole", "docx_broken"):
         if real == "docx_broken" or (declared == "docx" and real == "zip"):
             raise IngestError(path, "Word 文件已损坏或不是有效的 .docx 文件，无法读取", code="corrupt")
@@ -177,7 +218,7 @@ def load_bytes(data: bytes, path: str | Path, declared: str, *, ocr_cache: str |
         except IngestError as exc:
             if exc.code == "not_text" and declared in ("pdf", "docx"):
                 raise IngestError(
-                    path, f"文件已损坏或不是有效的 {FORMAT_NAMES[declared]}文件，无法读取", code="corrupt"
+                    path, f"文件已损坏或不是有效的 {FORMATS[declared].name}文件，无法读取", code="corrupt"
                 ) from None
             raise
         text, encoding = decoded.text, decoded.encoding
@@ -187,19 +228,15 @@ def load_bytes(data: bytes, path: str | Path, declared: str, *, ocr_cache: str |
         if decoded.warning:
             warnings.append(decoded.warning)
     if real != declared and not (real == "txt" and declared == "md"):
-        warnings.append(
-            f"文件扩展名与内容不符：内容实际是{FORMAT_NAMES[real]}，已按{FORMAT_NAMES[real]}读取"
-        )
-    if real == "pdf":
-        pages, pdf_warnings = load_pdf(data, path, ocr_cache=ocr_cache)
-        return LoadedFile("pdf", tuple(pages), tuple(warnings + pdf_warnings))
-    if real == "docx":
-        return LoadedFile("docx", (load_docx(data, path),), tuple(warnings))
-    if real == "html":
-        return LoadedFile("html", (html_to_text(text),), tuple(warnings))
-    if real == "md":
-        return LoadedFile("md", (strip_markdown(markdown_tables(text)),), tuple(warnings))
-    return LoadedFile("txt", (text,), tuple(warnings))
+        name = FORMATS[real].name
+        warnings.append(f"文件扩展名与内容不符：内容实际是{name}，已按{name}读取")
+    return _read(FORMATS[real], data, text, path, warnings, ocr_cache)
+
+
+def _read(fmt: Format, data: bytes, text: str, path: str | Path, warnings: list[str],
+          ocr_cache: str | None) -> LoadedFile:
+    pages, more = fmt.read(data, text, path, ocr_cache)
+    return LoadedFile(fmt.key, tuple(pages), (*warnings, *more))
 
 
 # --------------------------------------------------------------------------- PDF

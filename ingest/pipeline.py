@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from policykb.ingest.clean import clean_pages
-from policykb.ingest.loaders import DEFAULT_MAX_BYTES, SUFFIX_FORMATS, load_file
+from policykb.ingest.loaders import BY_SUFFIX, DEFAULT_MAX_BYTES, load_file
 from policykb.ingest.metadata import apply_overrides, extract_metadata, load_sidecar
 from policykb.ingest.structure import chunk_document
 from policykb.ingest.types import Chunk, IngestError, ParsedDocument
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(SUFFIX_FORMATS)
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(BY_SUFFIX)
 SIDECAR_SUFFIX = ".meta.json"
 
 

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from policykb.ingest.loaders import FORMAT_NAMES, IMAGE_NAMES, MAX_UNZIPPED_BYTES, SUFFIX_FORMATS, sniff_format
+from policykb.ingest.loaders import BY_SUFFIX, FORMATS, IMAGE_NAMES, MAX_UNZIPPED_BYTES, sniff_format
 from policykb.ingest.types import IngestError
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
-_KIND_NAMES = {**FORMAT_NAMES, "zip": "压缩包", "ole": "旧版 Office 文件", "docx_broken": "损坏的 Word 文件",
-               **{k: f"{v}图片" for k, v in IMAGE_NAMES.items()}}
+_KIND_NAMES = {**{f.key: f.name for f in FORMATS.values()}, "zip": "压缩包", "ole": "旧版 Office 文件",
+               "docx_broken": "损坏的 Word 文件", **{k: f"{v}图片" for k, v in IMAGE_NAMES.items()}}
 
 
 def safe_filename(name: str) -> str:
@@ -38,9 +38,9 @@ def safe_filename(name: str) -> str:
 def check_upload(name: str, data: bytes, max_bytes: int) -> None:
     """Raise IngestError (Chinese reason, stable code) unless `data` may be ingested as `name`."""
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    declared = SUFFIX_FORMATS.get(suffix)
+    declared = BY_SUFFIX.get(suffix)
     if declared is None:
-        allowed = "、".join(sorted({s.lstrip(".") for s in SUFFIX_FORMATS}))
+        allowed = "、".join(sorted({s.lstrip(".") for s in BY_SUFFIX}))
         raise IngestError(name, f"不支持的文件类型：{suffix or '无扩展名'}（支持 {allowed}）",
                           code="unsupported_type")
     if len(data) > max_bytes:
@@ -51,18 +51,11 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> None:
     if real == "zip_bomb":
         raise IngestError(name, f"压缩内容解压后超过 {MAX_UNZIPPED_BYTES // 2**20} MB（疑似压缩炸弹），已拒绝",
                           code="zip_bomb")
-    if declared == "image":
-        if real not in ("png", "jpeg", "tiff"):
-            raise IngestError(name, f"文件扩展名是 {suffix}，但内容不是 PNG、JPEG 或 TIFF 图片，请上传原始文件",
+    if declared.sniffed:
+        if real not in declared.sniffed:
+            expected = declared.upload_expects or f"{declared.name}（可能是改了扩展名的其他文件）"
+            raise IngestError(name, f"文件扩展名是 {suffix}，但内容不是{expected}，请上传原始文件",
                               code="type_mismatch")
-    elif declared in ("pdf", "docx", "ofd"):
-        if real != declared:
-            raise IngestError(
-                name,
-                f"文件扩展名是 {suffix}，但内容不是{FORMAT_NAMES[declared]}（可能是改了扩展名的其他文件），"
-                "请上传原始文件",
-                code="type_mismatch",
-            )
     elif real is not None:
         shown = _KIND_NAMES.get(real, "二进制文件")
         raise IngestError(

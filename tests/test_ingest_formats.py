@@ -5,7 +5,12 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from policykb.ingest import parse_file
+import pytest
+
+from policykb.ingest import parse_file, walk_inputs
+from policykb.ingest.loaders import BY_SUFFIX, FORMATS
+from policykb.ingest.types import IngestError
+from policykb.uploads import check_upload
 from tests.docbuild import make_docx, make_gb18030_txt, make_pdf
 from tests.ingest_helpers import assert_chunk_invariants, squash
 
@@ -191,3 +196,24 @@ def test_pdf_gongwen_with_wrapped_title_wrapped_headings_and_contact_line(tmp_pa
     assert item in doc.text  # a heading that runs into body text is joined across its wrap
     assert "\n中共江北省委组织部\n二〇二六年一月二十四日" in doc.text
     assert_chunk_invariants(doc)
+
+
+def test_one_table_of_formats_decides_what_the_walk_takes_and_an_upload_may_be(tmp_path: Path) -> None:
+    assert set(BY_SUFFIX) == {s for f in FORMATS.values() for s in f.suffixes}
+    for suffix in [*BY_SUFFIX, ".doc", ".zip"]:
+        (tmp_path / f"文件{suffix}").write_text(NOTICE, encoding="utf-8")
+    files, skipped = walk_inputs([tmp_path])
+    assert sorted(f.suffix for f in files) == sorted(BY_SUFFIX)
+    assert sorted(s.reason for s in skipped) == ["不支持的文件类型：.doc", "不支持的文件类型：.zip"]
+    for fmt in FORMATS.values():
+        for suffix in fmt.suffixes:
+            if not fmt.sniffed:  # a text format: text under its name is what it should be
+                check_upload(f"文件{suffix}", NOTICE.encode(), 2**20)
+            else:  # a binary format: text under its name is refused, named as the table names it
+                with pytest.raises(IngestError) as err:
+                    check_upload(f"文件{suffix}", NOTICE.encode(), 2**20)
+                assert err.value.code == "type_mismatch"
+                assert (fmt.upload_expects or fmt.name) in str(err.value)
+    with pytest.raises(IngestError) as err:
+        check_upload("文件.doc", NOTICE.encode(), 2**20)
+    assert err.value.code == "unsupported_type" and "docx、htm、html" in str(err.value)
