@@ -336,9 +336,10 @@ class KnowledgeBase:
         from policykb.index.keyword import query_tokens
         from policykb.answer.relevance import idf_weights
 
-        from policykb.text import QUESTION_WORDS, content_part
+        from policykb.text import QUESTION_WORDS, content_part, implied_terms
 
         tokens = [t for t in query_tokens(question) if t not in QUESTION_WORDS] or query_tokens(question)
+        tokens += [t for t in implied_terms(question) if t not in tokens]
         df = self.registry.token_document_frequency(tokens)
         # A token the library has never seen is often the question's phrasing glued onto a
         # word (「最多能」, 「能配」): keep only its content, if any (policykb/text.py).

@@ -151,6 +151,17 @@ QUESTION_WORDS = frozenset("""
 _FUNCTION_CHARS = frozenset("能要就会可该得是算对把被给的了吗呢吧么啊呀哪几多少最些个种还都也又再才咋啥内")
 
 
+# A list question that counts what it wants without naming it (「处分有哪几种」, 「分为几类」,
+# 「都有哪些种类」) asks for the 种类 a text enumerates (「处分的种类为：」): the word the
+# question's phrasing stands for, which QUESTION_WORDS would otherwise drop with it.
+_KINDS_ASKED = re.compile(r"(?:哪几|哪些|几)(?:种|类)(?:类|别)?(?=[？?。，,！!呢啊]|$)|哪些种类|什么种类")
+
+
+def implied_terms(question: str) -> list[str]:
+    """Content words a question's phrasing stands for."""
+    return ["种类"] if _KINDS_ASKED.search(question) else []
+
+
 def content_part(token: str) -> str:
     """What a token the library has never seen says once the question's glue is trimmed
     from its ends: 「能配」 → 「配」, 「哪些项目」 → 「项目」, 「最多能」 → 「」. A real word the

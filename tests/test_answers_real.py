@@ -30,6 +30,8 @@ FILES = [
     "party_regulations/018_中央巡视组工作规则（试行）.md",
     "party_regulations/004_中国共产党巡视工作条例.md",
     "party_regulations/005_中国共产党廉洁自律准则.md",
+    "eight_point_rules_and_notices/031_关于调整中央和国家机关差旅住宿费标准等有关问题的通知.md",
+    "supervision_discipline_regulations/003_事业单位工作人员处分暂行规定.md",
     "gov_work_reports_provincial_2026/004_2026年北京市政府工作报告.txt",
     "gov_work_reports_provincial_2026/015_2026年江苏省政府工作报告.txt",
 ]
@@ -116,3 +118,28 @@ def test_unrelated_documents_do_not_change_the_answer(library, tmp_path: Path) -
     library.ingest([extra], wait=False)
     after = library.ask(question)
     assert after.answer == before.answer
+
+
+def test_a_list_question_gets_the_article_that_enumerates(library) -> None:  # type: ignore[no-untyped-def]
+    # 第一条 and the procedure articles share the question's words; 第五条 lists the kinds.
+    answer = library.ask("事业单位人员的处分有哪几种？")
+    assert answer.found
+    first = answer.answer.split("另见")[0]
+    assert "事业单位工作人员处分暂行规定" in cited_titles(answer)[0]
+    assert "警告" in first and "开除" in first and "降低岗位等级" in first
+
+
+def test_a_version_named_by_its_year_and_kind_alone(library) -> None:  # type: ignore[no-untyped-def]
+    # 「2015年条例」: the subject (吃请, 处分) makes plain which 条例 of 2015 is meant.
+    answer = library.ask("2015年条例对接受吃请怎么处分？")
+    assert answer.found
+    assert "2015" in answer.citations[0]["source_path"]
+    assert "宴请" in answer.answer.split("另见")[0]
+
+
+def test_a_phrase_ending_in_city_is_not_a_place_the_library_lacks(library) -> None:  # type: ignore[no-untyped-def]
+    # 「涉及哪些城市」 once read as a city no document comes from, and the answer was refused.
+    question = "财政部2015年调整差旅住宿费标准涉及哪些城市？"
+    assert library.retriever.analyse(question).unknown_places == []
+    assert "差旅住宿费标准" in library.search(question, top_k=1).results[0].title
+    assert library.ask(question).found

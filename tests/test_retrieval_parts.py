@@ -67,3 +67,13 @@ def test_bm25_prefers_rare_terms_and_shorter_passages():
     scores = bm25_scores(["三审三校", "制度", "终审"], docs, df, n_docs=100)
     assert scores[0] > scores[2] > scores[1] > 0
     assert bm25_scores(["无关"], docs, df, n_docs=100) == [0, 0, 0]
+
+
+def test_a_phrase_that_ends_like_a_place_is_not_one() -> None:
+    from policykb.retrieval.catalog import places_in
+
+    assert places_in("财政部调整差旅住宿费标准涉及哪些城市？") == set()
+    assert places_in("社区党组织和经济开发区") == set()
+    assert places_in("去成都市出差") == {"成都市"}
+    assert places_in("深圳市2026年政府工作报告") == {"深圳市"}
+    assert places_in("青岛市黄岛区") == {"青岛市", "黄岛区"}

@@ -95,11 +95,21 @@ def aliases(title: str) -> set[str]:
     return {a for a in out if len(a) >= 4}
 
 
+# Characters no place name holds: a match reaching back over them (「标准涉及哪些城市」)
+# is a phrase that ends in 市 or 区, and the place, if any, starts after the last of them.
+_NOT_IN_PLACE = re.compile(r".*[哪些什么啥的了和与及在对是有为等各全本该此其每个到从向把被给让去来涉要能会]")
+# Words that end like a place and are none (「哪些城市」, 「社区」, 「开发区」).
+_NOT_PLACES = ("城市", "地区", "社区", "辖区", "园区", "景区", "城区", "市区", "山区", "灾区", "片区", "街区",
+               "小区", "郊区", "老区", "牧区", "林区", "矿区", "分区", "省区", "开发区", "示范区", "试验区", "自贸区")
+
+
 def places_in(text: str) -> set[str]:
     """Provinces (by their short names) and cities or counties a text names."""
     found = {p for p in PROVINCES if p in text}
     for m in _PLACE.finditer(text):
-        name = m.group(1)
+        name = _NOT_IN_PLACE.sub("", m.group(1))
+        if name.endswith(_NOT_PLACES):
+            continue
         core = re.sub(r"(?:省|市|自治区|自治州|县|区|盟)$", "", name)
         if len(core) < 2 or any(p in core for p in PROVINCES) or core[0] in "年的在和与及从到对向为是":
             continue

@@ -141,6 +141,10 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
     for _, alias, ids in names:
         if len(ids) <= MAX_NAMED or qa.years or _mentions_place(compact):
             named |= ids
+    if not names:
+        by_year, year_named = _kind_of_year(compact, catalog)
+        named |= by_year
+        qa.years = sorted({*qa.years, *year_named})
     for m in _DOC_NO.finditer(question):
         named |= catalog.doc_no_docs.get(fold(re.sub(r"\s", "", m.group(0))), set())
     qa.named_docs, qa.named_by = named, [a for _, a, _ in names]
@@ -174,6 +178,28 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
         else:
             qa.version_missing = True  # 「2025年四川省政府工作报告」 where the library has 2026's
     return qa
+
+
+_KIND_OF_YEAR = re.compile(r"((?:19[4-9]|20[0-4])\d)\s*年(?:版|修订|修正)?(?:的)?(条例|规定|办法|准则|细则|规则)")
+
+
+def _kind_of_year(compact: str, catalog: Catalog) -> tuple[set[str], set[int]]:
+    """「2015年条例」, 「2018年版规定」: officials name a version by its year and its kind
+    alone when the subject makes the rest plain. The documents of that kind from that
+    year, when there are few."""
+    from policykb.retrieval.catalog import bare_title
+
+    found: set[str] = set()
+    years: set[int] = set()
+    for m in _KIND_OF_YEAR.finditer(compact):
+        year, kind = int(m.group(1)), m.group(2)
+        docs = {d for d, r in catalog.docs.items()
+                if catalog.years.get(d) == year and re.sub(r"[（(][^）)]*[）)]$", "", bare_title(r.title)).rstrip()
+                .rstrip("0123456789 ").endswith(kind)}
+        if 0 < len(docs) <= MAX_NAMED:
+            found |= docs
+            years.add(year)
+    return found, years
 
 
 def _mentions_place(text: str) -> bool:
