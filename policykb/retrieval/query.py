@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from policykb.retrieval.catalog import ORG_ALIASES, PROVINCES, Catalog, places_in
+from policykb.retrieval.catalog import ORG_ALIASES, PROVINCES, Catalog, bare_title, places_in
 from policykb.text import fold
 
 _LIST = re.compile(r"(?:主要)?内容是什么|有什么内容|有哪些|有哪几|包括哪|包含哪|哪几[种类项个方面条]|分为|分哪|都有什么|有什么(?:方式|形式|种类|情形|要求|措施|内容)|哪些")
@@ -187,8 +187,6 @@ def _kind_of_year(compact: str, catalog: Catalog) -> tuple[set[str], set[int]]:
     """「2015年条例」, 「2018年版规定」: officials name a version by its year and its kind
     alone when the subject makes the rest plain. The documents of that kind from that
     year, when there are few."""
-    from policykb.retrieval.catalog import bare_title
-
     found: set[str] = set()
     years: set[int] = set()
     for m in _KIND_OF_YEAR.finditer(compact):
