@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from policykb.index.keyword import bm25_scores, rank_passages
+from policykb.index.keyword import bm25_scores, match_expression, rank_passages
 from policykb.index.keyword.bm25 import idf, weight_idf
 from policykb.index.keyword.postings import PostingIndex
 from policykb.index.keyword.ranker import selective_terms
@@ -102,6 +102,19 @@ def test_a_large_library_searches_its_rare_terms_and_ranks_them_with_all():
     assert [s for _, _, s in found] == sorted(expected, reverse=True)
     assert expected != bm25_scores(terms[:2], docs, store.token_document_frequency(terms), n_docs=8), \
         "the common term still counts in the order"
+
+
+def test_re_scoring_the_whole_library_gives_fts5s_own_scores():
+    """The re-scoring of a pruned query ranks as FTS5 and the in-memory index would: same
+    idf, same k1 and b (its only difference: the average length of the candidates)."""
+    store = Store()
+    terms = ["萤火虫", "普查", "工作", "缺席"]
+    rowids = sorted(store.rows)
+    ours = bm25_scores(terms, [store.rows[r][2] for r in rowids], store.token_document_frequency(terms),
+                       n_docs=len(rowids))
+    fts = dict(store.conn.execute("SELECT rowid, -bm25(t) FROM t WHERE t MATCH ?", [match_expression(terms)]))
+    for rowid, score in zip(rowids, ours):
+        assert math.isclose(score, fts.get(rowid, 0.0), rel_tol=1e-9, abs_tol=1e-12), rowid
 
 
 @pytest.mark.parametrize("n_docs,doc_freq", [(8, 1), (8, 4), (8, 7), (200_000, 3), (200_000, 150_000)])

@@ -5,9 +5,10 @@ alike whichever engine answers.
 
 There are two idfs, on purpose:
 
-- `idf`, FTS5's ln((N - n + 0.5) / (n + 0.5)) floored at 1e-6, for RANKING: the in-memory
-  index (postings.py) must score as FTS5 does, and a term in half the passages or more
-  then says nothing about which passage is better;
+- `idf`, FTS5's ln((N - n + 0.5) / (n + 0.5)) floored at 1e-6, for RANKING passages
+  (FTS5, the in-memory index in postings.py, the re-scoring in `bm25_scores`): every
+  engine must score as FTS5 does, and a term in half the passages or more says nothing
+  about which passage is better;
 - `weight_idf`, ln(1 + (N - n + 0.5) / (n + 0.5)) (Lucene's; never below ln 2 / N), for
   WEIGHING a question's terms against each other (policykb/answer/relevance.py: the answer
   gate's coverage, answer selection and the citation check): there every term must keep
@@ -54,13 +55,14 @@ def term_score(term_idf: float, tf: Value, norm: Value) -> Value:
 
 
 def bm25_scores(terms: list[str], docs: list[list[str]], doc_freq: dict[str, int], n_docs: int) -> list[float]:
-    """BM25 of each tokenised passage for the query terms, with the weighing idf from the
+    """BM25 of each tokenised passage for the query terms, with the ranking idf from the
     whole library and the average length taken over `docs`: used to re-rank a candidate
-    set that was found with the query's rarer terms only (ranker.py)."""
+    set that was found with the query's rarer terms only (ranker.py), as FTS5 or the
+    in-memory index would have ranked it with all of them."""
     if not docs:
         return []
     avgdl = sum(len(d) for d in docs) / len(docs) or 1.0
-    idfs = {t: weight_idf(n_docs, doc_freq.get(t, 0)) for t in terms}
+    idfs = {t: idf(n_docs, doc_freq.get(t, 0)) for t in terms}
     scores = []
     for doc in docs:
         counts = Counter(doc)
