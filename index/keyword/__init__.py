@@ -7,6 +7,12 @@
   policykb/keyword_index.py);
 - ranker.py: `rank_passages`, the one call that ranks passages under a filter, choosing
   the in-memory index or FTS5.
+
+Outside it, by necessity: the FTS5 queries themselves live with the database in
+policykb/registry.py (passages: `keyword_search`; whole documents for the retriever's
+document list: `document_keyword_search`; the document frequencies behind every idf:
+`token_document_frequency`), and policykb/answer/relevance.py weighs a question's terms
+with bm25.py's weighing idf (`idf_weights`).
 """
 from policykb.index.keyword.bm25 import bm25_scores
 from policykb.index.keyword.ranker import rank_passages
