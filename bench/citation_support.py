@@ -18,7 +18,6 @@ Picks SUPPORT_THRESHOLD in policykb/answer/checks.py. Two data sets from ../shar
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import re
 import sys
@@ -31,6 +30,7 @@ SHARED = ROOT.parent / "shared"
 
 from bench.common import ncp_questions, percentile  # noqa: E402
 from policykb.index.keyword import query_tokens  # noqa: E402
+from policykb.index.keyword.bm25 import length_norm, term_score, weight_idf  # noqa: E402
 from policykb.index.tokenize import tokenize  # noqa: E402
 from policykb.answer.checks import support  # noqa: E402
 from policykb.text import fold  # noqa: E402
@@ -56,14 +56,17 @@ def passages_of(text: str, size: int = 350) -> list[tuple[int, int, str]]:
 
 
 class BM25:
-    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
+    """A retriever over sentences for the simulation, scored by the project's BM25
+    (policykb/index/keyword/bm25.py; the weighing idf, as this script always used)."""
+
+    def __init__(self, docs: list[list[str]]) -> None:
         self.docs = [Counter(d) for d in docs]
         self.lens = [len(d) for d in docs]
         self.avg = sum(self.lens) / max(len(docs), 1)
         self.df: Counter[str] = Counter()
         for d in self.docs:
             self.df.update(d.keys())
-        self.n, self.k1, self.b = len(docs), k1, b
+        self.n = len(docs)
         self.postings: dict[str, list[int]] = {}
         for i, d in enumerate(self.docs):
             for t in d:
@@ -72,10 +75,9 @@ class BM25:
     def top(self, query: list[str], k: int) -> list[int]:
         scores: Counter[int] = Counter()
         for t in set(query):
-            idf = math.log((self.n - self.df[t] + 0.5) / (self.df[t] + 0.5) + 1)
+            idf = weight_idf(self.n, self.df[t])
             for i in self.postings.get(t, []):
-                tf = self.docs[i][t]
-                scores[i] += idf * tf * (self.k1 + 1) / (tf + self.k1 * (1 - self.b + self.b * self.lens[i] / self.avg))
+                scores[i] += term_score(idf, float(self.docs[i][t]), length_norm(float(self.lens[i]), self.avg))
         return [i for i, _ in scores.most_common(k)]
 
 

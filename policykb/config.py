@@ -61,14 +61,15 @@ class Settings(BaseSettings):
     document_candidates: int = 10
     # On a library larger than keyword_prune_above passages, query terms found in more
     # than keyword_max_df of them are not searched, only used to re-rank what the rarer
-    # terms found (KnowledgeBase._selective/_rescore). Forced on the ncp benchmark this
-    # costs nothing at 0.1 and 0.005 MRR@10 at 0.05, and it cuts keyword time at 200k
-    # passages by more than half (bench/scale.py).
+    # terms found (index/keyword/ranker.py). Forced on the ncp benchmark this costs
+    # nothing at 0.1 and 0.005 MRR@10 at 0.05, and it cuts keyword time at 200k passages
+    # by more than half (bench/scale.py).
     keyword_max_df: float = 0.05
     keyword_prune_above: int = 50_000
     # From this many passages on, keyword queries are ranked by an in-memory BM25 index
-    # (index/postings.py) while it is current, and by FTS5 (pruned as above) while it is
-    # rebuilt; the server rebuilds once no passage has been written for the quiet time.
+    # (index/keyword/postings.py) while it is current, and by FTS5 (pruned as above)
+    # while it is rebuilt; the server rebuilds once no passage has been written for the
+    # quiet time.
     # Both rank identically; the index is faster at any size (ncp keyword queries 2.1 vs
     # 4.4 ms) but costs a rebuild after writes (0.1 s at 2.7k passages, 7 s at 200k), so
     # it starts where FTS5 begins to dominate a query (bench/scale.py).

@@ -1,4 +1,4 @@
-"""Keeps the in-memory BM25 index (index/postings.py) of a large library in step with the
+"""Keeps the in-memory BM25 index (index/keyword/postings.py) of a large library in step with the
 registry, and saved beside it so that a restart or a one-shot CLI query loads it in
 milliseconds instead of rebuilding it.
 
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from policykb.index.postings import PostingIndex
+from policykb.index.keyword.postings import PostingIndex
 from policykb.registry import Registry
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""A large library ranks keyword queries from an in-memory BM25 index (index/postings.py)
+"""A large library ranks keyword queries from an in-memory BM25 index (index/keyword/postings.py)
 kept in step with the registry (policykb/keyword_index.py). Here the size threshold is set
 to zero so that the demo corpus and an ncp subset stand in for a 200k-passage library;
 only keyword search is exercised, so nothing waits for the embedding model."""
@@ -15,7 +15,7 @@ import pytest
 from conftest import CORPUS, NCP, NCP_QA, make_kb, needs_shared
 
 from policykb.index.keyword import match_expression
-from policykb.index.postings import PostingIndex
+from policykb.index.keyword.postings import PostingIndex
 
 QUESTIONS = json.loads((CORPUS / "demo_questions.json").read_text(encoding="utf-8"))
 

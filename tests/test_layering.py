@@ -29,3 +29,14 @@ def test_index_imports_nothing_of_the_registry_module() -> None:
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             imports += [f"{p.relative_to(ROOT)}:{node.lineno} {n}" for n in names if n == "policykb.registry"]
     assert imports == []
+
+
+def test_bm25_is_computed_in_one_module() -> None:
+    """idf and the term score live in index/keyword/bm25.py; anything else that ranks or
+    weighs by keywords calls it (or FTS5's bm25(), which computes the same)."""
+    formula = ("+ 0.5) / (", "k1 + 1", "K1 + 1", "- b + b *", "- B + B *")
+    home = ROOT / "index" / "keyword" / "bm25.py"
+    copies = [f"{p.relative_to(ROOT)}:{i}" for p in _modules("api", "index", "ingest", "policykb", "bench")
+              if p != home for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+              if any(f in line for f in formula)]
+    assert copies == []

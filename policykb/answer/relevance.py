@@ -6,19 +6,18 @@ in the passage?
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
 
+from policykb.index.keyword.bm25 import weight_idf
 from policykb.text import fold
 
 
 def idf_weights(tokens: Iterable[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
-    """BM25's idf; a term the library has never seen weighs the most."""
-    return {
-        t: math.log((n_docs - doc_freq.get(t, 0) + 0.5) / (doc_freq.get(t, 0) + 0.5) + 1.0)
-        for t in tokens
-    }
+    """Each term weighed by BM25's weighing idf (policykb/index/keyword/bm25.py, not the
+    ranking one: every term keeps some weight); a term the library has never seen weighs
+    the most."""
+    return {t: weight_idf(n_docs, doc_freq.get(t, 0)) for t in tokens}
 
 
 _ASIDE = re.compile(r"[（(][^（）()\n]{1,6}[）)]")

@@ -306,59 +306,13 @@ class Retriever:
         return found[:n]
 
     def _keyword_found(self, terms: list[str], flt: DocumentFilter, limit: int) -> list[tuple[str, str, float]]:
-        """(chunk_id, doc_id, BM25) best first: from the in-memory index of a large library
-        while it is current, else from FTS5."""
-        from policykb.index.keyword import match_expression
+        """(chunk_id, doc_id, BM25) best first, by policykb.index.keyword's one ranking call
+        (the in-memory index of a large library while it is current, else FTS5)."""
+        from policykb.index.keyword import rank_passages
 
-        kb = self.kb
-        index = kb.keyword_index.current()
-        if index is not None:
-            fetch = limit + 20
-            if flt.doc_ids:
-                ranked = index.search(terms, limit, allowed_docs=list(flt.doc_ids))
-                return kb.registry.resolve_rowids(ranked, flt)[:limit]
-            ranked = index.search(terms, fetch)
-            found = kb.registry.resolve_rowids(ranked, flt)
-            if len(found) < min(limit, len(ranked)) and len(ranked) == fetch:
-                # The filter turned away too many of the best: rank within its documents.
-                allowed = kb.registry.document_ids(flt, limit=2**31)
-                found = kb.registry.resolve_rowids(index.search(terms, limit, allowed_docs=allowed), flt)
-            return found[:limit]
-        selective = self._selective(terms)
-        found = kb.registry.keyword_search(match_expression(selective), flt, limit)
-        if len(selective) < len(terms):
-            found = self._rescore(terms, found)
-        return found
-
-    def _selective(self, terms: list[str]) -> list[str]:
-        """Drop terms that occur in a large share of passages: their idf is near zero, yet
-        scanning their postings is most of a query's cost on a large library. The rarest
-        two terms always stay."""
-        s, registry = self.kb.settings, self.kb.registry
-        if s.keyword_max_df >= 1 or len(terms) <= 2:
-            return terms
-        n = registry.chunk_count()
-        if n <= s.keyword_prune_above:
-            return terms
-        df = registry.token_document_frequency(terms)
-        keep = [t for t in terms if df.get(t, 0) / n <= s.keyword_max_df]
-        if len(keep) < 2:
-            keep = sorted(terms, key=lambda t: df.get(t, 0))[:2]
-        return keep
-
-    def _rescore(self, terms: list[str], found: list[tuple[str, str, float]]) -> list[tuple[str, str, float]]:
-        """BM25 over all the query's terms for candidates found with its rarer terms: the
-        common terms still order the candidates, without scanning their postings."""
-        from policykb.index.keyword import bm25_scores
-
-        registry = self.kb.registry
-        tokens = registry.chunk_tokens([cid for cid, _, _ in found])
-        kept = [f for f in found if f[0] in tokens]
-        # The counts were just read by _selective: the registry answers from memory.
-        df = registry.token_document_frequency(terms)
-        scores = bm25_scores(terms, [tokens[cid] for cid, _, _ in kept], df, registry.chunk_count())
-        rescored = [(cid, doc_id, score) for (cid, doc_id, _), score in zip(kept, scores)]
-        return sorted(rescored, key=lambda f: -f[2])
+        kb, s = self.kb, self.kb.settings
+        return rank_passages(kb.registry, kb.keyword_index, terms, flt, limit,
+                             max_df=s.keyword_max_df, prune_above=s.keyword_prune_above)
 
     def _vector_candidates(self, vector: Any, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
         registry = self.kb.registry

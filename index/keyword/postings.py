@@ -6,10 +6,10 @@ is 20k calls). Here each term's postings are two numpy arrays (passage, term fre
 so a query is a handful of vector operations whatever the terms' frequency, and no term
 has to be dropped to stay fast.
 
-Scores are FTS5's own bm25() (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) / (n + 0.5))
-floored at 1e-6; see fts5_aux.c), so a library ranks the same whether a query is answered
-here or by FTS5. The index is a snapshot: it knows the registry generation it was built
-from, and the caller decides when it is stale (policykb/keyword_index.py).
+Scores are FTS5's own bm25() (bm25.py: `idf`, `length_norm`, `term_score`), so a library
+ranks the same whether a query is answered here or by FTS5. The index is a snapshot: it
+knows the registry generation it was built from, and the caller decides when it is stale
+(policykb/keyword_index.py).
 """
 from __future__ import annotations
 
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-K1 = 1.2
-B = 0.75
+from policykb.index.keyword.bm25 import idf, length_norm, term_score
+
 FORMAT = 1
 _UNIT = re.compile(r"[^\W_]+")  # a unicode61 token: a run of letters and digits
 _ARRAYS = ("rowids", "docs", "lengths", "ptr", "post_rows", "post_tf")
@@ -47,7 +47,7 @@ class PostingIndex:
 
     def __post_init__(self) -> None:
         avgdl = float(self.lengths.sum()) / max(len(self.lengths), 1) or 1.0
-        self._norm = (K1 * (1 - B + B * self.lengths.astype(np.float32) / avgdl)).astype(np.float32)
+        self._norm = length_norm(self.lengths.astype(np.float32), avgdl).astype(np.float32)
 
     @property
     def size(self) -> int:
@@ -91,9 +91,8 @@ class PostingIndex:
             lo, hi = int(self.ptr[t]), int(self.ptr[t + 1])
             rows = self.post_rows[lo:hi]
             tf = self.post_tf[lo:hi].astype(np.float32)
-            idf = max(float(np.log((n - (hi - lo) + 0.5) / ((hi - lo) + 0.5))), 1e-6)
             # A term's rows are unique, so fancy-index += adds once per row.
-            scores[rows] += idf * tf * (K1 + 1) / (tf + self._norm[rows])
+            scores[rows] += term_score(idf(n, hi - lo), tf, self._norm[rows])
             hit = True
         if not hit:
             return []
