@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from policykb import documents, library_ingest
 from policykb.config import Settings, load_settings
 from policykb.errors import KnowledgeBaseError
-from policykb.filters import SearchFilters
+from policykb.filters import FilterInput, SearchFilters
 from policykb.registry import Registry, StoredChunk, StoredDocument
 from policykb.results import NOT_FOUND, Answer, FileResult, Hit, IngestReport, SearchResult
 
@@ -176,7 +176,7 @@ class KnowledgeBase:
 
     # ---- documents (policykb/documents.py) ----------------------------------------------
 
-    def list_documents(self, filters: SearchFilters | dict[str, Any] | None = None, *, title: str | None = None,
+    def list_documents(self, filters: FilterInput = None, *, title: str | None = None,
                        sort: str = "date_desc", limit: int = 50, offset: int = 0) -> tuple[list[StoredDocument], int]:
         return documents.list_documents(self, filters, title=title, sort=sort, limit=limit, offset=offset)
 
@@ -293,7 +293,7 @@ class KnowledgeBase:
     # ---- search ----------------------------------------------------------------------
 
     def search(self, query: str, *, top_k: int = 10,
-               filters: SearchFilters | dict[str, Any] | None = None, mode: str = "hybrid") -> SearchResult:
+               filters: FilterInput = None, mode: str = "hybrid") -> SearchResult:
         """Hybrid retrieval (policykb/retrieval/hybrid.py), plus how many documents a date or
         issuer filter left out for having no date or issuer (policykb/doc_metadata.py)."""
         from policykb.doc_metadata import left_out
@@ -303,7 +303,7 @@ class KnowledgeBase:
         return result
 
     def similar(self, chunk_id: str, *, top_k: int = 10,
-                filters: SearchFilters | dict[str, Any] | None = None) -> SearchResult:
+                filters: FilterInput = None) -> SearchResult:
         """"More like this": passages near this one, from other documents first."""
         chunk = self.registry.chunks_by_ids([chunk_id]).get(chunk_id)
         if chunk is None:
@@ -349,7 +349,7 @@ class KnowledgeBase:
         df = self.registry.token_document_frequency(tokens)
         return idf_weights(tokens, df, max(self.registry.chunk_count(), 1))
 
-    def ask(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> Answer:
+    def ask(self, question: str, *, filters: FilterInput = None) -> Answer:
         """An answer from the top passages, every sentence cited. With an LLM configured
         (llm_base_url) the model writes it and the citations are checked; if the model
         fails, the extractive answer serves with a notice. When retrieval finds nothing
@@ -423,7 +423,7 @@ class KnowledgeBase:
         return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
                            anchored=pointed and anchored(question, texts))
 
-    def _answer_context(self, question: str, filters: SearchFilters | dict[str, Any] | None
+    def _answer_context(self, question: str, filters: FilterInput
                         ) -> Answer | tuple[list[Hit], dict[str, float], int]:
         """The passages to answer from, or the NOT_FOUND answer when none is relevant."""
         from policykb.answer.gate import admits
@@ -520,7 +520,7 @@ class KnowledgeBase:
             return f"{label}：{sentence}[2]" if label else f"{sentence}[2]", citation
         return None
 
-    def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
+    def ask_stream(self, question: str, *, filters: FilterInput = None
                    ) -> Iterator[tuple[str, Any]]:
         """Events for streaming clients: ("delta", {"text", "supported"}) pieces of the
         answer, each sentence only once its citations were checked (generative.stream:
@@ -644,7 +644,7 @@ class KnowledgeBase:
 
     # ---- quotation check (三审三校, policykb/verify.py) -----------------------------------
 
-    def verify(self, draft: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> "VerifyReport":
+    def verify(self, draft: str, *, filters: FilterInput = None) -> "VerifyReport":
         from policykb.verify import check_draft
 
         return check_draft(self, draft, filters=filters)
@@ -700,15 +700,14 @@ class KnowledgeBase:
 
     # ---- listing and named versions (policykb/answer/listing.py, policykb/lineage.py) --
 
-    def _listing_answer(self, question: str, filters: SearchFilters | dict[str, Any] | None) -> Answer | None:
+    def _listing_answer(self, question: str, filters: FilterInput) -> Answer | None:
         """「2026年一季度印发了哪些文件」「…有哪些版本」: the complete list from the registry
         (policykb/answer/listing.py); None for any other question."""
         from policykb.answer.listing import answer_listing
 
         return answer_listing(self, question, filters)
 
-    def _named_version_filters(self, question: str, filters: SearchFilters | dict[str, Any] | None
-                               ) -> SearchFilters | dict[str, Any] | None:
+    def _named_version_filters(self, question: str, filters: FilterInput) -> SearchFilters:
         """「2018年版纪律处分条例…」 names an old version: answer from it, not from the
         current one (policykb/lineage.py). Filters naming documents already are kept."""
         from dataclasses import replace
@@ -717,8 +716,8 @@ class KnowledgeBase:
 
         given = SearchFilters.from_any(filters)
         if given.doc_ids is not None:
-            return filters
+            return given
         named = lineage.named_version_filter(self.registry, question)
         if named is None:
-            return filters
+            return given
         return replace(given, doc_ids=tuple(named["doc_ids"]), include_superseded=True)

@@ -19,7 +19,7 @@ from policykb.errors import KnowledgeBaseError
 from policykb.text import fold, sentence_pattern
 
 if TYPE_CHECKING:
-    from policykb.filters import SearchFilters
+    from policykb.filters import FilterInput
     from policykb.service import KnowledgeBase
 
 MAX_DRAFT_CHARS = 50_000
@@ -222,7 +222,7 @@ def same_title(cited: str, title: str) -> bool:
     return bool(a) and bool(b) and (a in b or b in a)
 
 
-def check_draft(kb: KnowledgeBase, draft: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> VerifyReport:
+def check_draft(kb: KnowledgeBase, draft: str, *, filters: FilterInput = None) -> VerifyReport:
     """Each quotation and policy-like sentence of a draft: exact, close (with the
     differences) or not found, with the passage it stands on."""
     draft = draft or ""

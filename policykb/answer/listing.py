@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from policykb.results import Answer
 
 if TYPE_CHECKING:
+    from policykb.filters import FilterInput
     from policykb.registry import StoredDocument
     from policykb.service import KnowledgeBase
 
@@ -126,7 +127,8 @@ def _where(doc: "StoredDocument") -> str:
     return "（" + "，".join(parts) + "）" if parts else ""
 
 
-def answer_listing(kb: "KnowledgeBase", question: str, filters: Any = None, today: str | None = None) -> Answer | None:
+def answer_listing(kb: "KnowledgeBase", question: str, filters: "FilterInput" = None, today: str | None = None
+                   ) -> Answer | None:
     """The complete cited list a listing question asks for, or None (not a listing
     question, or nothing in the library matches: ordinary retrieval then tries)."""
     from policykb import lineage
@@ -145,8 +147,8 @@ def answer_listing(kb: "KnowledgeBase", question: str, filters: Any = None, toda
             note = f"，{d.validity_note}" if d.validity_note and d.validity != "现行有效" else ""
             lines.append(f"{i}. {lineage.version_label(d)}《{d.title}》：{d.validity}{note}[{i}]")
     else:
-        flt = {"issuer": given.issuer or query.issuer, "doc_type": given.doc_type or query.doc_type,
-               "date_from": given.date_from or query.date_from, "date_to": given.date_to or query.date_to}
+        flt = SearchFilters(issuer=given.issuer or query.issuer, doc_type=given.doc_type or query.doc_type,
+                            date_from=given.date_from or query.date_from, date_to=given.date_to or query.date_to)
         if query.topic:  # every topic word in the title; the list stays complete within it
             docs = [d for d in kb.list_documents(flt, sort="date_asc", limit=100_000)[0]
                     if all(w in (d.title or "") for w in query.topic)]

@@ -29,8 +29,8 @@ def search(query: str, top_k: int, mode: str, as_json: bool, include_undated: bo
     from policykb.service import KnowledgeBaseError
 
     knowledge = open_kb(kb)
-    filters = {**filters_from(issuer, doc_type, date_from, date_to), "include_undated": include_undated,
-               "include_unattributed": include_unattributed}
+    filters = filters_from(issuer, doc_type, date_from, date_to, include_undated=include_undated,
+                           include_unattributed=include_unattributed)
     try:
         result = knowledge.search(query, top_k=top_k, mode=mode, filters=filters)
     except KnowledgeBaseError as exc:
