@@ -23,7 +23,7 @@ from policykb.config import Settings, load_settings
 from policykb.errors import KnowledgeBaseError
 from policykb.filters import FilterInput, SearchFilters
 from policykb.registry import Registry, StoredChunk, StoredDocument
-from policykb.results import NOT_FOUND, Answer, FileResult, Hit, IngestReport, SearchResult
+from policykb.results import NOT_FOUND, Answer, Citation, FileResult, Hit, IngestReport, SearchResult
 
 if TYPE_CHECKING:
     from policykb.index.embedding import Embedder
@@ -487,8 +487,8 @@ class KnowledgeBase:
                       pending_vectors=pending, highlights=[list(quoted.highlight)])
 
     def _also_quoted(self, question: str, hits: list[Hit], chosen: int, weights: dict[str, float],
-                     alternatives: dict[str, list[str]], intent: str, first: dict[str, Any]
-                     ) -> tuple[str, dict[str, Any]] | None:
+                     alternatives: dict[str, list[str]], intent: str, first: Citation
+                     ) -> tuple[str, Citation] | None:
         """When the selector was unsure, the runner-up's answering sentence, introduced by
         whose it is: 「《…》第十四条：…[2]」. None when the first passage stood clear, or
         the runner-up is the provision already quoted."""
@@ -502,7 +502,7 @@ class KnowledgeBase:
                 continue
             if not also_quoted(top, hit.match["answer_score"]):
                 return None  # hits are in the selector's order: the rest are further still
-            if hit.doc_id == first["doc_id"] and hit.char_start < first["char_end"] and hit.char_end > first["char_start"]:
+            if hit.doc_id == first.doc_id and hit.char_start < first.char_end and hit.char_end > first.char_start:
                 continue  # the same provision, quoted already
             picked = pick_sentences(weights, [hit], question=question, max_sentences=1, alternatives=alternatives,
                                     intent=intent)
@@ -516,7 +516,7 @@ class KnowledgeBase:
             article = re.match(r"^第.{1,8}?条", label.rsplit("》", 1)[-1])
             if article and sentence.startswith(article.group(0)):  # 「第十四条：第十四条 …」
                 sentence = sentence[len(article.group(0)):].lstrip(" 　")
-            citation = {**hit.to_dict(), "n": 2, "cited_offsets": [s0]}
+            citation = Citation.of(hit, 2, cited_offsets=[s0])
             return f"{label}：{sentence}[2]" if label else f"{sentence}[2]", citation
         return None
 
@@ -625,22 +625,26 @@ class KnowledgeBase:
             raise KnowledgeBaseError(f"文档不存在：{ref}（可用文档编号、文号或标题）", code="not_found", status=404)
         return doc.id
 
-    def _refine_paths(self, citations: list[dict[str, Any]]) -> None:
+    def _refine_paths(self, citations: list[Citation]) -> None:
         """Point each citation at the finest heading over the sentences it supports."""
+        for c in citations:
+            offsets, c.cited_offsets = c.cited_offsets, None
+            if offsets:
+                c.section_path = self.finest_section_path(c.doc_id, c.section_path, offsets)
+
+    def finest_section_path(self, doc_id: str, section_path: list[str], offsets: list[int]) -> list[str]:
+        """The headings over all these offsets of a document, when they go below
+        `section_path` (a passage's path is its first heading's; a sentence may sit deeper)."""
         from policykb.ingest.structure import section_path_at
 
-        texts: dict[str, str] = {}
-        for c in citations:
-            offsets = c.pop("cited_offsets", None)
-            if not offsets:
-                continue
-            text = texts.setdefault(c["doc_id"], self.registry.document_text(c["doc_id"]) or "")
-            paths = [section_path_at(text, o) for o in offsets]
-            common = paths[0]
-            for p in paths[1:]:
-                common = tuple(a for a, b in zip(common, p) if a == b)
-            if len(common) > len(c["section_path"]) and tuple(common[: len(c["section_path"])]) == tuple(c["section_path"]):
-                c["section_path"] = list(common)
+        text = self.registry.document_text(doc_id) or ""
+        paths = [section_path_at(text, o) for o in offsets]
+        common = paths[0]
+        for p in paths[1:]:
+            common = tuple(a for a, b in zip(common, p) if a == b)
+        if len(common) > len(section_path) and tuple(common[: len(section_path)]) == tuple(section_path):
+            return list(common)
+        return section_path
 
     # ---- quotation check (三审三校, policykb/verify.py) -----------------------------------
 

@@ -251,9 +251,9 @@ def check_draft(kb: KnowledgeBase, draft: str, *, filters: FilterInput = None) -
         if best is not None and status != NOT_FOUND:
             found, hit, offset, window, _ = best
             source = {**hit.to_dict(), "quote": window[found.start:found.end],
-                      "quote_start": offset + found.start, "quote_end": offset + found.end,
-                      "cited_offsets": [offset + found.start]}
-            kb._refine_paths([source])
+                      "quote_start": offset + found.start, "quote_end": offset + found.end}
+            source["section_path"] = kb.finest_section_path(hit.doc_id, source["section_path"],
+                                                            [offset + found.start])
         items.append(QuoteCheck(
             text=claim.text, start=claim.start, end=claim.end, kind=claim.kind, status=status,
             similarity=best[0].similarity if best else 0.0, source=source,

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as _date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from policykb.results import Answer
+from policykb.results import Answer, Citation
 
 if TYPE_CHECKING:
     from policykb.filters import FilterInput
@@ -186,13 +186,13 @@ def _family_documents(kb: "KnowledgeBase", name: str) -> list["StoredDocument"]:
     return lineage.family_of(kb.registry, members[0]) if members else []
 
 
-def _citation(kb: "KnowledgeBase", doc: "StoredDocument", n: int) -> dict[str, Any]:
-    """A document cited by its opening passage, in the shape of a search hit."""
+def _citation(kb: "KnowledgeBase", doc: "StoredDocument", n: int) -> Citation:
+    """A document cited by its opening passage."""
     chunks = kb.registry.chunks_of(doc.id)
     first = chunks[0] if chunks else None
-    return {
-        "chunk_id": first.id if first else "", "doc_id": doc.id, "title": doc.title, "source_path": doc.source_path,
-        "section_path": list(first.section_path) if first else [], "text": first.text if first else "",
-        "char_start": first.char_start if first else 0, "char_end": first.char_end if first else 0,
-        "page": first.page if first else None, "score": 1.0, "metadata": doc.metadata(), "match": {}, "n": n,
-    }
+    return Citation(
+        chunk_id=first.id if first else "", doc_id=doc.id, title=doc.title, source_path=doc.source_path,
+        section_path=list(first.section_path) if first else [], text=first.text if first else "",
+        char_start=first.char_start if first else 0, char_end=first.char_end if first else 0,
+        page=first.page if first else None, score=1.0, metadata=doc.metadata(), match={}, n=n,
+    )

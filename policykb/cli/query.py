@@ -81,6 +81,6 @@ def ask(question: str, as_json: bool, issuer: str | None, doc_type: str | None, 
     if answer.notice:
         click.secho(answer.notice, fg="yellow")
     for c in answer.citations:
-        click.echo(f"[{c['n']}] {where(c)}")
-        if c.get("row"):  # a table row: the whole row with its headers
-            click.echo("    " + "｜".join(f"{label}：{value}" for label, value in c["row"]))
+        click.echo(f"[{c.n}] {where(c.to_dict())}")
+        if c.row:  # a table row: the whole row with its headers
+            click.echo("    " + "｜".join(f"{label}：{value}" for label, value in c.row))
