@@ -1,8 +1,8 @@
 """Pydantic models at the API boundary.
 
-Where the service has a type of its own (policykb/filters.py) the model is made from that
-dataclass by `model_of`: a field added there is in the API, its schema and its JSON
-without a second edit here.
+Where the service has a type of its own (policykb/filters.py, policykb/results.py) the
+model is made from that dataclass by `model_of`: a field added there is in the API, its
+schema and its JSON without a second edit here.
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from typing import Any, Union
 from pydantic import BaseModel, Field, create_model
 
 from policykb.filters import SearchFilters
+from policykb.results import Answer, Citation as ServiceCitation, FileResult, Hit, SearchResult
+from policykb.verify import Difference
 
 
 def model_of(source: type, name: str, *, exclude: tuple[str, ...] = (),
@@ -70,28 +72,8 @@ class SearchRequest(BaseModel):
     kbs: list[str] | None = Field(None, description="同时检索的多个知识库（结果按排名融合，每条结果的 metadata.kb 为所属知识库）")
 
 
-class HitModel(BaseModel):
-    chunk_id: str
-    doc_id: str
-    title: str | None
-    source_path: str
-    section_path: list[str]
-    text: str
-    char_start: int
-    char_end: int
-    page: int | None
-    score: float
-    metadata: dict[str, Any]
-    match: dict[str, Any] = {}
-
-
-class SearchResponse(BaseModel):
-    query: str
-    results: list[HitModel]
-    pending_vectors: int = 0
-    mode: str = "hybrid"
-    terms: list[str] = Field([], description="查询分词，用于高亮")
-    left_out: dict[str, int] = Field({}, description="筛选排除的未标注日期（undated）或发文机关（unattributed）的文件数")
+HitModel = model_of(Hit, "HitModel")
+SearchResponse = model_of(SearchResult, "SearchResponse", models={Hit: HitModel})
 
 
 class AskRequest(BaseModel):
@@ -99,22 +81,9 @@ class AskRequest(BaseModel):
     filters: Filters | None = None
 
 
-class Citation(HitModel):
-    n: int
-    row: list[list[str]] | None = Field(None, description="引用的是表格的一行时：该行各列的［列名, 值］")
-    row_column: str | None = Field(None, description="答案取自该行的哪一列")
-
-
-class AnswerResponse(BaseModel):
-    question: str
-    answer: str
-    citations: list[Citation]
-    found: bool
-    answerer: str = "extractive"
-    notice: str | None = None
-    unsupported: list[str] = []
-    highlights: list[list[int]] = []
-    pending_vectors: int = 0
+# The offsets a citation carries until the service has used them are no part of the answer.
+Citation = model_of(ServiceCitation, "Citation", exclude=("cited_offsets",))
+AnswerResponse = model_of(Answer, "AnswerResponse", models={ServiceCitation: Citation})
 
 
 class ErrorBody(BaseModel):
@@ -201,15 +170,7 @@ class DocumentText(BaseModel):
     scanned_pages: list[int] = Field([], description="由扫描图像识别（OCR）的页码；这些页可取页面图像对照")
 
 
-class FileResultModel(BaseModel):
-    path: str
-    status: str
-    doc_id: str | None = None
-    title: str | None = None
-    chunks: int = 0
-    code: str | None = None
-    message: str | None = None
-    seconds_to_searchable: float | None = None
+FileResultModel = model_of(FileResult, "FileResultModel")
 
 
 class UploadResponse(BaseModel):
@@ -233,10 +194,7 @@ class VerifyRequest(BaseModel):
     filters: Filters | None = None
 
 
-class DifferenceModel(BaseModel):
-    op: str = Field(..., description="changed：文稿与原文不同；missing：文稿漏引原文；added：文稿多出")
-    draft: str
-    source: str
+DifferenceModel = model_of(Difference, "DifferenceModel")
 
 
 class QuoteSource(HitModel):

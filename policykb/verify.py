@@ -51,7 +51,7 @@ class Claim:
 
 @dataclass
 class Difference:
-    op: str  # "changed" (draft differs), "missing" (the draft left source text out), "added"
+    op: str = field(metadata={"description": "changed：文稿与原文不同；missing：文稿漏引原文；added：文稿多出"})
     draft: str
     source: str
 
