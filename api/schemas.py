@@ -1,21 +1,67 @@
-"""Pydantic models at the API boundary."""
+"""Pydantic models at the API boundary.
+
+Where the service has a type of its own (policykb/filters.py, policykb/results.py) the
+model is made from that dataclass by `model_of`: a field added there is in the API, its
+schema and its JSON without a second edit here.
+"""
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import types
+import typing
+from typing import Any, Union
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
+
+from policykb.filters import SearchFilters
+from policykb.results import Answer, Citation as ServiceCitation, FileResult, Hit, SearchResult
+from policykb.verify import Difference
 
 
-class Filters(BaseModel):
-    issuer: str | None = Field(None, description="发文机关（包含即可）")
-    doc_type: str | None = Field(None, description="文种，如 通知、意见、讲话、案例")
-    date_from: str | None = Field(None, description="起始日期：2026、2026-01、2026-01-15 或 2026Q1")
-    date_to: str | None = Field(None, description="截止日期，格式同上")
-    include_superseded: bool = Field(False, description="包含已被替代的旧版本")
-    include_undated: bool = Field(False, description="按日期筛选时也包含未标注日期的文件")
-    include_unattributed: bool = Field(False, description="按发文机关筛选时也包含未标注发文机关的文件")
-    validity: str | None = Field(None, description="时效性：现行有效 / 已修订 / 已废止 / 尚未生效")
-    family: str | None = Field(None, description="版本族")
+def model_of(source: type, name: str, *, exclude: tuple[str, ...] = (),
+             models: dict[type, type[BaseModel]] | None = None) -> type[BaseModel]:
+    """A pydantic model with the fields of the dataclass `source`, in its order, with its
+    defaults and the `description` of each field's metadata; `models` stands in for
+    dataclasses nested in a field's type (list[Hit] becomes list[HitModel])."""
+    hints = typing.get_type_hints(source)
+    spec: dict[str, Any] = {}
+    for f in dataclasses.fields(source):
+        if f.name in exclude:
+            continue
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()  # pydantic copies it for each instance
+        else:
+            default = ...
+        spec[f.name] = (_standing_in(hints[f.name], models or {}),
+                        Field(default, description=f.metadata.get("description")))
+    return create_model(name, **spec)
+
+
+def _standing_in(tp: Any, models: dict[type, type[BaseModel]]) -> Any:
+    if tp in models:
+        return models[tp]
+    args = typing.get_args(tp)
+    if not args:
+        return tp
+    swapped = tuple(_standing_in(a, models) for a in args)
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        return Union[swapped]
+    return origin[swapped]
+
+
+# The filters users give; which documents to search among is the service's own business.
+Filters = model_of(SearchFilters, "Filters", exclude=("doc_ids",))
+
+
+def service_filters(filters: BaseModel | None) -> SearchFilters | None:
+    """The one conversion of the API's filters to the service's. Checked by the service
+    (policykb/filters.py), so a streamed answer reports a bad filter in its stream."""
+    if filters is None:
+        return None
+    return SearchFilters(**{k: v for k, v in filters.model_dump().items() if v != ""})
 
 
 class SearchRequest(BaseModel):
@@ -26,28 +72,8 @@ class SearchRequest(BaseModel):
     kbs: list[str] | None = Field(None, description="同时检索的多个知识库（结果按排名融合，每条结果的 metadata.kb 为所属知识库）")
 
 
-class HitModel(BaseModel):
-    chunk_id: str
-    doc_id: str
-    title: str | None
-    source_path: str
-    section_path: list[str]
-    text: str
-    char_start: int
-    char_end: int
-    page: int | None
-    score: float
-    metadata: dict[str, Any]
-    match: dict[str, Any] = {}
-
-
-class SearchResponse(BaseModel):
-    query: str
-    results: list[HitModel]
-    pending_vectors: int = 0
-    mode: str = "hybrid"
-    terms: list[str] = Field([], description="查询分词，用于高亮")
-    left_out: dict[str, int] = Field({}, description="筛选排除的未标注日期（undated）或发文机关（unattributed）的文件数")
+HitModel = model_of(Hit, "HitModel")
+SearchResponse = model_of(SearchResult, "SearchResponse", models={Hit: HitModel})
 
 
 class AskRequest(BaseModel):
@@ -55,22 +81,9 @@ class AskRequest(BaseModel):
     filters: Filters | None = None
 
 
-class Citation(HitModel):
-    n: int
-    row: list[list[str]] | None = Field(None, description="引用的是表格的一行时：该行各列的［列名, 值］")
-    row_column: str | None = Field(None, description="答案取自该行的哪一列")
-
-
-class AnswerResponse(BaseModel):
-    question: str
-    answer: str
-    citations: list[Citation]
-    found: bool
-    answerer: str = "extractive"
-    notice: str | None = None
-    unsupported: list[str] = []
-    highlights: list[list[int]] = []
-    pending_vectors: int = 0
+# The offsets a citation carries until the service has used them are no part of the answer.
+Citation = model_of(ServiceCitation, "Citation", exclude=("cited_offsets",))
+AnswerResponse = model_of(Answer, "AnswerResponse", models={ServiceCitation: Citation})
 
 
 class ErrorBody(BaseModel):
@@ -157,15 +170,7 @@ class DocumentText(BaseModel):
     scanned_pages: list[int] = Field([], description="由扫描图像识别（OCR）的页码；这些页可取页面图像对照")
 
 
-class FileResultModel(BaseModel):
-    path: str
-    status: str
-    doc_id: str | None = None
-    title: str | None = None
-    chunks: int = 0
-    code: str | None = None
-    message: str | None = None
-    seconds_to_searchable: float | None = None
+FileResultModel = model_of(FileResult, "FileResultModel")
 
 
 class UploadResponse(BaseModel):
@@ -189,10 +194,7 @@ class VerifyRequest(BaseModel):
     filters: Filters | None = None
 
 
-class DifferenceModel(BaseModel):
-    op: str = Field(..., description="changed：文稿与原文不同；missing：文稿漏引原文；added：文稿多出")
-    draft: str
-    source: str
+DifferenceModel = model_of(Difference, "DifferenceModel")
 
 
 class QuoteSource(HitModel):

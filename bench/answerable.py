@@ -88,7 +88,7 @@ def main() -> None:
                 continue
             found += 1
             gold = squash(q["answer"])
-            cited += any(gold in squash(c["text"]) for c in answer.citations)
+            cited += any(gold in squash(c.text) for c in answer.citations)
             quoted += gold[:12] in squash(answer.answer)
         print(f"\nextractive answers on the ncp questions: {found}/{len(questions)} answered; of those, "
               f"{cited / found:.3f} cite a passage containing the gold answer, "

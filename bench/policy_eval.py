@@ -204,7 +204,7 @@ def main() -> None:
             rec["found"] = answer.found
             rec["answer"] = answer.answer[:300]
             if kind != "unanswerable" and answer.found:
-                cited = any(right_file(row, c["source_path"]) and contains(row["answer"], c["text"])
+                cited = any(right_file(row, c.source_path) and contains(row["answer"], c.text)
                             for c in answer.citations)
                 quoted = contains(row["answer"], answer.answer)
                 a["cited"] += cited

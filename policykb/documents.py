@@ -6,12 +6,13 @@ turns a missing document into the user's error. `KnowledgeBase` delegates here.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policykb.errors import KnowledgeBaseError
-from policykb.filters import SearchFilters
-from policykb.registry import DocumentFilter, StoredChunk, StoredDocument
+from policykb.filters import FilterInput, SearchFilters
+from policykb.registry import StoredChunk, StoredDocument
 
 if TYPE_CHECKING:
     from policykb.compare import Comparison
@@ -20,16 +21,14 @@ if TYPE_CHECKING:
 
 # ---- reading -----------------------------------------------------------------------------
 
-def list_documents(kb: KnowledgeBase, filters: SearchFilters | dict[str, Any] | None = None, *, title: str | None = None,
+def list_documents(kb: KnowledgeBase, filters: FilterInput = None, *, title: str | None = None,
                    sort: str = "date_desc", limit: int = 50, offset: int = 0) -> tuple[list[StoredDocument], int]:
-    """A page of the library's documents (superseded ones included) and the total count."""
-    sf = SearchFilters.from_any(filters)
-    flt = sf.to_registry()
-    flt = DocumentFilter(
-        issuer=flt.issuer, doc_type=flt.doc_type, date_from=flt.date_from, date_to=flt.date_to,
-        title_contains=title or None, include_superseded=True, validity=flt.validity, family=flt.family,
-    )
-    return kb.registry.list_documents(flt, sort=sort, limit=limit, offset=offset)
+    """A page of the library's documents (superseded ones included) and the total count.
+    The library lists what it holds: no narrowing to given documents, and a document
+    without a date or issuer fails a date or issuer filter."""
+    given = SearchFilters.from_any(filters)
+    shown = replace(given, doc_ids=None, include_superseded=True, include_undated=False, include_unattributed=False)
+    return kb.registry.list_documents(shown.to_registry(title_contains=title), sort=sort, limit=limit, offset=offset)
 
 
 def get_document(kb: KnowledgeBase, doc_id: str) -> StoredDocument:

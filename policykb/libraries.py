@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from policykb.config import Settings
+from policykb.filters import FilterInput
 from policykb.results import SearchResult
 from policykb.service import KnowledgeBase, KnowledgeBaseError
 
@@ -52,7 +52,7 @@ class Libraries:
             kb.close()
 
 
-def search_across(kbs: list[KnowledgeBase], query: str, *, top_k: int = 10, filters: Any = None,
+def search_across(kbs: list[KnowledgeBase], query: str, *, top_k: int = 10, filters: FilterInput = None,
                   mode: str = "hybrid") -> SearchResult:
     """One ranked list from several libraries: each is searched as usual, and the lists are
     fused by reciprocal rank (scores of different libraries are not comparable; ranks are).

@@ -176,6 +176,9 @@ class NewChunk:
 
 @dataclass(frozen=True)
 class DocumentFilter:
+    """The registry's filter, ready for SQL (dates as YYYYMMDD). A user's filters become
+    one in policykb/filters.py (SearchFilters.to_registry) only; code below the service
+    (digest selection, the retriever narrowing to documents) builds or narrows one itself."""
     issuer: str | None = None
     doc_type: str | None = None
     date_from: int | None = None

@@ -1,7 +1,7 @@
 """What the service returns: plain dataclasses that the CLI prints and the API serialises."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import KW_ONLY, asdict, dataclass, field
 from typing import Any
 
 
@@ -30,10 +30,10 @@ class SearchResult:
     results: list[Hit]
     pending_vectors: int = 0
     mode: str = "hybrid"
-    terms: list[str] = field(default_factory=list)  # the query's words, for highlighting
-    # Documents a date or issuer filter left out because their date or issuer is unknown:
-    # {"undated": n, "unattributed": m}; the filter's include_* options bring them back.
-    left_out: dict[str, int] = field(default_factory=dict)
+    terms: list[str] = field(default_factory=list, metadata={"description": "查询分词，用于高亮"})
+    # The filter's include_* options bring these documents back.
+    left_out: dict[str, int] = field(default_factory=dict, metadata={
+        "description": "筛选排除的未标注日期（undated）或发文机关（unattributed）的文件数"})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -50,10 +50,34 @@ NOT_FOUND = "知识库中未找到相关内容"
 
 
 @dataclass
+class Citation(Hit):
+    """A passage an answer cites as [n]: the search hit, or for a provision answer the hit
+    widened to the provision it quotes."""
+    _: KW_ONLY
+    n: int
+    # Document offsets of the sentences it supports, until the service has pointed the
+    # citation at the finest heading over them (KnowledgeBase._refine_paths).
+    cited_offsets: list[int] | None = None
+    row: list[list[str]] | None = field(default=None, metadata={
+        "description": "引用的是表格的一行时：该行各列的［列名, 值］"})
+    row_column: str | None = field(default=None, metadata={"description": "答案取自该行的哪一列"})
+
+    @classmethod
+    def of(cls, hit: Hit, n: int, **changes: Any) -> Citation:
+        """`hit` cited as [n], with `changes` to its fields (a widened text) or the row."""
+        return cls(**{**hit.to_dict(), **changes}, n=n)
+
+    def to_dict(self) -> dict[str, Any]:
+        # A citation of no table row has no row keys, as before it was typed.
+        return {k: v for k, v in asdict(self).items()
+                if v is not None or k not in ("cited_offsets", "row", "row_column")}
+
+
+@dataclass
 class Answer:
     question: str
     answer: str
-    citations: list[dict[str, Any]]  # Hit dicts plus "n"
+    citations: list[Citation]
     found: bool
     answerer: str = "extractive"
     notice: str | None = None
@@ -64,7 +88,7 @@ class Answer:
     highlights: list[list[int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "citations": [c.to_dict() for c in self.citations]}
 
 
 @dataclass

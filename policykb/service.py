@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 from policykb import documents, library_ingest
 from policykb.config import Settings, load_settings
 from policykb.errors import KnowledgeBaseError
-from policykb.filters import SearchFilters
+from policykb.filters import FilterInput, SearchFilters
 from policykb.registry import Registry, StoredChunk, StoredDocument
-from policykb.results import NOT_FOUND, Answer, FileResult, Hit, IngestReport, SearchResult
+from policykb.results import NOT_FOUND, Answer, Citation, FileResult, Hit, IngestReport, SearchResult
 
 if TYPE_CHECKING:
     from policykb.index.embedding import Embedder
@@ -176,7 +176,7 @@ class KnowledgeBase:
 
     # ---- documents (policykb/documents.py) ----------------------------------------------
 
-    def list_documents(self, filters: SearchFilters | dict[str, Any] | None = None, *, title: str | None = None,
+    def list_documents(self, filters: FilterInput = None, *, title: str | None = None,
                        sort: str = "date_desc", limit: int = 50, offset: int = 0) -> tuple[list[StoredDocument], int]:
         return documents.list_documents(self, filters, title=title, sort=sort, limit=limit, offset=offset)
 
@@ -293,7 +293,7 @@ class KnowledgeBase:
     # ---- search ----------------------------------------------------------------------
 
     def search(self, query: str, *, top_k: int = 10,
-               filters: SearchFilters | dict[str, Any] | None = None, mode: str = "hybrid") -> SearchResult:
+               filters: FilterInput = None, mode: str = "hybrid") -> SearchResult:
         """Hybrid retrieval (policykb/retrieval/hybrid.py), plus how many documents a date or
         issuer filter left out for having no date or issuer (policykb/doc_metadata.py)."""
         from policykb.doc_metadata import left_out
@@ -303,7 +303,7 @@ class KnowledgeBase:
         return result
 
     def similar(self, chunk_id: str, *, top_k: int = 10,
-                filters: SearchFilters | dict[str, Any] | None = None) -> SearchResult:
+                filters: FilterInput = None) -> SearchResult:
         """"More like this": passages near this one, from other documents first."""
         chunk = self.registry.chunks_by_ids([chunk_id]).get(chunk_id)
         if chunk is None:
@@ -350,7 +350,7 @@ class KnowledgeBase:
         df = self.registry.token_document_frequency(tokens)
         return idf_weights(tokens, df, max(self.registry.chunk_count(), 1))
 
-    def ask(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> Answer:
+    def ask(self, question: str, *, filters: FilterInput = None) -> Answer:
         """An answer from the top passages, every sentence cited. With an LLM configured
         (llm_base_url) the model writes it and the citations are checked; if the model
         fails, the extractive answer serves with a notice. When retrieval finds nothing
@@ -424,7 +424,7 @@ class KnowledgeBase:
         return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
                            anchored=pointed and anchored(question, texts))
 
-    def _answer_context(self, question: str, filters: SearchFilters | dict[str, Any] | None
+    def _answer_context(self, question: str, filters: FilterInput
                         ) -> Answer | tuple[list[Hit], dict[str, float], int]:
         """The passages to answer from, or the NOT_FOUND answer when none is relevant."""
         from policykb.answer.gate import admits
@@ -488,8 +488,8 @@ class KnowledgeBase:
                       pending_vectors=pending, highlights=[list(quoted.highlight)])
 
     def _also_quoted(self, question: str, hits: list[Hit], chosen: int, weights: dict[str, float],
-                     alternatives: dict[str, list[str]], intent: str, first: dict[str, Any]
-                     ) -> tuple[str, dict[str, Any]] | None:
+                     alternatives: dict[str, list[str]], intent: str, first: Citation
+                     ) -> tuple[str, Citation] | None:
         """When the selector was unsure, the runner-up's answering sentence, introduced by
         whose it is: 「《…》第十四条：…[2]」. None when the first passage stood clear, or
         the runner-up is the provision already quoted."""
@@ -503,7 +503,7 @@ class KnowledgeBase:
                 continue
             if not also_quoted(top, hit.match["answer_score"]):
                 return None  # hits are in the selector's order: the rest are further still
-            if hit.doc_id == first["doc_id"] and hit.char_start < first["char_end"] and hit.char_end > first["char_start"]:
+            if hit.doc_id == first.doc_id and hit.char_start < first.char_end and hit.char_end > first.char_start:
                 continue  # the same provision, quoted already
             picked = pick_sentences(weights, [hit], question=question, max_sentences=1, alternatives=alternatives,
                                     intent=intent)
@@ -517,11 +517,11 @@ class KnowledgeBase:
             article = re.match(r"^第.{1,8}?条", label.rsplit("》", 1)[-1])
             if article and sentence.startswith(article.group(0)):  # 「第十四条：第十四条 …」
                 sentence = sentence[len(article.group(0)):].lstrip(" 　")
-            citation = {**hit.to_dict(), "n": 2, "cited_offsets": [s0]}
+            citation = Citation.of(hit, 2, cited_offsets=[s0])
             return f"{label}：{sentence}[2]" if label else f"{sentence}[2]", citation
         return None
 
-    def ask_stream(self, question: str, *, filters: SearchFilters | dict[str, Any] | None = None
+    def ask_stream(self, question: str, *, filters: FilterInput = None
                    ) -> Iterator[tuple[str, Any]]:
         """Events for streaming clients: ("delta", {"text", "supported"}) pieces of the
         answer, each sentence only once its citations were checked (generative.stream:
@@ -626,26 +626,30 @@ class KnowledgeBase:
             raise KnowledgeBaseError(f"文档不存在：{ref}（可用文档编号、文号或标题）", code="not_found", status=404)
         return doc.id
 
-    def _refine_paths(self, citations: list[dict[str, Any]]) -> None:
+    def _refine_paths(self, citations: list[Citation]) -> None:
         """Point each citation at the finest heading over the sentences it supports."""
+        for c in citations:
+            offsets, c.cited_offsets = c.cited_offsets, None
+            if offsets:
+                c.section_path = self.finest_section_path(c.doc_id, c.section_path, offsets)
+
+    def finest_section_path(self, doc_id: str, section_path: list[str], offsets: list[int]) -> list[str]:
+        """The headings over all these offsets of a document, when they go below
+        `section_path` (a passage's path is its first heading's; a sentence may sit deeper)."""
         from policykb.ingest.structure import section_path_at
 
-        texts: dict[str, str] = {}
-        for c in citations:
-            offsets = c.pop("cited_offsets", None)
-            if not offsets:
-                continue
-            text = texts.setdefault(c["doc_id"], self.registry.document_text(c["doc_id"]) or "")
-            paths = [section_path_at(text, o) for o in offsets]
-            common = paths[0]
-            for p in paths[1:]:
-                common = tuple(a for a, b in zip(common, p) if a == b)
-            if len(common) > len(c["section_path"]) and tuple(common[: len(c["section_path"])]) == tuple(c["section_path"]):
-                c["section_path"] = list(common)
+        text = self.registry.document_text(doc_id) or ""
+        paths = [section_path_at(text, o) for o in offsets]
+        common = paths[0]
+        for p in paths[1:]:
+            common = tuple(a for a, b in zip(common, p) if a == b)
+        if len(common) > len(section_path) and tuple(common[: len(section_path)]) == tuple(section_path):
+            return list(common)
+        return section_path
 
     # ---- quotation check (三审三校, policykb/verify.py) -----------------------------------
 
-    def verify(self, draft: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> "VerifyReport":
+    def verify(self, draft: str, *, filters: FilterInput = None) -> "VerifyReport":
         from policykb.verify import check_draft
 
         return check_draft(self, draft, filters=filters)
@@ -701,15 +705,14 @@ class KnowledgeBase:
 
     # ---- listing and named versions (policykb/answer/listing.py, policykb/lineage.py) --
 
-    def _listing_answer(self, question: str, filters: SearchFilters | dict[str, Any] | None) -> Answer | None:
+    def _listing_answer(self, question: str, filters: FilterInput) -> Answer | None:
         """「2026年一季度印发了哪些文件」「…有哪些版本」: the complete list from the registry
         (policykb/answer/listing.py); None for any other question."""
         from policykb.answer.listing import answer_listing
 
         return answer_listing(self, question, filters)
 
-    def _named_version_filters(self, question: str, filters: SearchFilters | dict[str, Any] | None
-                               ) -> SearchFilters | dict[str, Any] | None:
+    def _named_version_filters(self, question: str, filters: FilterInput) -> SearchFilters:
         """「2018年版纪律处分条例…」 names an old version: answer from it, not from the
         current one (policykb/lineage.py). Filters naming documents already are kept."""
         from dataclasses import replace
@@ -718,8 +721,8 @@ class KnowledgeBase:
 
         given = SearchFilters.from_any(filters)
         if given.doc_ids is not None:
-            return filters
+            return given
         named = lineage.named_version_filter(self.registry, question)
         if named is None:
-            return filters
+            return given
         return replace(given, doc_ids=tuple(named["doc_ids"]), include_superseded=True)

@@ -19,7 +19,7 @@ from policykb.errors import KnowledgeBaseError
 from policykb.text import fold, sentence_pattern
 
 if TYPE_CHECKING:
-    from policykb.filters import SearchFilters
+    from policykb.filters import FilterInput
     from policykb.service import KnowledgeBase
 
 MAX_DRAFT_CHARS = 50_000
@@ -51,7 +51,7 @@ class Claim:
 
 @dataclass
 class Difference:
-    op: str  # "changed" (draft differs), "missing" (the draft left source text out), "added"
+    op: str = field(metadata={"description": "changed：文稿与原文不同；missing：文稿漏引原文；added：文稿多出"})
     draft: str
     source: str
 
@@ -222,7 +222,7 @@ def same_title(cited: str, title: str) -> bool:
     return bool(a) and bool(b) and (a in b or b in a)
 
 
-def check_draft(kb: KnowledgeBase, draft: str, *, filters: SearchFilters | dict[str, Any] | None = None) -> VerifyReport:
+def check_draft(kb: KnowledgeBase, draft: str, *, filters: FilterInput = None) -> VerifyReport:
     """Each quotation and policy-like sentence of a draft: exact, close (with the
     differences) or not found, with the passage it stands on."""
     draft = draft or ""
@@ -251,9 +251,9 @@ def check_draft(kb: KnowledgeBase, draft: str, *, filters: SearchFilters | dict[
         if best is not None and status != NOT_FOUND:
             found, hit, offset, window, _ = best
             source = {**hit.to_dict(), "quote": window[found.start:found.end],
-                      "quote_start": offset + found.start, "quote_end": offset + found.end,
-                      "cited_offsets": [offset + found.start]}
-            kb._refine_paths([source])
+                      "quote_start": offset + found.start, "quote_end": offset + found.end}
+            source["section_path"] = kb.finest_section_path(hit.doc_id, source["section_path"],
+                                                            [offset + found.start])
         items.append(QuoteCheck(
             text=claim.text, start=claim.start, end=claim.end, kind=claim.kind, status=status,
             similarity=best[0].similarity if best else 0.0, source=source,

@@ -58,4 +58,4 @@ def test_the_training_assessment_story_is_answered_from_the_work_plan(demo_kb) -
     # A runner-up, when there is one, says whose it is and cites its own passage.
     if "另见" in answer.answer:
         assert re.search(r"另见《[^》]+》[^：\n]{0,12}：.+\[2\]$", answer.answer)
-        assert [c["n"] for c in answer.citations] == [1, 2]
+        assert [c.n for c in answer.citations] == [1, 2]

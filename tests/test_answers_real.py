@@ -59,7 +59,7 @@ def library(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
 
 
 def cited_titles(answer) -> list[str]:  # type: ignore[no-untyped-def]
-    return [c["title"] or "" for c in answer.citations]
+    return [c.title or "" for c in answer.citations]
 
 
 def test_the_eight_point_rules_are_found_by_their_common_name(library) -> None:  # type: ignore[no-untyped-def]
@@ -84,18 +84,18 @@ def test_a_colloquial_permission_question_gets_the_reception_rule(library) -> No
 def test_a_question_without_a_year_is_answered_from_the_current_version(library) -> None:  # type: ignore[no-untyped-def]
     answer = library.ask("纪律处分条例规定的党纪处分有哪几种？")
     assert answer.found
-    assert cited_titles(answer)[0].endswith("2023") or "2023" in answer.citations[0]["source_path"]
+    assert cited_titles(answer)[0].endswith("2023") or "2023" in answer.citations[0].source_path
     versioned = library.ask("2015年版纪律处分条例规定的党纪处分有哪几种？")
-    assert versioned.found and "2015" in versioned.citations[0]["source_path"]
+    assert versioned.found and "2015" in versioned.citations[0].source_path
 
 
 def test_a_question_naming_a_province_is_answered_from_that_province(library) -> None:  # type: ignore[no-untyped-def]
     answer = library.ask("四川省今年城镇新增就业目标是多少？")
     assert answer.found
-    assert all("四川" in c["source_path"] for c in answer.citations)
+    assert all("四川" in c.source_path for c in answer.citations)
     assert "城镇新增就业" in answer.answer and "辽宁" not in answer.answer
     beijing = library.ask("北京市2026年地区生产总值预期增长多少？")
-    assert beijing.found and all("北京" in c["source_path"] for c in beijing.citations)
+    assert beijing.found and all("北京" in c.source_path for c in beijing.citations)
     assert "江苏" not in beijing.answer
 
 

@@ -56,8 +56,8 @@ def test_every_answer_sentence_is_cited_and_every_citation_was_retrieved(demo_kb
     assert answer.found
     retrieved = {h.chunk_id for h in demo_kb.search(case["question"], top_k=demo_kb.ASK_CANDIDATES).results}
     numbers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)]
-    assert numbers and sorted(set(numbers)) == [c["n"] for c in answer.citations]
-    assert {c["chunk_id"] for c in answer.citations} <= retrieved
+    assert numbers and sorted(set(numbers)) == [c.n for c in answer.citations]
+    assert {c.chunk_id for c in answer.citations} <= retrieved
     # A quotation may be introduced by whose rule it is (「《…》第十条：」, 「另见《…》第九条：」),
     # which cites nothing.
     quoted = re.sub(r"(?m)^(?:另见)?《[^》\n]+》[^\n：]{0,12}：\n?", "", answer.answer)
@@ -65,9 +65,9 @@ def test_every_answer_sentence_is_cited_and_every_citation_was_retrieved(demo_kb
         if sentence.strip():
             assert re.search(r"\[\d+\]$", sentence.strip()), sentence
     # Extractive: every sentence is a quotation of the passage it cites.
-    by_n = {c["n"]: c for c in answer.citations}
+    by_n = {c.n: c for c in answer.citations}
     for sentence, n in re.findall(r"([^\]]+?)\[(\d+)\]", quoted):
-        assert squash(sentence.rstrip("。"))[:20] in squash(by_n[int(n)]["text"])
+        assert squash(sentence.rstrip("。"))[:20] in squash(by_n[int(n)].text)
 
 
 @pytest.mark.parametrize("question", QUESTIONS["unanswerable"] + ["红烧肉怎么做才好吃？"])

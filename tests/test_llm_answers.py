@@ -107,8 +107,8 @@ def test_a_configured_model_writes_the_answer_and_every_citation_opens_its_passa
     answer = kb.ask(QUESTION)
     assert answer.answerer == f"llm:{MODEL}" and answer.found
     assert answer.answer == f"{FINAL_REVIEW}[1]。" and answer.unsupported == [] and answer.notice is None
-    assert [c["n"] for c in answer.citations] == [1] and FINAL_REVIEW in answer.citations[0]["text"]
-    assert answer.citations[0]["metadata"]["doc_no"] == "江宣发〔2026〕5号"
+    assert [c.n for c in answer.citations] == [1] and FINAL_REVIEW in answer.citations[0].text
+    assert answer.citations[0].metadata["doc_no"] == "江宣发〔2026〕5号"
 
 
 def test_the_prompt_gives_numbered_passages_as_delimited_data(kb, standin):

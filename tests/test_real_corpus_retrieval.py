@@ -45,5 +45,5 @@ def test_answers_cite_passages_that_contain_the_answer(ncp_sample):
     good = 0
     for q in questions[:15]:
         answer = kb.ask(q["question"])
-        good += answer.found and any(squash(q["answer"])[:12] in squash(c["text"]) for c in answer.citations)
+        good += answer.found and any(squash(q["answer"])[:12] in squash(c.text) for c in answer.citations)
     assert good >= 10, good

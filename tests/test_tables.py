@@ -116,9 +116,9 @@ def test_the_answer_names_the_column_and_cites_the_row(tmp_path: Path, fresh_kb)
     answer = fresh_kb.ask("村党组织书记轮训由哪个单位牵头？")
     assert answer.found and answer.answer.startswith("牵头单位：市委党校")
     cited = answer.citations[0]
-    assert cited["row_column"] == "牵头单位"
-    assert ["重点任务", "开展村党组织书记轮训"] in cited["row"] and ["牵头单位", "市委党校"] in cited["row"]
-    assert cited["section_path"][-1] == CAPTION
+    assert cited.row_column == "牵头单位"
+    assert ["重点任务", "开展村党组织书记轮训"] in cited.row and ["牵头单位", "市委党校"] in cited.row
+    assert cited.section_path[-1] == CAPTION
     when = fresh_kb.ask("村党组织书记轮训什么时候完成？")
     assert when.answer.startswith("完成时限：2026年9月底前")
 

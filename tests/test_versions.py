@@ -149,19 +149,19 @@ def test_five_versions_make_one_family_with_only_2023_current(regs_kb) -> None: 
     assert old and all(h.metadata["validity"] == "已修订" and h.metadata["superseded_by"] for h in old)
 
     answer = regs_kb.ask("党员受到警告处分后多久不得在党内提拔职务？")
-    assert answer.found and {c["doc_id"] for c in answer.citations} == {by_year[2023].id}
+    assert answer.found and {c.doc_id for c in answer.citations} == {by_year[2023].id}
 
     named = regs_kb.ask("2018年版纪律处分条例中，党员受到警告处分一年内不得在党内提升职务吗？")
-    assert named.found and {c["doc_id"] for c in named.citations} == {by_year[2018].id}, "a year names that version"
-    assert named.citations[0]["metadata"]["validity"] == "已修订"
-    assert "2023" in named.citations[0]["metadata"]["validity_note"], "a superseded source names its successor"
+    assert named.found and {c.doc_id for c in named.citations} == {by_year[2018].id}, "a year names that version"
+    assert named.citations[0].metadata["validity"] == "已修订"
+    assert "2023" in named.citations[0].metadata["validity_note"], "a superseded source names its successor"
 
     listed = regs_kb.ask("纪律处分条例有哪些版本")
     assert listed.answerer == "listing" and len(listed.citations) == 5
-    assert [c["doc_id"] for c in listed.citations] == [by_year[y].id for y in (1997, 2003, 2015, 2018, 2023)]
+    assert [c.doc_id for c in listed.citations] == [by_year[y].id for y in (1997, 2003, 2015, 2018, 2023)]
 
     dated = regs_kb.ask("2023年印发了哪些文件？")
-    assert dated.answerer == "listing" and [c["doc_id"] for c in dated.citations] == [by_year[2023].id]
+    assert dated.answerer == "listing" and [c.doc_id for c in dated.citations] == [by_year[2023].id]
     assert "2023年" in dated.answer and "共 1 件" in dated.answer
     assert regs_kb.ask("2023年印发了哪些关于纪律处分的文件").answerer == "listing"
     assert regs_kb.ask("2023年印发了哪些关于巡视的文件").answerer != "listing", "no title has it: ordinary answer"

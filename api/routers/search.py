@@ -14,9 +14,10 @@ from policykb.api.schemas import (
     AskRequest,
     SearchRequest,
     SearchResponse,
+    service_filters,
 )
 
-from policykb.filters import FilterError
+from policykb.filters import FilterError, SearchFilters
 from policykb.service import KnowledgeBase, KnowledgeBaseError
 
 router = APIRouter(tags=["检索与问答"])
@@ -32,7 +33,7 @@ one `event: error` with `{"code", "message"}`."""
 
 @router.post("/search", response_model=SearchResponse, summary="检索段落")
 def search(req: SearchRequest, request: Request, kb: KnowledgeBase = Depends(get_kb)) -> dict:
-    filters = req.filters.model_dump() if req.filters else None
+    filters = service_filters(req.filters)
     if req.kbs:  # several libraries at once (policykb/libraries.py)
         from policykb.libraries import search_across
 
@@ -45,7 +46,7 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _answer_events(kb: KnowledgeBase, question: str, filters: dict[str, Any] | None) -> Iterator[str]:
+def _answer_events(kb: KnowledgeBase, question: str, filters: SearchFilters | None) -> Iterator[str]:
     try:
         for kind, payload in kb.ask_stream(question, filters=filters):
             if kind == "delta":
@@ -68,7 +69,7 @@ def _answer_events(kb: KnowledgeBase, question: str, filters: dict[str, Any] | N
 )
 def ask(req: AskRequest, stream: bool = Query(False, description="以 SSE 流式返回答案"),
         kb: KnowledgeBase = Depends(get_kb)) -> Any:
-    filters = req.filters.model_dump() if req.filters else None
+    filters = service_filters(req.filters)
     if stream:
         return StreamingResponse(
             _answer_events(kb, req.question, filters),

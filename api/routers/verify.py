@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 from policykb.api.deps import get_kb
-from policykb.api.schemas import VerifyRequest, VerifyResponse
+from policykb.api.schemas import VerifyRequest, VerifyResponse, service_filters
 
 from policykb.service import KnowledgeBase
 
@@ -17,5 +17,4 @@ router = APIRouter(tags=["引文核对"])
                 "或未找到（not_found），并给出出处段落。",
 )
 def verify(req: VerifyRequest, kb: KnowledgeBase = Depends(get_kb)) -> dict:
-    filters = req.filters.model_dump() if req.filters else None
-    return kb.verify(req.text, filters=filters).to_dict()
+    return kb.verify(req.text, filters=service_filters(req.filters)).to_dict()

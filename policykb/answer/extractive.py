@@ -10,7 +10,7 @@ from policykb.answer.checks import instruction_like
 from policykb.answer.relevance import coverage
 from policykb.answer.table_rows import cited_row, field_answer
 from policykb.ingest.structure import is_heading_line
-from policykb.results import Hit
+from policykb.results import Citation, Hit
 from policykb.text import sentence_texts
 
 
@@ -128,7 +128,7 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
     return [Picked(sentence=s, hit_index=hi, offset=si) for hi, si, s in chosen]
 
 
-def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[dict]]:
+def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[Citation]]:
     """Answer text with [n] after each sentence; citations numbered by first use. A
     citation's `cited_offsets` are the document offsets of the sentences it supports."""
     numbers: dict[int, int] = {}
@@ -144,14 +144,14 @@ def compose(picked: list[Picked], hits: list[Hit]) -> tuple[str, list[dict]]:
         hit = hits[hit_index]
         offsets = [hit.char_start + p.offset for p in picked if p.hit_index == hit_index]
         rows = [r for p in picked if p.hit_index == hit_index and (r := cited_row(hit.text, p.offset, p.sentence))]
-        citations.append({**hit.to_dict(), "n": n, "cited_offsets": offsets, **(rows[0] if rows else {})})
+        citations.append(Citation.of(hit, n, cited_offsets=offsets, **(rows[0] if rows else {})))
     return "".join(parts), citations
 
 
 @dataclass(frozen=True)
 class ProvisionAnswer:
     text: str  # 「《…》第十条：」 + the quoted provision + [1]
-    citation: dict  # the hit, widened to the provision it quotes, numbered 1
+    citation: Citation  # the hit, widened to the provision it quotes, numbered 1
     highlight: tuple[int, int]  # the answering sentence inside `text`
 
 
@@ -169,7 +169,7 @@ def provision_answer(picked: Picked, hits: list[Hit], document_text: str, *, lis
     intro = f"{label}：\n" if label else ""
     body = prov.text
     text = f"{intro}{body}[1]"
-    citation = {**hit.to_dict(), "n": 1, "text": document_text[prov.start:prov.end],
-                "char_start": prov.start, "char_end": prov.end, "cited_offsets": [s0]}
+    citation = Citation.of(hit, 1, text=document_text[prov.start:prov.end], char_start=prov.start,
+                           char_end=prov.end, cited_offsets=[s0])
     return ProvisionAnswer(text=text, citation=citation,
                            highlight=(len(intro) + prov.mark[0], len(intro) + prov.mark[1]))

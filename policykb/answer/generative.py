@@ -15,7 +15,7 @@ from typing import Any
 from policykb.answer.checks import AnswerChecker, CheckedAnswer, SentenceStream, Weigh, check_answer
 from policykb.llm import LLM, LLMError, Messages
 from policykb.prompts import PromptError, render
-from policykb.results import NOT_FOUND, Answer, Hit
+from policykb.results import NOT_FOUND, Answer, Citation, Hit
 
 
 class Ungrounded(LLMError):
@@ -94,7 +94,7 @@ def _answer(question: str, hits: list[Hit], checked: CheckedAnswer, *, answerer:
                       answerer=answerer, pending_vectors=pending_vectors)
     if checked.supported_count == 0:
         raise Ungrounded(checked)
-    citations = [{**hits[n - 1].to_dict(), "n": i} for i, n in enumerate(checked.cited, 1)]
+    citations = [Citation.of(hits[n - 1], i) for i, n in enumerate(checked.cited, 1)]
     unsupported = checked.unsupported
     notice = (f"有 {len(unsupported)} 句未能在所引段落中找到依据，已标出，请核对原文"
               if unsupported else None)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date as _date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from policykb.results import Answer
+from policykb.results import Answer, Citation
 
 if TYPE_CHECKING:
+    from policykb.filters import FilterInput
     from policykb.registry import StoredDocument
     from policykb.service import KnowledgeBase
 
@@ -126,7 +127,8 @@ def _where(doc: "StoredDocument") -> str:
     return "（" + "，".join(parts) + "）" if parts else ""
 
 
-def answer_listing(kb: "KnowledgeBase", question: str, filters: Any = None, today: str | None = None) -> Answer | None:
+def answer_listing(kb: "KnowledgeBase", question: str, filters: "FilterInput" = None, today: str | None = None
+                   ) -> Answer | None:
     """The complete cited list a listing question asks for, or None (not a listing
     question, or nothing in the library matches: ordinary retrieval then tries)."""
     from policykb import lineage
@@ -145,8 +147,8 @@ def answer_listing(kb: "KnowledgeBase", question: str, filters: Any = None, toda
             note = f"，{d.validity_note}" if d.validity_note and d.validity != "现行有效" else ""
             lines.append(f"{i}. {lineage.version_label(d)}《{d.title}》：{d.validity}{note}[{i}]")
     else:
-        flt = {"issuer": given.issuer or query.issuer, "doc_type": given.doc_type or query.doc_type,
-               "date_from": given.date_from or query.date_from, "date_to": given.date_to or query.date_to}
+        flt = SearchFilters(issuer=given.issuer or query.issuer, doc_type=given.doc_type or query.doc_type,
+                            date_from=given.date_from or query.date_from, date_to=given.date_to or query.date_to)
         if query.topic:  # every topic word in the title; the list stays complete within it
             docs = [d for d in kb.list_documents(flt, sort="date_asc", limit=100_000)[0]
                     if all(w in (d.title or "") for w in query.topic)]
@@ -184,13 +186,13 @@ def _family_documents(kb: "KnowledgeBase", name: str) -> list["StoredDocument"]:
     return lineage.family_of(kb.registry, members[0]) if members else []
 
 
-def _citation(kb: "KnowledgeBase", doc: "StoredDocument", n: int) -> dict[str, Any]:
-    """A document cited by its opening passage, in the shape of a search hit."""
+def _citation(kb: "KnowledgeBase", doc: "StoredDocument", n: int) -> Citation:
+    """A document cited by its opening passage."""
     chunks = kb.registry.chunks_of(doc.id)
     first = chunks[0] if chunks else None
-    return {
-        "chunk_id": first.id if first else "", "doc_id": doc.id, "title": doc.title, "source_path": doc.source_path,
-        "section_path": list(first.section_path) if first else [], "text": first.text if first else "",
-        "char_start": first.char_start if first else 0, "char_end": first.char_end if first else 0,
-        "page": first.page if first else None, "score": 1.0, "metadata": doc.metadata(), "match": {}, "n": n,
-    }
+    return Citation(
+        chunk_id=first.id if first else "", doc_id=doc.id, title=doc.title, source_path=doc.source_path,
+        section_path=list(first.section_path) if first else [], text=first.text if first else "",
+        char_start=first.char_start if first else 0, char_end=first.char_end if first else 0,
+        page=first.page if first else None, score=1.0, metadata=doc.metadata(), match={}, n=n,
+    )

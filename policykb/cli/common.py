@@ -7,9 +7,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from policykb.filters import SearchFilters
 
 kb_option = click.option("--kb", "kb", default=None, help="知识库名称（默认 default）")
 
@@ -61,15 +64,18 @@ def writing_with(kb: str | None, output: Path | None) -> Iterator[Any]:
         knowledge.close()
 
 
-def filters_from(issuer: str | None, doc_type: str | None, date_from: str | None, date_to: str | None) -> dict[str, Any]:
+def filters_from(issuer: str | None, doc_type: str | None, date_from: str | None, date_to: str | None,
+                 **more: Any) -> SearchFilters:
+    """The filter options, read: a date that is none is a usage error before any work."""
     from policykb.filters import FilterError, SearchFilters
 
-    flt = SearchFilters(issuer=issuer, doc_type=doc_type, date_from=date_from, date_to=date_to)
     try:
+        flt = SearchFilters.from_any({"issuer": issuer, "doc_type": doc_type, "date_from": date_from,
+                                      "date_to": date_to, **more})
         flt.to_registry()
     except FilterError as exc:
         raise click.BadParameter(str(exc)) from exc
-    return {k: v for k, v in flt.__dict__.items() if v not in (None, False)}
+    return flt
 
 
 def filter_options(func: Any) -> Any:

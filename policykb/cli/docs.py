@@ -30,7 +30,7 @@ def list_(title: str | None, sort: str, limit: int, validity: str | None, family
           issuer: str | None, doc_type: str | None, date_from: str | None, date_to: str | None, kb: str | None) -> None:
     """列出文档（可按发文机关、文种、日期、时效性、版本族筛选）。"""
     knowledge = open_kb(kb)
-    flt = {**filters_from(issuer, doc_type, date_from, date_to), "validity": validity, "family": family}
+    flt = filters_from(issuer, doc_type, date_from, date_to, validity=validity, family=family)
     items, total = knowledge.list_documents(flt, title=title, sort=sort, limit=limit)
     if as_json:
         print_json({"total": total, "documents": [_doc_dict(d) for d in items]})

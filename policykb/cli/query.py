@@ -29,8 +29,8 @@ def search(query: str, top_k: int, mode: str, as_json: bool, include_undated: bo
     from policykb.service import KnowledgeBaseError
 
     knowledge = open_kb(kb)
-    filters = {**filters_from(issuer, doc_type, date_from, date_to), "include_undated": include_undated,
-               "include_unattributed": include_unattributed}
+    filters = filters_from(issuer, doc_type, date_from, date_to, include_undated=include_undated,
+                           include_unattributed=include_unattributed)
     try:
         result = knowledge.search(query, top_k=top_k, mode=mode, filters=filters)
     except KnowledgeBaseError as exc:
@@ -81,6 +81,6 @@ def ask(question: str, as_json: bool, issuer: str | None, doc_type: str | None, 
     if answer.notice:
         click.secho(answer.notice, fg="yellow")
     for c in answer.citations:
-        click.echo(f"[{c['n']}] {where(c)}")
-        if c.get("row"):  # a table row: the whole row with its headers
-            click.echo("    " + "｜".join(f"{label}：{value}" for label, value in c["row"]))
+        click.echo(f"[{c.n}] {where(c.to_dict())}")
+        if c.row:  # a table row: the whole row with its headers
+            click.echo("    " + "｜".join(f"{label}：{value}" for label, value in c.row))

@@ -31,6 +31,7 @@ from policykb.excerpts.substance import needs_context, rejection, reported_start
 from policykb.excerpts.topic import Topic, TopicMatch, resolve_topic, topic_entries, topic_match
 
 if TYPE_CHECKING:
+    from policykb.filters import SearchFilters
     from policykb.registry import StoredDocument
     from policykb.service import KnowledgeBase
 
@@ -331,7 +332,7 @@ def _excerpt(group: list[_Candidate]) -> Excerpt:
 
 # --------------------------------------------------------------------------- compile
 
-def _near_passages(kb: "KnowledgeBase", topic: Topic, filters: dict[str, Any]) -> dict[str, list[tuple[int, int]]]:
+def _near_passages(kb: "KnowledgeBase", topic: Topic, filters: "SearchFilters") -> dict[str, list[tuple[int, int]]]:
     """Passages nearest the topic in vector space, by document: (char_start, char_end)."""
     counts = kb.registry.counts()
     if counts.get("chunks", 0) - counts.get("pending_vectors", 0) <= 0:
@@ -356,9 +357,10 @@ def compile_excerpts(kb: "KnowledgeBase", request: ExcerptRequest) -> Excerpts:
         raise ExcerptsError(f"未知的模式：{request.mode}（可选 hybrid、keyword）")
     topic = resolve_topic(request.topic, topic_entries(_thesaurus_paths(kb)))
     filters = {"date_from": request.date_from, "date_to": request.date_to, "doc_type": request.doc_type,
-               "issuer": request.issuer}
-    flt = SearchFilters.from_any(filters).to_registry()
-    near = _near_passages(kb, topic, filters) if request.mode == "hybrid" else {}
+               "issuer": request.issuer}  # as given, for the result's heading
+    given = SearchFilters.from_any(filters)
+    flt = given.to_registry()
+    near = _near_passages(kb, topic, given) if request.mode == "hybrid" else {}
     registry = kb.registry
     ids = registry.document_ids(flt, limit=100_000)
     docs = registry.documents_by_ids(ids)
