@@ -133,7 +133,7 @@ def test_a_version_named_by_its_year_and_kind_alone(library) -> None:  # type: i
     # 「2015年条例」: the subject (吃请, 处分) makes plain which 条例 of 2015 is meant.
     answer = library.ask("2015年条例对接受吃请怎么处分？")
     assert answer.found
-    assert "2015" in answer.citations[0]["source_path"]
+    assert "2015" in answer.citations[0].source_path
     assert "宴请" in answer.answer.split("另见")[0]
 
 
