@@ -64,7 +64,8 @@ class KnowledgeBase:
         self._store: VectorStore | None = None
         self._init_lock = threading.Lock()
         self._embed_lock = threading.Lock()
-        self._background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="policykb-query")
+        # Work a search runs beside its own (the query vector while SQLite ranks keywords).
+        self.query_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="policykb-query")
         self.worker = None  # set by start_worker()
         from policykb.ocr_jobs import OcrJobs
 
@@ -130,7 +131,7 @@ class KnowledgeBase:
             self.worker.stop()
         self.ocr_jobs.stop()
         self.keyword_index.close()
-        self._background.shutdown(wait=False)
+        self.query_pool.shutdown(wait=False)
         self.registry.close()
 
     # ---- files into the library (policykb/library_ingest.py) ----------------------------

@@ -130,7 +130,7 @@ class Retriever:
         expanded = kb.thesaurus.expand(query, terms)
         # The query vector is computed while SQLite ranks keywords (both release the GIL):
         # on two cores that hides the model's ~10 ms behind the keyword search.
-        query_vector = kb._background.submit(kb.embedder.embed_query, query) if use_vectors else None
+        query_vector = kb.query_pool.submit(kb.embedder.embed_query, query) if use_vectors else None
         keyword: list[tuple[str, float]] = []
         by_document: list[str] = []
         scoped: list[str] = []
