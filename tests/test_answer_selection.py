@@ -59,3 +59,22 @@ def test_the_training_assessment_story_is_answered_from_the_work_plan(demo_kb) -
     if "另见" in answer.answer:
         assert re.search(r"另见《[^》]+》[^：\n]{0,12}：.+\[2\]$", answer.answer)
         assert [c.n for c in answer.citations] == [1, 2]
+
+
+def test_a_how_much_question_is_answered_by_the_sentence_stating_the_target_not_the_preamble() -> None:
+    """「山东今年GDP增速目标定的多少？」: the report's preamble says 今年 and 目标 under the
+    province's own title, but only the target sentence states an amount; and 2026 named in
+    the heading alone marks the period."""
+    question = Question(weights={"山东": 3.0, "今年": 2.0, "增速": 2.0, "目标": 1.5},
+                        alternatives={"增速": ["增长"]}, intent="quantity", wants_number=True,
+                        period=("今年", "2026年"))
+    title = "2026年山东省政府工作报告"
+    hits = [hit(0, "今年是“十五五”开局之年，做好今年政府工作，要锚定目标任务，奋力开创新局面。", title=title,
+                path=["三、2026年重点工作"]),
+            hit(1, "经济社会发展的主要预期目标是：地区生产总值增长5%以上，城镇新增就业110万人以上。", title=title,
+                path=["三、2026年重点工作"])]
+    rows = features(question, hits, [f"{h.title} {h.text}" for h in hits])
+    number, period = FEATURES.index("number"), FEATURES.index("period")
+    assert rows[0][number] == 0.0 and rows[1][number] > 0.5
+    assert rows[1][period] == 1.0, "the period is named by the heading"
+    assert ranked(question, hits, [f"{h.title} {h.text}" for h in hits], with_vectors=True)[0][0] == 1

@@ -29,8 +29,8 @@ FEATURES = (
     "coverage",  # idf coverage of the question by the passage, its title and headings
     "sentence",  # idf coverage by its best sentence alone, with the title and headings over it
     "form",  # the best sentence has the form the question asks for (rule / list / definition)
-    "number",  # a how-many question and the best sentence states a number
-    "period",  # the passage speaks of the period the question names (今年 / 2026年 / 十五五)
+    "number",  # a how-many question: how much of it the best sentence stating an amount covers
+    "period",  # the passage or its headings speak of the period the question names (今年 / 2026年 / 十五五)
     "scope",  # the passage is in a document the question points at (title, 简称, place)
     "elsewhere",  # the question points at documents and this passage is in none of them
     "fragment",  # a heading or a line too short to answer anything
@@ -80,6 +80,13 @@ class Question:
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+条")
 _COMPILATION = re.compile(r"清单|汇总|汇编|摘编|问答|解答|解读|答记者问")
 _ITEM = re.compile(r"[（(][一二三四五六七八九十]{1,3}[）)]|(?:^|\n)\s*[一二三四五六七八九十]{1,3}、|(?:^|\n)\s*\d{1,2}[.．、]")
+# An amount, a count or a share (「增长5%以上」, 「840亿斤」, 「三年」), not a year or an
+# article's number: the sentence that answers 「多少」 states one.
+STATED_AMOUNT = re.compile(
+    r"(?<![\d.])(?!(?:19|20)\d\d\s*年)\d[\d.,，]*\s*(?:%|％|‰|[万亿千百]|元|个|人|年|月|日|天|次|名|项|倍|公里|平方米|"
+    r"吨|斤|小时|学时|周|岁|户|家|所|座|台|辆|件|套|批|场|分)"
+    r"|[一二三四五六七八九十两半]+(?:个月|个|年|月|天|次|名|人|元|万|亿|小时|学时|工作日|周|倍|项|成|分之|档|级|类|种|桌)"
+    r"|百分之")
 ASKS_DATE = re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|日期|时间|施行|生效")
 _FULL_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|起施行|起实施|起执行|之日起")
 
@@ -87,7 +94,7 @@ _FULL_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|起�
 def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[list[float]]:
     """One row of FEATURES per candidate passage. `evidence[i]` is what a reader sees of
     hit i (title, 文号, headings, text)."""
-    from policykb.answer.extractive import INTENT_FORMS, STATES_QUANTITY, pick_sentences
+    from policykb.answer.extractive import INTENT_FORMS, pick_sentences
 
     if not hits:
         return []
@@ -114,8 +121,8 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
             coverage(q.weights, " ".join([h.title or "", *h.section_path, sentence]), q.alternatives)
             if sentence else 0.0,
             1.0 if form is not None and sentence and form.search(sentence) else 0.0,
-            1.0 if q.wants_number and sentence and STATES_QUANTITY.search(sentence) else 0.0,
-            1.0 if q.period and any(w in h.text for w in q.period) else 0.0,
+            _amount_coverage(q, h) if q.wants_number else 0.0,
+            1.0 if q.period and any(w in h.text or any(w in p for p in h.section_path) for w in q.period) else 0.0,
             1.0 if q.scope and h.doc_id in q.scope else 0.0,
             1.0 if q.scope and h.doc_id not in q.scope else 0.0,
             1.0 if not sentence or len(re.sub(r"\s", "", h.text)) < 30 else 0.0,
@@ -125,6 +132,20 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
             1.0 if q.wants_date and _FULL_DATE.search(h.text) else 0.0,
         ])
     return rows
+
+
+def _amount_coverage(q: Question, h: Hit) -> float:
+    """Coverage of the question by the passage's best sentence that states an amount, read
+    under its title and headings: 「今年是十五五开局之年…」 shares the question's words but
+    states no target."""
+    from policykb.text import sentence_texts
+
+    # What the title and headings already say (the province, the year) is no evidence that
+    # this sentence is the answer: the sentence is measured on the rest of the question.
+    head = " ".join([h.title or "", *h.section_path]).lower()
+    rest = {t: w for t, w in q.weights.items() if t not in head} or q.weights
+    return max((coverage(rest, s, q.alternatives)
+                for s in sentence_texts(h.text) if STATED_AMOUNT.search(s)), default=0.0)
 
 
 def scores(rows: Sequence[Sequence[float]], weights: dict[str, float]) -> list[float]:
