@@ -417,10 +417,11 @@ class KnowledgeBase:
         qa = self.retriever.analyse(question)
         scope = qa.answer_scope
         named = bool(scope) and any(h.doc_id in scope for h in hits[:3])
-        # A version the library lacks (「2025年四川省政府工作报告」 beside 2026's) or a place no
-        # document comes from (深圳市) is a pointer the passages cannot honour.
+        # A version the library lacks (「2025年四川省政府工作报告」 beside 2026's), a document it
+        # does not hold (「乡村振兴促进法」) or a place no document comes from (深圳市) is a
+        # pointer the passages cannot honour.
         evidence = "\n".join(texts)
-        pointed = not qa.version_missing and all(
+        pointed = not qa.version_missing and not qa.unknown_names and all(
             re.sub(r"(?:省|市|自治区|县|区)$", "", p) in evidence for p in qa.unknown_places)
         return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
                            anchored=pointed and anchored(question, texts))

@@ -77,3 +77,33 @@ def test_a_phrase_that_ends_like_a_place_is_not_one() -> None:
     assert places_in("去成都市出差") == {"成都市"}
     assert places_in("深圳市2026年政府工作报告") == {"深圳市"}
     assert places_in("青岛市黄岛区") == {"青岛市", "黄岛区"}
+
+
+def _catalog():  # type: ignore[no-untyped-def]
+    from policykb.retrieval.catalog import Catalog, DocRecord
+
+    titles = ["中国共产党纪律处分条例（2018年修订）", "中国共产党纪律处分条例（2023年修订）",
+              "中华人民共和国公职人员政务处分法", "机关团体建设楼堂馆所管理条例", "2026年四川省政府工作报告"]
+    return Catalog.build([DocRecord(id=f"d{i}", title=t) for i, t in enumerate(titles)])
+
+
+def test_a_document_is_named_by_the_tail_of_its_title() -> None:
+    from policykb.retrieval.query import analyse
+
+    cat = _catalog()
+    assert analyse("政务处分法里受了警告处分期限多久？", cat).named_docs == {"d2"}
+    assert analyse("楼堂馆所管理条例里说的楼堂馆所指哪些？", cat).named_docs == {"d3"}
+
+
+def test_a_document_the_library_does_not_hold_is_a_pointer_no_passage_honours() -> None:
+    from policykb.retrieval.query import analyse
+
+    cat = _catalog()
+    assert analyse("乡村振兴促进法对村规民约有什么规定？", cat).unknown_names == ["乡村振兴促进法"]
+    assert analyse("中央一号文件今年讲了哪些重点？", cat).unknown_names == ["中央一号文件"]
+    assert analyse("《关于进一步加强农村工作的意见》说了什么？", cat).unknown_names == ["关于进一步加强农村工作的意见"]
+    # Names the library holds, versions by year and kind, and words that end like a name.
+    for held in ("2018年纪律处分条例对收受礼金怎么处分？", "2015年条例对接受吃请怎么处分",
+                 "四川省政府工作报告的就业目标是多少？", "有什么办法能减少文山会海？",
+                 "违法违纪的党员怎么处理？", "用什么方法考核干部？", "处分条例里警告处分影响提拔多久？"):
+        assert analyse(held, cat).unknown_names == [], held

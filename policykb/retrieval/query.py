@@ -34,6 +34,7 @@ class QueryAnalysis:
     unknown_places: list[str] = field(default_factory=list)  # places named that no document is from
     places_geo: bool = False  # a province, city or county among them (not only organisations)
     version_missing: bool = False  # a version year named that the named documents do not have
+    unknown_names: list[str] = field(default_factory=list)  # document names no document answers to
     mentions_issuer: bool = False  # a place or an organisation is named, whether or not it narrows
 
     @property
@@ -94,7 +95,8 @@ def _subsequence(phrase: str, alias: str) -> bool:
 def find_names(compact: str, catalog: Catalog) -> list[tuple[int, str, set[str]]]:
     """(position, alias) of each document name in the question: exact aliases, longest
     first, and abbreviations of them (「公车管理办法」 for 公务用车管理办法, 「处分条例」 for
-    纪律处分条例: the question's words in order inside the name, most of it)."""
+    纪律处分条例: the question's words in order inside the name, most of it, or the name's
+    last five characters or more)."""
     spans: list[tuple[int, int, str, set[str]]] = []
     for alias in catalog.alias_docs:
         at = compact.find(alias)
@@ -104,8 +106,11 @@ def find_names(compact: str, catalog: Catalog) -> list[tuple[int, str, set[str]]
         end, suffix = m.end(), m.group(0)
         for length in range(min(14, end), len(suffix) + 1, -1):
             phrase = compact[end - length:end]
+            # Most of the name in order, or its distinctive tail (「政务处分法」 for 公职人员政务
+            # 处分法, 「楼堂馆所管理条例」 for 机关团体建设楼堂馆所管理条例).
             matches = [a for a in catalog.aliases_ending(suffix)
-                       if len(phrase) >= 0.6 * len(a) and _subsequence(phrase, a)]
+                       if (len(phrase) >= 0.6 * len(a) and _subsequence(phrase, a))
+                       or (len(phrase) >= 5 and a.endswith(phrase))]
             if matches:
                 # Every name it abbreviates: 「政府工作报告」 names them all, a kind.
                 docs = set().union(*(catalog.alias_docs[a] for a in matches))
@@ -148,6 +153,7 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
     for m in _DOC_NO.finditer(question):
         named |= catalog.doc_no_docs.get(fold(re.sub(r"\s", "", m.group(0))), set())
     qa.named_docs, qa.named_by = named, [a for _, a, _ in names]
+    qa.unknown_names = unknown_names(q, compact, names)
 
     for short, long in ORG_ALIASES.items():
         if short in compact:
@@ -178,6 +184,45 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
         else:
             qa.version_missing = True  # 「2025年四川省政府工作报告」 where the library has 2026's
     return qa
+
+
+# What reads as the name of a document: 《…》, or a name ending in a kind of text that is
+# cited by name (条例, 办法, 细则, 公报, 施政报告, 一号文件, a law's …法).
+_QUOTED_NAME = re.compile(r"《([^《》]{2,40})》")
+_BARE_NAME = re.compile(r"[\u4e00-\u9fff\d]{2,16}?(?:条例|实施细则|公报|施政报告|一号文件)"
+                        r"|[\u4e00-\u9fff\d]{2,16}?(?:细则|办法|法)(?:(?![\u4e00-\u9fff])|(?=[里中对的有是关规第怎]))")
+# A question's own words run into a name from the left (「对于乡村振兴促进法」): the name
+# starts after the last of these.
+_BEFORE_NAME = re.compile(r".*[的了和与及在对是为按照根据依据关于看查问说讲从]")
+# 「办法」 or 「说法」 as words, not names: the character before 法 or the whole phrase.
+_NOT_A_LAW = "方办做说违依合执司立犯守用想看手写非章书算语文技疗变"
+_GENERIC = re.compile(r"^(?:什么|哪些|哪个|相关|有关|这个|那个|这部|那部|该|本|具体|管理|处理|解决|实施)")
+
+
+def unknown_names(question: str, compact: str, names: list[tuple[int, str, set[str]]]) -> list[str]:
+    """Names of documents the question cites that no document of the library answers to
+    (「乡村振兴促进法」, 「中央一号文件」 in a library without them): a pointer no passage can
+    honour, like a place no document comes from."""
+    spans = [(at, at + len(alias)) for at, alias, _ in names]
+    out: list[str] = []
+    # 《》 are gone from the compact question the names were found in: a quoted name is
+    # looked up there by its text.
+    quoted = [re.sub(r"[\s“”\"'「」]", "", m.group(1)) for m in _QUOTED_NAME.finditer(question)]
+    candidates = [(compact.find(name), name) for name in quoted if name and compact.find(name) >= 0]
+    for m in _BARE_NAME.finditer(compact):
+        name = _BEFORE_NAME.sub("", m.group(0))
+        candidates.append((m.end() - len(name), name))
+    for at, name in candidates:
+        core = re.sub(r"(?:条例|实施细则|细则|办法|公报|施政报告|一号文件|法)$", "", name)
+        # 「2015年条例」 names a version by its year and kind (_kind_of_year), not a document.
+        core = re.sub(r"^\d{4}\s*年?(?:版|修订|修正)?(?:的)?", "", core)
+        if len(core) < 2 or _GENERIC.match(name) or (name.endswith("法") and not name.endswith(
+                ("条例", "办法")) and (len(core) < 3 or core[-1] in _NOT_A_LAW)):
+            continue
+        if any(a < at + len(name) and at < b for a, b in spans):
+            continue  # the library has it (or a document that name abbreviates)
+        out.append(name)
+    return list(dict.fromkeys(out))
 
 
 _KIND_OF_YEAR = re.compile(r"((?:19[4-9]|20[0-4])\d)\s*年(?:版|修订|修正)?(?:的)?(条例|规定|办法|准则|细则|规则)")
