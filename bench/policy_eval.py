@@ -162,7 +162,9 @@ def main() -> None:
         module, cls, attr = path.rsplit(".", 2)
         package = {"hybrid": "policykb.retrieval", "query": "policykb.retrieval", "catalog": "policykb.retrieval",
                    "service": "policykb"}.get(module, "policykb.answer")
-        setattr(getattr(importlib.import_module(f"{package}.{module}"), cls), attr, float(value))
+        parsed = {"true": True, "false": False}.get(value.lower(), None)
+        setattr(getattr(importlib.import_module(f"{package}.{module}"), cls), attr,
+                float(value) if parsed is None else parsed)
     collections = [c for c in args.collections.split(",") if c]
     rows = load(Path(args.questions), args.split)
     if args.kinds:

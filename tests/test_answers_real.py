@@ -143,3 +143,13 @@ def test_a_phrase_ending_in_city_is_not_a_place_the_library_lacks(library) -> No
     assert library.retriever.analyse(question).unknown_places == []
     assert "差旅住宿费标准" in library.search(question, top_k=1).results[0].title
     assert library.ask(question).found
+
+
+def test_a_permission_question_finds_the_rule_of_the_document_it_is_about(library) -> None:  # type: ignore[no-untyped-def]
+    # The question's words (警告, 处分) fill the party discipline articles; the rule it asks
+    # about (受到警告处分的，…不得聘用到高于现聘岗位等级的岗位) is 第七条 of the 事业单位 rules.
+    question = "受了警告处分的事业单位职工还能升职吗？"
+    first = library.search(question, top_k=3).results[0]
+    assert "事业单位工作人员处分暂行规定" in first.title and first.section_path[-1] == "第七条"
+    answer = library.ask(question)
+    assert answer.found and "不得聘用到高于现聘岗位等级的岗位" in answer.answer.split("另见")[0]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from policykb.answer.relevance import coverage
 from policykb.results import Hit
+from policykb.text import is_article
 
 FEATURES = (
     "rank",  # 1 / (1 + retrieval rank)
@@ -77,7 +78,6 @@ class Question:
     scope: frozenset[str] = frozenset()  # doc ids the question points at
 
 
-_ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+条")
 _COMPILATION = re.compile(r"清单|汇总|汇编|摘编|问答|解答|解读|答记者问")
 _ITEM = re.compile(r"[（(][一二三四五六七八九十]{1,3}[）)]|(?:^|\n)\s*[一二三四五六七八九十]{1,3}、|(?:^|\n)\s*\d{1,2}[.．、]")
 # An amount, a count or a share (「增长5%以上」, 「840亿斤」, 「三年」), not a year or an
@@ -126,7 +126,7 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
             1.0 if q.scope and h.doc_id in q.scope else 0.0,
             1.0 if q.scope and h.doc_id not in q.scope else 0.0,
             1.0 if not sentence or len(re.sub(r"\s", "", h.text)) < 30 else 0.0,
-            1.0 if _ARTICLE.match(h.text.lstrip()) or any(_ARTICLE.match(p) for p in h.section_path[-1:]) else 0.0,
+            1.0 if is_article(h.text, h.section_path) else 0.0,
             1.0 if h.title and _COMPILATION.search(h.title) else 0.0,
             1.0 if q.intent in ("list", "define") and len(_ITEM.findall(h.text)) >= 2 else 0.0,
             1.0 if q.wants_date and _FULL_DATE.search(h.text) else 0.0,
