@@ -102,6 +102,9 @@ def test_a_document_the_library_does_not_hold_is_a_pointer_no_passage_honours() 
     assert analyse("乡村振兴促进法对村规民约有什么规定？", cat).unknown_names == ["乡村振兴促进法"]
     assert analyse("中央一号文件今年讲了哪些重点？", cat).unknown_names == ["中央一号文件"]
     assert analyse("《关于进一步加强农村工作的意见》说了什么？", cat).unknown_names == ["关于进一步加强农村工作的意见"]
+    # a place's own report, where the library has another place's that may mention it
+    assert analyse("深圳市2026年政府工作报告的GDP目标是多少？", cat).unknown_names == ["深圳市2026年政府工作报告"]
+    assert analyse("成都市政府工作报告提了哪些民生实事？", cat).unknown_names == ["成都市政府工作报告"]
     # Names the library holds, versions by year and kind, and words that end like a name.
     for held in ("2018年纪律处分条例对收受礼金怎么处分？", "2015年条例对接受吃请怎么处分",
                  "四川省政府工作报告的就业目标是多少？", "有什么办法能减少文山会海？",

@@ -161,6 +161,12 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
     places = [p for p in places_in(compact) if p in catalog.place_docs or p.rstrip("省市") in catalog.place_docs]
     qa.unknown_places = [p for p in places_in(compact) if p not in places and p.rstrip("省市") not in PROVINCES
                          or (p in PROVINCES and p not in catalog.place_docs)]
+    # 「深圳市2026年政府工作报告」 names a place's own report: another report that mentions
+    # 深圳 does not honour it, so it counts as a document the library does not hold.
+    for p in qa.unknown_places:
+        m = re.search(re.escape(p) + _PLACE_REPORT, compact)
+        if m:
+            qa.unknown_names.append(m.group(0))
     orgs = [org for org in catalog.org_docs if org in compact]
     qa.mentions_issuer = bool(places or orgs or places_in(compact))
     if places or orgs:
@@ -184,6 +190,11 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
         else:
             qa.version_missing = True  # 「2025年四川省政府工作报告」 where the library has 2026's
     return qa
+
+
+# The reports a place issues under its own name (a year may come between).
+_PLACE_REPORT = (r"(?:人民)?(?:政府)?(?:(?:19|20)\d{2}年度?)?(?:的)?"
+                 r"(?:政府工作报告|工作报告|施政报告|统计公报|国民经济和社会发展[^，。？?]{0,12}(?:规划|公报|计划))")
 
 
 # What reads as the name of a document: 《…》, or a name ending in a kind of text that is
