@@ -78,3 +78,18 @@ def test_a_how_much_question_is_answered_by_the_sentence_stating_the_target_not_
     assert rows[0][number] == 0.0 and rows[1][number] > 0.5
     assert rows[1][period] == 1.0, "the period is named by the heading"
     assert ranked(question, hits, [f"{h.title} {h.text}" for h in hits], with_vectors=True)[0][0] == 1
+
+
+def test_a_how_many_kinds_question_prefers_the_passage_that_counts_them(demo_kb) -> None:  # type: ignore[no-untyped-def]
+    """「问题线索有哪几类处置方式？」: one article says a clue 可以采取谈话方式 (the words, no
+    list); the answer names the 4类方式 in a row of 、 with no （一）（二） to mark it."""
+    question = "问题线索有哪几类处置方式？"
+    asked = demo_kb.answer_question(question, {"问题线索": 3.0, "处置": 2.0, "方式": 1.0, "种类": 0.5})
+    assert asked.intent == "list" and asked.counted == "类"
+    hits = [hit(0, "对一般性问题线索的处置，可以采取谈话方式进行，对监察对象给予警示、批评、教育。", title="监察法实施条例",
+                path=["第七十一条"]),
+            hit(1, "纪检监察机关应当结合问题线索所涉及地区、部门、单位总体情况，综合分析，按照谈话函询、初步核实、"
+                   "暂存待查、予以了结4类方式进行处置。", title="监督执纪工作规则", path=["第二十一条"])]
+    rows = features(asked, hits, [f"{h.title} {h.text}" for h in hits])
+    enumeration = FEATURES.index("enumeration")
+    assert rows[0][enumeration] == 0.0 and rows[1][enumeration] == 1.0

@@ -76,6 +76,7 @@ class Question:
     period: tuple[str, ...] = ()
     wants_date: bool = False  # 何时 / 哪天 / 什么时候 施行
     scope: frozenset[str] = frozenset()  # doc ids the question points at
+    counted: str = ""  # the unit a 哪几类 / 几种 question counts in (类, 种, 项 …)
 
 
 _COMPILATION = re.compile(r"清单|汇总|汇编|摘编|问答|解答|解读|答记者问")
@@ -87,6 +88,15 @@ STATED_AMOUNT = re.compile(
     r"吨|斤|小时|学时|周|岁|户|家|所|座|台|辆|件|套|批|场|分)"
     r"|[一二三四五六七八九十两半]+(?:个月|个|年|月|天|次|名|人|元|万|亿|小时|学时|工作日|周|倍|项|成|分之|档|级|类|种|桌)"
     r"|百分之")
+# 「哪几类处置方式」 is answered by 「按照谈话函询、初步核实、暂存待查、予以了结4类方式」: the
+# passage states how many, in the unit asked.
+ASKS_COUNT = re.compile(r"(?:哪几|几)(类|种|项|个方面|方面|级|档|条)")
+
+
+def counted_in(unit: str, text: str) -> bool:
+    return bool(unit) and re.search(r"[\d一二三四五六七八九十两]\s*" + re.escape(unit), text) is not None
+
+
 ASKS_DATE = re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|日期|时间|施行|生效")
 _FULL_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|起施行|起实施|起执行|之日起")
 
@@ -128,7 +138,8 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
             1.0 if not sentence or len(re.sub(r"\s", "", h.text)) < 30 else 0.0,
             1.0 if is_article(h.text, h.section_path) else 0.0,
             1.0 if h.title and _COMPILATION.search(h.title) else 0.0,
-            1.0 if q.intent in ("list", "define") and len(_ITEM.findall(h.text)) >= 2 else 0.0,
+            1.0 if q.intent in ("list", "define") and (len(_ITEM.findall(h.text)) >= 2
+                                                         or counted_in(q.counted, h.text)) else 0.0,
             1.0 if q.wants_date and _FULL_DATE.search(h.text) else 0.0,
         ])
     return rows
