@@ -151,9 +151,6 @@ QUESTION_WORDS = frozenset("""
 _FUNCTION_CHARS = frozenset("能要就会可该得是算对把被给的了吗呢吧么啊呀哪几多少最些个种还都也又再才咋啥内")
 
 
-# A list question that counts what it wants without naming it (「处分有哪几种」, 「分为几类」,
-# 「都有哪些种类」) asks for the 种类 a text enumerates (「处分的种类为：」): the word the
-# question's phrasing stands for, which QUESTION_WORDS would otherwise drop with it.
 # An article of a regulation begins 「第十条」; its passages carry it first or as their heading.
 ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]{1,6}条")
 
@@ -163,6 +160,9 @@ def is_article(text: str, section_path: tuple[str, ...] | list[str] = ()) -> boo
     return bool(ARTICLE.match(text.lstrip())) or any(ARTICLE.match(p) for p in section_path[-1:])
 
 
+# A list question that counts what it wants without naming it (「处分有哪几种」, 「分为几类」,
+# 「都有哪些种类」) asks for the 种类 a text enumerates (「处分的种类为：」): the word the
+# question's phrasing stands for, which QUESTION_WORDS would otherwise drop with it.
 _KINDS_ASKED = re.compile(r"(?:哪几|哪些|几)(?:种|类)(?:类|别)?(?=[？?。，,！!呢啊]|$)|哪些种类|什么种类")
 
 
