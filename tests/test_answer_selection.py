@@ -22,6 +22,15 @@ def test_a_bracketed_aside_does_not_hide_the_words_a_question_uses() -> None:
     assert coverage(weights, "社区书记每年参加培训") == 0.25
 
 
+def test_a_shorthand_in_the_question_is_found_spelled_out_in_the_text() -> None:
+    # 「区县监委初核」, 「被降岗处分」: officials shorten what the regulation writes in full.
+    assert coverage({"初核": 2.0, "审批": 2.0}, "开展初步核实，应当报同级党委主要负责人审批") == 1.0
+    assert coverage({"降岗": 1.0, "处分期": 1.0}, "受处分的期间为：（三）降低岗位等级或者撤职，24个月") == 1.0
+    # Only within one clause and in order: scattered characters are no abbreviation.
+    assert coverage({"初核": 1.0}, "初步意见，核实情况") == 0.0
+    assert coverage({"降岗": 1.0}, "岗位等级降低") == 0.0
+
+
 def test_the_phrasing_glued_onto_an_unknown_token_is_trimmed() -> None:
     assert content_part("最多能") == ""
     assert content_part("能配") == "配"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from policykb.index.keyword.bm25 import weight_idf
 from policykb.text import fold
@@ -23,10 +24,33 @@ def idf_weights(tokens: Iterable[str], doc_freq: dict[str, int], n_docs: int) ->
 _ASIDE = re.compile(r"[（(][^（）()\n]{1,6}[）)]")
 
 
-def coverage(weights: dict[str, float], text: str, alternatives: dict[str, list[str]] | None = None) -> float:
+# What a term written as an abbreviation of the text's words counts for (below).
+ABBREVIATION_CREDIT = 1.0
+
+
+@lru_cache(maxsize=4096)
+def _abbreviation(term: str) -> re.Pattern[str] | None:
+    """Chinese shortens a phrase by keeping some of its characters in order: 初核 is
+    初步核实, 降岗 降低岗位等级, 车改 公务用车制度改革, 处分期 处分的期间. A term of 2–4 Chinese
+    characters matches text holding them in order, each within a few characters of the
+    last and inside one clause."""
+    if not 2 <= len(term) <= 4 or not all("\u4e00" <= c <= "\u9fff" for c in term):
+        return None
+    gap = "[^，。；：、\n]{0,3}"
+    return re.compile(gap.join(re.escape(c) for c in term))
+
+
+def abbreviates(term: str, text: str) -> bool:
+    pattern = _abbreviation(term)
+    return pattern is not None and pattern.search(text) is not None
+
+
+def coverage(weights: dict[str, float], text: str, alternatives: dict[str, list[str]] | None = None, *,
+             abbreviations: bool = True) -> float:
     """Share of the question's idf weight whose terms occur in `text` (0..1). A term with
     `alternatives` (the official words a colloquial one stands for, from the thesaurus)
-    counts when any of them occurs."""
+    counts when any of them occurs; a term the text spells out in full (初核 → 初步核实)
+    counts ABBREVIATION_CREDIT of its weight."""
     total = sum(weights.values())
     if total <= 0:
         return 0.0
@@ -35,9 +59,13 @@ def coverage(weights: dict[str, float], text: str, alternatives: dict[str, list[
     # brackets are read both ways.
     bare = _ASIDE.sub("", lowered) if "（" in lowered or "(" in lowered else lowered
     alternatives = alternatives or {}
-    return sum(w for t, w in weights.items()
-               if t in lowered or (bare is not lowered and t in bare)
-               or any(a in lowered for a in alternatives.get(t, ()))) / total
+    got = 0.0
+    for t, w in weights.items():
+        if t in lowered or (bare is not lowered and t in bare) or any(a in lowered for a in alternatives.get(t, ())):
+            got += w
+        elif abbreviations and ABBREVIATION_CREDIT and abbreviates(t, lowered):
+            got += ABBREVIATION_CREDIT * w
+    return got / total
 
 
 _ANCHOR = re.compile(r"\d{2,}|第[一二三四五六七八九十百千零〇两]+[条章节编款项]")

@@ -269,7 +269,9 @@ class Retriever:
         registry = self.kb.registry
         weights = idf_weights(terms, registry.token_document_frequency(terms), max(registry.chunk_count(), 1))
         texts = registry.chunks_by_ids([cid for cid, _ in keyword[:3]])
-        return max((coverage(weights, c.text) for c in texts.values()), default=0.0) >= self.WORDS_FOUND
+        # Exact words only: a question in its own shorthand (初核, 车改) is asked in its own words.
+        return max((coverage(weights, c.text, abbreviations=False) for c in texts.values()),
+                   default=0.0) >= self.WORDS_FOUND
 
     def _weigh(self, fused: list[tuple[str, float]], qa: QueryAnalysis,  # noqa: C901
                include_other_versions: bool) -> list[tuple[str, float]]:
