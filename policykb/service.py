@@ -410,6 +410,7 @@ class KnowledgeBase:
         """What the answer gate weighs (policykb/answer/gate.py)."""
         from policykb.answer.gate import GateSignals
         from policykb.answer.relevance import anchored, coverage
+        from policykb.answer.selection import ASKS_AMOUNT, amount_coverage
 
         alternatives = self.question_alternatives(question, weights)
         texts = [self._evidence_text(h) for h in hits]
@@ -424,8 +425,12 @@ class KnowledgeBase:
         evidence = "\n".join(texts)
         pointed = not qa.version_missing and not qa.unknown_names and all(
             re.sub(r"(?:省|市|自治区|县|区)$", "", p) in evidence for p in qa.unknown_places)
+        amount = None
+        if ASKS_AMOUNT.search(question) and qa.intent != "list":  # 哪几条 asks for a list, not a count
+            asked = self.answer_question(question, weights)
+            amount = max((amount_coverage(asked, h) for h in hits), default=0.0)
         return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
-                           anchored=pointed and anchored(question, texts))
+                           anchored=pointed and anchored(question, texts), amount=amount)
 
     def _answer_context(self, question: str, filters: FilterInput
                         ) -> Answer | tuple[list[Hit], dict[str, float], int]:

@@ -102,3 +102,13 @@ def test_a_how_many_kinds_question_prefers_the_passage_that_counts_them(demo_kb)
     rows = features(asked, hits, [f"{h.title} {h.text}" for h in hits])
     enumeration = FEATURES.index("enumeration")
     assert rows[0][enumeration] == 0.0 and rows[1][enumeration] == 1.0
+
+
+def test_the_gate_turns_away_a_how_much_question_whose_passages_state_no_amount() -> None:
+    from policykb.answer.gate import GateSignals, admits
+
+    about_it = GateSignals(coverage=0.8, similarity=0.93, named=False, anchored=True, amount=0.0)
+    assert not admits(about_it)
+    assert admits(GateSignals(coverage=0.8, similarity=0.93, named=False, anchored=True, amount=0.6))
+    assert admits(GateSignals(coverage=0.8, similarity=0.93, named=False, anchored=True))  # not a how-much question
+    assert admits(about_it, with_model=True)  # a model reads the passages and may say so itself

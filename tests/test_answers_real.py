@@ -153,3 +153,11 @@ def test_a_permission_question_finds_the_rule_of_the_document_it_is_about(librar
     assert "事业单位工作人员处分暂行规定" in first.title and first.section_path[-1] == "第七条"
     answer = library.ask(question)
     assert answer.found and "不得聘用到高于现聘岗位等级的岗位" in answer.answer.split("另见")[0]
+
+
+def test_a_how_much_question_is_refused_when_no_passage_states_the_amount(library) -> None:  # type: ignore[no-untyped-def]
+    # The reception rules say lodging follows the travel standards and name no figure: the
+    # passages are about the topic, and the answer would be a guess.
+    assert not library.ask("公务接待安排的住宿每晚最多多少钱？").found
+    answer = library.ask("公务接待陪餐最多能几个人？")
+    assert answer.found and "不得超过3人" in answer.answer

@@ -24,6 +24,9 @@ class GateSignals:
     similarity: float | None  # best query-passage cosine among the top passages; None without vectors
     named: bool  # the best passage is from a document the question names (title, 文号, place)
     anchored: bool  # every number / 第X条 of the question occurs in the passages
+    # A how-much question: how much of it the best sentence stating an amount covers
+    # (selection.amount_coverage, best of the passages); None for other questions.
+    amount: float | None = None
 
 
 # Fitted by bench/fit_gate.py on split a of bench/policy_questions.jsonl over the policy
@@ -40,10 +43,16 @@ LEXICAL_COVERAGE_NAMED = 0.40
 # With a model configured every coverage threshold is this much lower: the model reads the
 # passages and may answer 「知识库中未找到相关内容」 itself, and the citation check follows.
 MODEL_SLACK = 0.15
+# 「伙食补助一天补多少钱」 over 「伙食补助费按出差天数计算」: the passages are about the topic
+# but state no amount for it. Offline, a how-much question needs a sentence that states an
+# amount and covers this much of the question beyond the title and headings.
+AMOUNT_COVERAGE = 0.2
 
 
 def admits(g: GateSignals, *, with_model: bool = False) -> bool:
     if not g.anchored:
+        return False
+    if not with_model and g.amount is not None and g.amount < AMOUNT_COVERAGE:
         return False
     slack = MODEL_SLACK if with_model else 0.0
     close = g.similarity is not None and g.similarity >= SIMILARITY

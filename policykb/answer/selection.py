@@ -87,7 +87,7 @@ STATED_AMOUNT = re.compile(
     r"(?<![\d.])(?!(?:19|20)\d\d\s*年)\d[\d.,，]*\s*(?:%|％|‰|[万亿千百]|元|个|人|年|月|日|天|次|名|项|倍|公里|平方米|"
     r"吨|斤|小时|学时|周|岁|户|家|所|座|台|辆|件|套|批|场|分)"
     r"|[一二三四五六七八九十两半]+(?:个月|个|年|月|天|次|名|人|元|万|亿|小时|学时|工作日|周|倍|项|成|分之|档|级|类|种|桌)"
-    r"|百分之")
+    r"|百分之|\d+\s*/\s*\d+|[一二三四五六七八九十]+分之[一二三四五六七八九十]+")
 # 「哪几类处置方式」 is answered by 「按照谈话函询、初步核实、暂存待查、予以了结4类方式」: the
 # passage states how many, in the unit asked.
 ASKS_COUNT = re.compile(r"(?:哪几|几)(类|种|项|个方面|方面|级|档|条)")
@@ -95,6 +95,11 @@ ASKS_COUNT = re.compile(r"(?:哪几|几)(类|种|项|个方面|方面|级|档|�
 
 def counted_in(unit: str, text: str) -> bool:
     return bool(unit) and re.search(r"[\d一二三四五六七八九十两]\s*" + re.escape(unit), text) is not None
+
+
+# How much, how long, how many (not when: a date question is answered by a date): the
+# answer states an amount, or the library does not hold it.
+ASKS_AMOUNT = re.compile(r"多少|多长|多久|几[天年月日次个项人名条时岁倍桌档]|比例|上限")
 
 
 ASKS_DATE = re.compile(r"何时|什么时候|哪天|哪一天|哪年|哪一年|几月|日期|时间|施行|生效")
@@ -131,7 +136,7 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
             coverage(q.weights, " ".join([h.title or "", *h.section_path, sentence]), q.alternatives)
             if sentence else 0.0,
             1.0 if form is not None and sentence and form.search(sentence) else 0.0,
-            _amount_coverage(q, h) if q.wants_number else 0.0,
+            amount_coverage(q, h) if q.wants_number else 0.0,
             1.0 if q.period and any(w in h.text or any(w in p for p in h.section_path) for w in q.period) else 0.0,
             1.0 if q.scope and h.doc_id in q.scope else 0.0,
             1.0 if q.scope and h.doc_id not in q.scope else 0.0,
@@ -145,7 +150,7 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
     return rows
 
 
-def _amount_coverage(q: Question, h: Hit) -> float:
+def amount_coverage(q: Question, h: Hit) -> float:
     """Coverage of the question by the passage's best sentence that states an amount, read
     under its title and headings: 「今年是十五五开局之年…」 shares the question's words but
     states no target."""
