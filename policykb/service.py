@@ -384,14 +384,15 @@ class KnowledgeBase:
     def answer_question(self, question: str, weights: dict[str, float]) -> "SelectionQuestion":
         """What the passage selector (policykb/answer/selection.py) knows of a question."""
         from policykb.answer.extractive import ASKS_QUANTITY, period_words
-        from policykb.answer.selection import ASKS_COUNT, ASKS_DATE, Question
+        from policykb.answer.selection import ASKS_COUNT, ASKS_DATE, Question, asked_unit
 
         qa = self.retriever.analyse(question)
         count = ASKS_COUNT.search(question)
         return Question(weights=weights, alternatives=self.question_alternatives(question, weights),
                         intent=qa.intent, wants_number=bool(ASKS_QUANTITY.search(question)),
                         period=period_words(question), scope=frozenset(qa.answer_scope or ()),
-                        wants_date=bool(ASKS_DATE.search(question)), counted=count.group(1) if count else "")
+                        wants_date=bool(ASKS_DATE.search(question)), counted=count.group(1) if count else "",
+                        unit=asked_unit(question))
 
     def answer_order(self, question: str, hits: list[Hit], weights: dict[str, float]) -> list[Hit]:
         """Passages in the order an answer should read them: the passage to quote first, as

@@ -112,3 +112,18 @@ def test_the_gate_turns_away_a_how_much_question_whose_passages_state_no_amount(
     assert admits(GateSignals(coverage=0.8, similarity=0.93, named=False, anchored=True, amount=0.6))
     assert admits(GateSignals(coverage=0.8, similarity=0.93, named=False, anchored=True))  # not a how-much question
     assert admits(about_it, with_model=True)  # a model reads the passages and may say so itself
+
+
+def test_a_how_much_question_wants_an_amount_of_the_kind_it_asks_for() -> None:
+    from policykb.answer.selection import amount_coverage, asked_unit
+
+    def asked(question: str, weights: dict[str, float]) -> Question:
+        return Question(weights=weights, alternatives={}, wants_number=True, unit=asked_unit(question))
+
+    headcount = hit(0, "接待对象在10人以内的，陪餐人数不得超过3人。工作餐应当供应家常菜。", title="党政机关国内公务接待管理规定")
+    money = asked("工作餐一个人一顿多少钱？", {"工作餐": 2.0, "一顿": 1.0})
+    assert amount_coverage(money, headcount) == 0.0  # people, not money
+    people = asked("工作餐陪餐最多几个人？", {"工作餐": 1.0, "陪餐": 2.0})
+    assert amount_coverage(people, headcount) > 0.5
+    days = asked("听证要在几天内提出？", {"听证": 2.0, "提出": 1.0})
+    assert amount_coverage(days, hit(1, "当事人要求听证的，应当在行政机关告知后五日内提出。")) == 1.0

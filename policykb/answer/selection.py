@@ -77,6 +77,7 @@ class Question:
     wants_date: bool = False  # 何时 / 哪天 / 什么时候 施行
     scope: frozenset[str] = frozenset()  # doc ids the question points at
     counted: str = ""  # the unit a 哪几类 / 几种 question counts in (类, 种, 项 …)
+    unit: str = ""  # the kind of amount a how-much question asks for (money, people, days …): a pattern
 
 
 _COMPILATION = re.compile(r"清单|汇总|汇编|摘编|问答|解答|解读|答记者问")
@@ -86,7 +87,7 @@ _ITEM = re.compile(r"[（(][一二三四五六七八九十]{1,3}[）)]|(?:^|\n)\
 STATED_AMOUNT = re.compile(
     r"(?<![\d.])(?!(?:19|20)\d\d\s*年)\d[\d.,，]*\s*(?:%|％|‰|[万亿千百]|元|个|人|年|月|日|天|次|名|项|倍|公里|平方米|"
     r"吨|斤|小时|学时|周|岁|户|家|所|座|台|辆|件|套|批|场|分)"
-    r"|[一二三四五六七八九十两半]+(?:个月|个|年|月|天|次|名|人|元|万|亿|小时|学时|工作日|周|倍|项|成|分之|档|级|类|种|桌)"
+    r"|[一二三四五六七八九十两半]+(?:个月|个|年|月|天|日|次|名|人|元|万|亿|小时|学时|工作日|周|倍|项|成|分之|档|级|类|种|桌)"
     r"|百分之|\d+\s*/\s*\d+|[一二三四五六七八九十]+分之[一二三四五六七八九十]+")
 # 「哪几类处置方式」 is answered by 「按照谈话函询、初步核实、暂存待查、予以了结4类方式」: the
 # passage states how many, in the unit asked.
@@ -150,6 +151,27 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
     return rows
 
 
+_NUMBER = r"(?:\d[\d.,，]*|[一二三四五六七八九十百千两半]+)\s*[万亿千百]?\s*"
+# The kind of amount a how-much question asks for, and the units that state it: 「一顿饭标准
+# 多少钱」 is not answered by 「陪餐人数不得超过3人」.
+_ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"多少钱|几块钱|多少元|多少万元|多少美元|价格|金额|钱数"), r"元|美元|欧元"),
+    (re.compile(r"多少人|几个人|几人|几名|多少名"), r"个?人|名"),
+    (re.compile(r"几天|多少天|几日|几个工作日"), r"个?(?:工作)?日|天"),
+    (re.compile(r"几年|多少年"), r"年"),
+    (re.compile(r"几次|多少次"), r"次"),
+    (re.compile(r"比例|占多少|百分之几|几成"), r"%|％|‰|成"),
+)
+
+
+def asked_unit(question: str) -> str:
+    """The pattern an amount must match to be of the kind the question asks for, or ""."""
+    for asks, units in _ASKED_UNITS:
+        if asks.search(question):
+            return f"{_NUMBER}(?:{units})|百分之|分之|\\d+\\s*/\\s*\\d+" if "%" in units else f"{_NUMBER}(?:{units})"
+    return ""
+
+
 def amount_coverage(q: Question, h: Hit) -> float:
     """Coverage of the question by the passage's best sentence that states an amount, read
     under its title and headings: 「今年是十五五开局之年…」 shares the question's words but
@@ -160,8 +182,9 @@ def amount_coverage(q: Question, h: Hit) -> float:
     # this sentence is the answer: the sentence is measured on the rest of the question.
     head = " ".join([h.title or "", *h.section_path]).lower()
     rest = {t: w for t, w in q.weights.items() if t not in head} or q.weights
-    return max((coverage(rest, s, q.alternatives)
-                for s in sentence_texts(h.text) if STATED_AMOUNT.search(s)), default=0.0)
+    unit = re.compile(q.unit) if q.unit else None
+    return max((coverage(rest, s, q.alternatives) for s in sentence_texts(h.text)
+                if STATED_AMOUNT.search(s) and (unit is None or unit.search(s))), default=0.0)
 
 
 def scores(rows: Sequence[Sequence[float]], weights: dict[str, float]) -> list[float]:
