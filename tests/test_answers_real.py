@@ -161,3 +161,11 @@ def test_a_how_much_question_is_refused_when_no_passage_states_the_amount(librar
     assert not library.ask("公务接待安排的住宿每晚最多多少钱？").found
     answer = library.ask("公务接待陪餐最多能几个人？")
     assert answer.found and "不得超过3人" in answer.answer
+
+
+def test_this_year_s_target_outranks_last_year_s_review(library) -> None:  # type: ignore[no-untyped-def]
+    # 江苏's review (「一、“十四五”时期和2025年工作回顾」) states last year's budget revenue in
+    # the same words; 「今年」 asks for the 2026 plan.
+    first = library.search("江苏今年一般公共预算收入增长多少？", top_k=1).results[0]
+    assert "江苏" in first.title and "回顾" not in " ".join(first.section_path)
+    assert "2026" in first.section_path[0]

@@ -27,6 +27,8 @@ MODES = ("hybrid", "keyword", "vector")
 # A passage that enumerates or defines: what 有哪些 / 是指 questions want.
 _ENUMERATES = re.compile(r"[（(][一二三四五六七八九十][）)].{2,}?[（(][一二三四五六七八九十][）)]|包括|分为|是指|下列|以下"
                          r"|[一二三四五六七八九十]是.{2,}?[一二三四五六七八九十]是|种类|方式|形式|情形")
+_THIS_YEAR = re.compile(r"今年|本年度?|年内")
+_REVIEW = re.compile(r"回顾|过去一年|过去五年|发展成就|主要成绩|取得的成绩")
 _LIST_CUES = ("包括", "种类", "分为", "下列", "以下", "是指")
 _PROHIBITS = re.compile(r"不得|禁止|严禁|不准|不许|一律|可以|允许|应当|必须")
 _RULE_CUES = ("不得", "禁止", "严禁", "可以", "应当")
@@ -44,6 +46,10 @@ class Retriever:
     # An enumerating passage for a list question, a rule for a permission one: +0.02 MRR on
     # the policy questions but -0.03 on the ncp notices (many list-like passages), so off.
     INTENT_BONUS = 0.0
+    # A question about this year's plan (今年) over a review section
+    # (「一、2025年和“十四五”时期工作回顾」): the review states last year's figures for the same
+    # words, and the plan is what was asked. Factor for such a passage.
+    PAST_SECTION = 0.6
     THESAURUS_WEIGHT = 1.0  # fused list: the question with the official words for its colloquial ones
     # A list or definition question: the enumerating / defining passages of the documents
     # already ranked first, as a fused list of their own (「事业单位人员的处分有哪几种」 wants
@@ -289,6 +295,12 @@ class Retriever:
             if self.INTENT_BONUS else None
         texts = self.kb.registry.chunks_by_ids([cid for cid, _ in fused[:120]]) if wants else {}
         titled = catalog.titled(qa.question) if self.TITLE_BONUS else set()
+        this_year = self.PAST_SECTION < 1 and bool(_THIS_YEAR.search(qa.question))
+        if this_year:
+            sections = {cid: c.section_path for cid, c in
+                        self.kb.registry.chunks_by_ids([cid for cid, _ in fused[:120]]).items()}
+        else:
+            sections = {}
         out = []
         for rank, (cid, score) in enumerate(fused):
             doc_id = cid.rsplit("-", 2)[0]
@@ -306,6 +318,8 @@ class Retriever:
                 factor *= 1.0 + self.TITLE_BONUS
             if wants is not None and cid in texts and wants.search(texts[cid].text):
                 factor *= 1.0 + self.INTENT_BONUS
+            if cid in sections and any(_REVIEW.search(p) for p in sections[cid]):
+                factor *= self.PAST_SECTION
             out.append((cid, score * factor))
         out.sort(key=lambda kv: (-kv[1], kv[0]))
         return out
