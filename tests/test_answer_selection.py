@@ -127,3 +127,11 @@ def test_a_how_much_question_wants_an_amount_of_the_kind_it_asks_for() -> None:
     assert amount_coverage(people, headcount) > 0.5
     days = asked("听证要在几天内提出？", {"听证": 2.0, "提出": 1.0})
     assert amount_coverage(days, hit(1, "当事人要求听证的，应当在行政机关告知后五日内提出。")) == 1.0
+
+
+def test_an_amount_the_text_writes_in_chinese_numerals_anchors_the_question() -> None:
+    from policykb.answer.relevance import anchored
+
+    # 「不到200块」 over 「不满二百元的，归受礼人本人」: the same amount, written two ways.
+    assert anchored("外方送的礼物不到200块，能自己留着吗", ["价值不满二百元的，归受礼人本人或者受礼人所在单位"])
+    assert not anchored("外方送的礼物不到300块，能自己留着吗", ["价值不满二百元的，归受礼人本人"])

@@ -74,6 +74,7 @@ def test_a_phrase_that_ends_like_a_place_is_not_one() -> None:
 
     assert places_in("财政部调整差旅住宿费标准涉及哪些城市？") == set()
     assert places_in("社区党组织和经济开发区") == set()
+    assert places_in("同一个省里不同地市的车补标准最多能差多少") == set()  # a level of government
     assert places_in("去成都市出差") == {"成都市"}
     assert places_in("深圳市2026年政府工作报告") == {"深圳市"}
     assert places_in("青岛市黄岛区") == {"青岛市", "黄岛区"}

@@ -78,10 +78,19 @@ def anchors(question: str) -> list[str]:
     return list(dict.fromkeys(_ANCHOR.findall(fold(question, lower=False))))
 
 
+_CN_NUMBER = re.compile(r"[一二两三四五六七八九十百千万〇零]{2,}")
+
+
 def anchored(question: str, texts: Iterable[str]) -> bool:
-    """Every anchor of the question occurs in at least one of these texts."""
+    """Every anchor of the question occurs in at least one of these texts; an amount the
+    text writes in Chinese numerals counts (「不到200块」 is 「不满二百元」)."""
+    from policykb.text import cn_int
+
     wanted = anchors(question)
     if not wanted:
         return True
     haystack = fold("\n".join(texts), lower=False)
+    if not all(a in haystack for a in wanted):
+        values = {str(v) for m in _CN_NUMBER.findall(haystack) if (v := cn_int(m.replace("零", "〇")))}
+        haystack += "\n" + "\n".join(values)
     return all(a in haystack for a in wanted)

@@ -97,10 +97,12 @@ def aliases(title: str) -> set[str]:
 
 # Characters no place name holds: a match reaching back over them (「标准涉及哪些城市」)
 # is a phrase that ends in 市 or 区, and the place, if any, starts after the last of them.
-_NOT_IN_PLACE = re.compile(r".*[哪些什么啥的了和与及在对是有为等各全本该此其每个到从向把被给让去来涉要能会]")
+_NOT_IN_PLACE = re.compile(r".*[哪些什么啥的了和与及在对是有为等各全本该此其每个到从向把被给让去来涉要能会不]")
 # Words that end like a place and are none (「哪些城市」, 「社区」, 「开发区」).
 _NOT_PLACES = ("城市", "地区", "社区", "辖区", "园区", "景区", "城区", "市区", "山区", "灾区", "片区", "街区",
-               "小区", "郊区", "老区", "牧区", "林区", "矿区", "分区", "省区", "开发区", "示范区", "试验区", "自贸区")
+               "小区", "郊区", "老区", "牧区", "林区", "矿区", "分区", "省区", "开发区", "示范区", "试验区", "自贸区",
+               # levels of government, not places: 「不同地市」, 「市县」
+               "地市", "市县", "县市", "省市", "区县", "县区", "州市", "盟市")
 
 
 def places_in(text: str) -> set[str]:
