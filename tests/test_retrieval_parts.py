@@ -111,3 +111,16 @@ def test_a_document_the_library_does_not_hold_is_a_pointer_no_passage_honours() 
                  "四川省政府工作报告的就业目标是多少？", "有什么办法能减少文山会海？",
                  "违法违纪的党员怎么处理？", "用什么方法考核干部？", "处分条例里警告处分影响提拔多久？"):
         assert analyse(held, cat).unknown_names == [], held
+
+
+def test_a_place_s_own_report_is_named_even_when_other_reports_carry_a_bare_title() -> None:
+    from policykb.retrieval.catalog import Catalog, DocRecord
+    from policykb.retrieval.query import analyse
+
+    # Several provinces print their report under the bare title 「政府工作报告」; Heilongjiang's
+    # says whose it is. The name 「政府工作报告」 must not send the question to the others.
+    cat = Catalog.build([DocRecord(id="gd", title="政府工作报告", region="广东", date="2026-01-25"),
+                         DocRecord(id="gz", title="政府工作报告", region="贵州", date="2026-01-27"),
+                         DocRecord(id="hlj", title="2026年黑龙江省政府工作报告", date="2026-01-29")])
+    assert analyse("黑龙江2026年的政府工作报告里粮食产量目标是多少？", cat).scope == {"hlj"}
+    assert analyse("黑龙江省政府工作报告说粮食产量多少？", cat).scope == {"hlj"}

@@ -181,6 +181,13 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
         if len(docs) <= MAX_PLACE_DOCS:
             qa.place_docs, qa.places = docs, [*places, *orgs]
             qa.places_geo = bool(places)
+        # 「黑龙江2026年的政府工作报告」 names the place's own report: not the reports whose bare
+        # title 「政府工作报告」 matched the name, which come from other provinces.
+        own = {d for p in places if re.search(re.escape(p) + r"(?:省|市|自治区)?" + _PLACE_REPORT, compact)
+               for d in catalog.place_docs.get(p, set()) | catalog.place_docs.get(p.rstrip("省市"), set())
+               if _REPORT_TITLE.search(catalog.docs[d].title or "")}
+        if own:
+            qa.named_docs = own
     if qa.years and qa.scope:
         same_year = {d for d in qa.scope if catalog.years.get(d) in qa.years}
         if same_year:
@@ -192,6 +199,7 @@ def analyse(question: str, catalog: Catalog | None) -> QueryAnalysis:
     return qa
 
 
+_REPORT_TITLE = re.compile(r"报告|公报|规划|计划")
 # The reports a place issues under its own name (a year may come between).
 _PLACE_REPORT = (r"(?:人民)?(?:政府)?(?:(?:19|20)\d{2}年度?)?(?:的)?"
                  r"(?:政府工作报告|工作报告|施政报告|统计公报|国民经济和社会发展[^，。？?]{0,12}(?:规划|公报|计划))")
