@@ -135,3 +135,18 @@ def test_an_amount_the_text_writes_in_chinese_numerals_anchors_the_question() ->
     # 「不到200块」 over 「不满二百元的，归受礼人本人」: the same amount, written two ways.
     assert anchored("外方送的礼物不到200块，能自己留着吗", ["价值不满二百元的，归受礼人本人或者受礼人所在单位"])
     assert not anchored("外方送的礼物不到300块，能自己留着吗", ["价值不满二百元的，归受礼人本人"])
+
+
+def test_a_passage_found_by_its_words_alone_still_has_a_closeness_in_meaning(demo_kb) -> None:  # type: ignore[no-untyped-def]
+    # The gate and the selector weigh how close a passage is in meaning; one the keyword side
+    # found beyond the vector side's few candidates gets its cosine from its stored vector.
+    candidates = demo_kb.settings.candidates
+    demo_kb.settings.candidates = 5
+    try:
+        hits = demo_kb.search("村党组织书记每年培训多少学时", top_k=5).results
+    finally:
+        demo_kb.settings.candidates = candidates
+    keyword_only = [h for h in hits if h.match["vector_rank"] is None]
+    assert keyword_only and all(h.match["vector_similarity"] is not None for h in hits)
+    listed = max(h.match["vector_similarity"] for h in hits if h.match["vector_rank"] is not None)
+    assert all(h.match["vector_similarity"] <= listed + 1e-6 for h in keyword_only)

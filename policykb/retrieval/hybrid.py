@@ -225,6 +225,12 @@ class Retriever:
         kw_rank = {cid: i + 1 for i, (cid, _) in enumerate(keyword)}
         vec_rank = {cid: i + 1 for i, (cid, _) in enumerate(vector)}
         vec_sim = dict(vector)
+        if use_vectors:
+            # Passages found by words alone have a closeness in meaning too (the answer's gate and
+            # selector weigh it): computed from their stored vectors, not left unknown.
+            missing = [cid for cid, _ in fused if cid not in vec_sim]
+            if missing:
+                vec_sim.update(self._similarities(qv, missing))
         hits = self.hits(
             [cid for cid, _ in fused],
             dict(fused),
@@ -349,6 +355,19 @@ class Retriever:
         kb, s = self.kb, self.kb.settings
         return rank_passages(kb.registry, kb.keyword_index, terms, flt, limit,
                              max_df=s.keyword_max_df, prune_above=s.keyword_prune_above)
+
+    def _similarities(self, vector: Any, chunk_ids: list[str]) -> dict[str, float]:
+        """Cosine of the query vector and each passage's stored vector (those embedded)."""
+        import numpy as np
+
+        from policykb.index.embedding import blob_to_vector
+
+        registry = self.kb.registry
+        chunks = registry.chunks_by_ids(chunk_ids)
+        cached = registry.cached_vectors(sorted({c.embed_hash for c in chunks.values()}), self.kb.embedder.name)
+        q = np.asarray(vector, dtype=np.float32)
+        return {cid: float(np.dot(q, blob_to_vector(cached[c.embed_hash])))
+                for cid, c in chunks.items() if c.embed_hash in cached}
 
     def _vector_candidates(self, vector: Any, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
         registry = self.kb.registry
