@@ -187,7 +187,7 @@ def main() -> None:
         ordered = kb.answer_order(row["question"], hits[:kb.ASK_CANDIDATES], weights)[:kb.ASK_PASSAGES]
         g = kb.gate_signals(row["question"], ordered, weights)
         rec["gate"] = {"coverage": round(g.coverage, 3), "similarity": g.similarity, "named": g.named,
-                       "anchored": g.anchored}
+                       "anchored": g.anchored, "amount": g.amount}
         if kind != "unanswerable":
             rank = next((i for i, h in enumerate(hits[:10], 1)
                          if right_file(row, h.source_path) and contains(row["answer"], h.text)), None)

@@ -359,6 +359,12 @@ class KnowledgeBase:
         listed = self._listing_answer(question, filters)
         if listed is not None:
             return listed
+        from policykb.answer.document_facts import answer_facts
+
+        # 「…是哪个文号 / 哪个部门 / 哪天印发的」: what the library knows of the document itself.
+        facts = answer_facts(self, question, filters)
+        if facts is not None:
+            return facts
         filters = self._named_version_filters(question, filters)
         context = self._answer_context(question, filters)
         if isinstance(context, Answer):

@@ -150,3 +150,13 @@ def test_a_passage_found_by_its_words_alone_still_has_a_closeness_in_meaning(dem
     assert keyword_only and all(h.match["vector_similarity"] is not None for h in hits)
     listed = max(h.match["vector_similarity"] for h in hits if h.match["vector_rank"] is not None)
     assert all(h.match["vector_similarity"] <= listed + 1e-6 for h in keyword_only)
+
+
+def test_what_a_document_fact_question_asks_for() -> None:
+    from policykb.answer.document_facts import asked_facts
+
+    assert asked_facts("办公用房建设标准是哪个文号？") == ["doc_no"]
+    assert asked_facts("办公用房建设标准是哪几个部门联合印发的？") == ["issuer"]
+    assert asked_facts("差旅费管理办法是哪年哪个文号印发的？") == ["doc_no", "date"]
+    assert asked_facts("问责条例是哪天开始施行的？") == []  # the 施行 article answers that
+    assert asked_facts("公务接待能不能上烟酒？") == []

@@ -169,3 +169,13 @@ def test_this_year_s_target_outranks_last_year_s_review(library) -> None:  # typ
     first = library.search("江苏今年一般公共预算收入增长多少？", top_k=1).results[0]
     assert "江苏" in first.title and "回顾" not in " ".join(first.section_path)
     assert "2026" in first.section_path[0]
+
+
+def test_a_question_about_the_document_itself_is_answered_from_its_own_lines(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("差旅费管理办法是哪年哪个文号印发的？")
+    assert answer.found and "财行〔2013〕531号" in answer.answer and "2013年12月31日" in answer.answer
+    assert "中央和国家机关差旅费管理办法" in answer.citations[0].title
+    assert "财行〔2013〕531号" in answer.citations[0].text  # the cited passage shows it
+    issuer = library.ask("差旅费管理办法是哪个部门印发的？")
+    assert issuer.found and "财政部" in issuer.answer.splitlines()[1]
+
