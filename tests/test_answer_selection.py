@@ -160,3 +160,12 @@ def test_what_a_document_fact_question_asks_for() -> None:
     assert asked_facts("差旅费管理办法是哪年哪个文号印发的？") == ["doc_no", "date"]
     assert asked_facts("问责条例是哪天开始施行的？") == []  # the 施行 article answers that
     assert asked_facts("公务接待能不能上烟酒？") == []
+
+
+def test_a_line_that_only_repeats_the_title_in_book_marks_is_no_answer() -> None:
+    from policykb.answer.extractive import pick_sentences
+
+    title = "中央八项规定实施细则"
+    hits = [hit(0, "《中央八项规定实施细则》\n1.注重实际效果。安排中央政治局委员到基层调研要紧紧围绕调研主题。", title=title)]
+    picked = pick_sentences({"中央": 1.0, "八项": 1.0, "规定": 1.0, "实施细则": 2.0}, hits)
+    assert picked and picked[0].sentence != "《中央八项规定实施细则》"

@@ -40,8 +40,8 @@ _LEAD_IN = re.compile(r"(如下|以下|通知如下|意见如下|说明如下)[�
 
 
 def _announces(sentence: str, title: str | None) -> bool:
-    bare = sentence.rstrip("。")
-    return bool(_LEAD_IN.search(sentence)) or (title is not None and bare == title.rstrip("。"))
+    bare = sentence.rstrip("。").strip("《》")
+    return bool(_LEAD_IN.search(sentence)) or (title is not None and bare == title.rstrip("。").strip("《》"))
 
 
 # What the sentence answering each kind of question looks like (policykb/retrieval/query.py).
