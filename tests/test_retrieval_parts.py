@@ -124,3 +124,13 @@ def test_a_place_s_own_report_is_named_even_when_other_reports_carry_a_bare_titl
                          DocRecord(id="hlj", title="2026年黑龙江省政府工作报告", date="2026-01-29")])
     assert analyse("黑龙江2026年的政府工作报告里粮食产量目标是多少？", cat).scope == {"hlj"}
     assert analyse("黑龙江省政府工作报告说粮食产量多少？", cat).scope == {"hlj"}
+
+
+def test_a_title_that_names_an_organisation_makes_it_that_organisation_s_document() -> None:
+    from policykb.retrieval.catalog import Catalog, DocRecord
+    from policykb.retrieval.query import analyse
+
+    cat = Catalog.build([DocRecord(id="law", title="中华人民共和国监察法实施条例", issuer="国家监察委员会"),
+                         DocRecord(id="rules", title="国家监察委员会管辖规定（试行）"),  # no issuer field
+                         DocRecord(id="other", title="党政机关公务用车管理办法", issuer="中共中央办公厅")])
+    assert analyse("国家监委管辖的贪污贿赂犯罪包括哪些罪名？", cat).answer_scope == {"law", "rules"}
