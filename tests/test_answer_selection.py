@@ -169,3 +169,12 @@ def test_a_line_that_only_repeats_the_title_in_book_marks_is_no_answer() -> None
     hits = [hit(0, "《中央八项规定实施细则》\n1.注重实际效果。安排中央政治局委员到基层调研要紧紧围绕调研主题。", title=title)]
     picked = pick_sentences({"中央": 1.0, "八项": 1.0, "规定": 1.0, "实施细则": 2.0}, hits)
     assert picked and picked[0].sentence != "《中央八项规定实施细则》"
+
+
+def test_a_document_named_by_a_stretch_of_its_title_tells_its_number_and_date(demo_kb) -> None:  # type: ignore[no-untyped-def]
+    # 「村党组织书记集中轮训的通知」 names 《…关于开展2026年度村（社区）党组织书记集中轮训的通知》;
+    # its 落款 writes the date in Chinese numerals (二〇二六年一月二十四日).
+    answer = demo_kb.ask("村党组织书记集中轮训的通知是哪个文号、哪天印发的？")
+    assert answer.found and "江组发〔2026〕3号" in answer.answer and "2026年1月24日" in answer.answer
+    assert any("江组发〔2026〕3号" in c.text for c in answer.citations)
+    assert any("二〇二六年一月二十四日" in c.text for c in answer.citations)

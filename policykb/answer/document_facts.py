@@ -12,6 +12,7 @@ import re
 from typing import TYPE_CHECKING
 
 from policykb.results import Answer, Citation
+from policykb.text import cn_numeral
 
 if TYPE_CHECKING:
     from policykb.filters import FilterInput
@@ -42,7 +43,10 @@ def _pattern(field: str, value: str) -> re.Pattern[str] | None:
         if not m:
             return None
         y, mo, d = m.group(1), int(m.group(2)), int(m.group(3))
-        return re.compile(rf"{y}\s*年\s*0?{mo}\s*月\s*0?{d}\s*日")
+        # 落款 often writes the date in Chinese numerals: 二〇二六年一月二十四日.
+        cn_year = "".join("[〇○零O]" if c == "0" else "一二三四五六七八九"[int(c) - 1] for c in y)
+        return re.compile(rf"{y}\s*年\s*0?{mo}\s*月\s*0?{d}\s*日"
+                          rf"|{cn_year}\s*年\s*{cn_numeral(mo)}\s*月\s*{cn_numeral(d)}\s*日")
     if field == "issuer":
         value = re.split(r"[、，,\s]+", value)[0]
     return re.compile(r"\s*".join(re.escape(c) for c in value if not c.isspace()))
@@ -61,7 +65,9 @@ def answer_facts(kb: "KnowledgeBase", question: str, filters: "FilterInput") -> 
     fields = asked_facts(question)
     if not fields:
         return None
-    scope = kb.retriever.analyse(question).scope
+    # The document named by a common name, or by a stretch of its title (「村党组织书记集中轮训的
+    # 通知」 for 《…关于开展2026年度村（社区）党组织书记集中轮训的通知》).
+    scope = kb.retriever.analyse(question).scope or kb.retriever.catalog().titled(question)
     if not scope:
         return None
     hits = kb.search(question, top_k=10, filters=filters).results
