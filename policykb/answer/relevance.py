@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from policykb.index.keyword.bm25 import weight_idf
-from policykb.text import fold
+from policykb.text import cn_int, fold
 
 
 def idf_weights(tokens: Iterable[str], doc_freq: dict[str, int], n_docs: int) -> dict[str, float]:
@@ -84,8 +84,6 @@ _CN_NUMBER = re.compile(r"[一二两三四五六七八九十百千万〇零]{2,}
 def anchored(question: str, texts: Iterable[str]) -> bool:
     """Every anchor of the question occurs in at least one of these texts; an amount the
     text writes in Chinese numerals counts (「不到200块」 is 「不满二百元」)."""
-    from policykb.text import cn_int
-
     wanted = anchors(question)
     if not wanted:
         return True

@@ -179,10 +179,11 @@ class Catalog:
             families[key].append(r.id)
         # A title that names an organisation is that organisation's document too (「国家监察委员会
         # 管辖规定」 carries no issuer field).
+        named_orgs = [org for org in org_docs if len(org) >= 4]
         for r in records:
             title = fold(bare_title(r.title or Path(r.path).stem))
-            for org in list(org_docs):
-                if len(org) >= 4 and org in title:
+            for org in named_orgs:
+                if org in title:
                     org_docs[org].add(r.id)
         cat.alias_docs, cat.place_docs, cat.org_docs, cat.doc_no_docs = (
             dict(alias_docs), dict(place_docs), dict(org_docs), dict(doc_nos))

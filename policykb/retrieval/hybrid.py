@@ -225,20 +225,23 @@ class Retriever:
         kw_rank = {cid: i + 1 for i, (cid, _) in enumerate(keyword)}
         vec_rank = {cid: i + 1 for i, (cid, _) in enumerate(vector)}
         vec_sim = dict(vector)
+        ids = [cid for cid, _ in fused]
+        chunks = kb.registry.chunks_by_ids(ids)  # read once: the similarities below and the hits
         if use_vectors:
             # Passages found by words alone have a closeness in meaning too (the answer's gate and
             # selector weigh it): computed from their stored vectors, not left unknown.
-            missing = [cid for cid, _ in fused if cid not in vec_sim]
+            missing = [chunks[cid] for cid in ids if cid not in vec_sim and cid in chunks]
             if missing:
                 vec_sim.update(self._similarities(qv, missing))
         hits = self.hits(
-            [cid for cid, _ in fused],
+            ids,
             dict(fused),
             {
                 cid: {"keyword_rank": kw_rank.get(cid), "vector_rank": vec_rank.get(cid),
                       "vector_similarity": round(vec_sim[cid], 4) if cid in vec_sim else None}
-                for cid, _ in fused
+                for cid in ids
             },
+            chunks=chunks,
         )
         return SearchResult(query=query, results=hits, pending_vectors=kb.registry.pending_count(), mode=mode,
                             terms=terms)
@@ -299,14 +302,10 @@ class Retriever:
         # Levers set to zero cost nothing: no passage texts read, no title stretches matched.
         wants = {"list": _ENUMERATES, "define": _ENUMERATES, "permit": _PROHIBITS}.get(qa.intent) \
             if self.INTENT_BONUS else None
-        texts = self.kb.registry.chunks_by_ids([cid for cid, _ in fused[:120]]) if wants else {}
-        titled = catalog.titled(qa.question) if self.TITLE_BONUS else set()
         this_year = self.PAST_SECTION < 1 and bool(_THIS_YEAR.search(qa.question))
-        if this_year:
-            sections = {cid: c.section_path for cid, c in
-                        self.kb.registry.chunks_by_ids([cid for cid, _ in fused[:120]]).items()}
-        else:
-            sections = {}
+        # The first passages' rows, read once for both levers that look inside them.
+        texts = self.kb.registry.chunks_by_ids([cid for cid, _ in fused[:120]]) if wants or this_year else {}
+        titled = catalog.titled(qa.question) if self.TITLE_BONUS else set()
         out = []
         for rank, (cid, score) in enumerate(fused):
             doc_id = cid.rsplit("-", 2)[0]
@@ -324,7 +323,7 @@ class Retriever:
                 factor *= 1.0 + self.TITLE_BONUS
             if wants is not None and cid in texts and wants.search(texts[cid].text):
                 factor *= 1.0 + self.INTENT_BONUS
-            if cid in sections and any(_REVIEW.search(p) for p in sections[cid]):
+            if this_year and cid in texts and any(_REVIEW.search(p) for p in texts[cid].section_path):
                 factor *= self.PAST_SECTION
             out.append((cid, score * factor))
         out.sort(key=lambda kv: (-kv[1], kv[0]))
@@ -356,18 +355,16 @@ class Retriever:
         return rank_passages(kb.registry, kb.keyword_index, terms, flt, limit,
                              max_df=s.keyword_max_df, prune_above=s.keyword_prune_above)
 
-    def _similarities(self, vector: Any, chunk_ids: list[str]) -> dict[str, float]:
+    def _similarities(self, vector: Any, chunks: list[StoredChunk]) -> dict[str, float]:
         """Cosine of the query vector and each passage's stored vector (those embedded)."""
         import numpy as np
 
         from policykb.index.embedding import blob_to_vector
 
-        registry = self.kb.registry
-        chunks = registry.chunks_by_ids(chunk_ids)
-        cached = registry.cached_vectors(sorted({c.embed_hash for c in chunks.values()}), self.kb.embedder.name)
+        cached = self.kb.registry.cached_vectors(sorted({c.embed_hash for c in chunks}), self.kb.embedder.name)
         q = np.asarray(vector, dtype=np.float32)
-        return {cid: float(np.dot(q, blob_to_vector(cached[c.embed_hash])))
-                for cid, c in chunks.items() if c.embed_hash in cached}
+        return {c.id: float(np.dot(q, blob_to_vector(cached[c.embed_hash])))
+                for c in chunks if c.embed_hash in cached}
 
     def _vector_candidates(self, vector: Any, flt: DocumentFilter, n: int) -> list[tuple[str, float]]:
         registry = self.kb.registry
@@ -383,9 +380,11 @@ class Retriever:
 
     # ---- hits -----------------------------------------------------------------------------
 
-    def hits(self, ids: list[str], scores: dict[str, float], match: dict[str, dict[str, Any]]) -> list[Hit]:
+    def hits(self, ids: list[str], scores: dict[str, float], match: dict[str, dict[str, Any]], *,
+             chunks: dict[str, StoredChunk] | None = None) -> list[Hit]:
+        """The hits for these passage ids, in order (`chunks`: those ids' rows, when already read)."""
         registry = self.kb.registry
-        chunks = registry.chunks_by_ids(ids)
+        chunks = registry.chunks_by_ids(ids) if chunks is None else chunks
         docs = registry.documents_by_ids(c.doc_id for c in chunks.values())
         out = []
         for cid in ids:
