@@ -66,16 +66,26 @@ def collection_name(kb: str, model_name: str) -> str:
 
 class VectorStore:
     def __init__(self, embedder: Embedder, kb: str, *, chroma_url: str | None = None,
-                 persist_dir: str | None = None) -> None:
+                 persist_dir: str | None = None, ef_search: int = 400) -> None:
         self.embedder = embedder
+        self.ef_search = ef_search  # Settings.vector_ef_search
         self._client = _client(chroma_url, persist_dir)
         self.name = collection_name(kb, embedder.name)
         self._known_count: int | None = None
-        self._collection = self._client.get_or_create_collection(
+        self._collection = self._open()
+
+    def _open(self) -> Any:
+        collection = self._client.get_or_create_collection(
             name=self.name,
-            embedding_function=chroma_embedding_function(embedder),
-            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=chroma_embedding_function(self.embedder),
+            configuration={"hnsw": {"space": "cosine", "ef_search": self.ef_search}},
         )
+        # A collection made before the setting (or under another value) keeps what it was
+        # made with until told: Chroma's default 100 for libraries made before it.
+        hnsw = (getattr(collection, "configuration", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search") != self.ef_search:
+            collection.modify(configuration={"hnsw": {"ef_search": self.ef_search}})
+        return collection
 
     def count(self) -> int:
         self._known_count = int(self._collection.count())
@@ -99,11 +109,7 @@ class VectorStore:
     def reset(self) -> None:
         self._known_count = None
         self._client.delete_collection(self.name)
-        self._collection = self._client.get_or_create_collection(
-            name=self.name,
-            embedding_function=chroma_embedding_function(self.embedder),
-            configuration={"hnsw": {"space": "cosine"}},
-        )
+        self._collection = self._open()
 
     def query(self, vector: np.ndarray, n: int, doc_ids: list[str] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) best first; `doc_ids` restricts to those documents."""

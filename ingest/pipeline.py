@@ -75,8 +75,9 @@ def parse_file(
 # Bump when parsing or chunking changes what a file turns into: stored documents made by
 # an older version are parsed again on their next ingest even if the file is unchanged.
 # 3: heading marks hidden; 4: tables as labelled rows, PDF layout from character positions;
-# 5: metadata from real texts (issue 14); 6: scans, images and OFD read (issue 17).
-PARSER_VERSION = 6
+# 5: metadata from real texts (issue 14); 6: scans, images and OFD read (issue 17);
+# 7: unnumbered headings above 第X条 and wrapped 第X章 titles (issue 13).
+PARSER_VERSION = 7
 
 _HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 

@@ -58,7 +58,7 @@ _PLAIN_RULES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
 )
 # 编/章/节 headings are short standalone lines, never sentences.
 _STANDALONE_KINDS = {"part", "chapter", "section"}
-CONTAINER_KINDS = {"part", "chapter", "section", "md"}
+CONTAINER_KINDS = {"part", "chapter", "section", "md", "unnumbered"}
 
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]*(\S.*)$")
 _LABEL_STOP = re.compile(r"[。！？；!?;：:]")
@@ -148,6 +148,7 @@ def find_headings(text: str) -> list[Heading]:
     found = _drop_table_of_contents(found, lines)
     if not found:
         return []
+    found = _unnumbered_headings(found, lines)
     md_levels = [r for (_, _, _, k, r) in found if k == "md"]
     first_nonblank = next((i for i, (_, _, raw) in enumerate(lines) if raw.strip()), None)
     if (
@@ -168,6 +169,43 @@ def find_headings(text: str) -> list[Heading]:
             rank += 10.0
         headings.append(Heading(start, end, kind, rank, heading_label(raw, kind)))
     return headings
+
+
+_BARE_TITLE = re.compile(r"^[\u4e00-\u9fff（）()《》“”·]{2,30}$")
+# The rank of a heading a regulation gives without a number (「党员廉洁自律规范」 over 第一条
+# to 第四条): below 节, above 条.
+UNNUMBERED_RANK = 3.5
+
+
+def _unnumbered_headings(
+    found: list[tuple[int, int, str, str, float]], lines: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str, str, float]]:
+    """Two headings a regulation's text carries as plain lines: a 第X章 title wrapped onto
+    a second line (「第二章 村党组织领导班子成员和村民」 / 「委员会成员廉洁履行职责行为规范」),
+    joined to it; and a short unnumbered line with no punctuation right above a 第X条
+    (「党员领导干部廉洁自律规范」 above 第五条), a container of the articles that follow.
+    Left as body text, both end the previous article's chunk and get quoted as answers."""
+    at = {item[0]: item for item in found}
+    filled = [i for i, (_, _, raw) in enumerate(lines) if raw.strip()]
+    out: list[tuple[int, int, str, str, float]] = []
+    for k, i in enumerate(filled):
+        start, end, raw = lines[i]
+        if start in at:
+            out.append(at[start])
+            continue
+        line = raw.strip()
+        if not _BARE_TITLE.match(line) or k == 0 or k + 1 >= len(filled):
+            continue
+        before, after = at.get(lines[filled[k - 1]][0]), at.get(lines[filled[k + 1]][0])
+        if after is None:
+            continue
+        # A wrapped title's first line is a long one (「第一章 总则」 is whole).
+        if before is not None and before[3] in _STANDALONE_KINDS and out and out[-1] is before \
+                and 14 <= len(before[2].strip()) and len(before[2].strip()) + len(line) <= 60:
+            out[-1] = (before[0], end, before[2].strip() + line, before[3], before[4])
+        elif after[3] == "article":
+            out.append((start, end, raw, "unnumbered", UNNUMBERED_RANK))
+    return out
 
 
 def _toc_key(raw: str) -> str:

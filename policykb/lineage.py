@@ -143,10 +143,10 @@ def document_lineage(registry: Registry, doc: StoredDocument) -> dict[str, Any]:
     }
 
 
-def named_version_filter(registry: Registry, question: str) -> dict[str, Any] | None:
+def named_version(registry: Registry, question: str) -> tuple[str, list[StoredDocument]] | None:
     """A question that names a family and a year (「2018年版纪律处分条例第十条」) means that
-    version, current or not: the filter that restricts an answer to it. None otherwise
-    (without a year, answers use the texts in force)."""
+    version, current or not: its id and the family's members. None otherwise (without a
+    year, answers use the texts in force)."""
     from policykb.citations import title_keys
 
     year = versions.question_year(question)
@@ -156,12 +156,46 @@ def named_version_filter(registry: Registry, question: str) -> dict[str, Any] | 
     families = [f for f in registry.family_names() if any(k in text for k in title_keys(f) if len(k) >= 4)]
     if len(families) != 1:
         return None
-    members = [versions.DocFacts(id=d.id, title=d.title, date=d.date, effective=d.effective_date)
-               for d in registry.family_members(families[0])]
+    stored = registry.family_members(families[0])
+    members = [versions.DocFacts(id=d.id, title=d.title, date=d.date, effective=d.effective_date) for d in stored]
     if len(members) < 2:
         return None
     chosen = versions.version_for_year(members, year)
-    return {"doc_ids": [chosen], "include_superseded": True} if chosen else None
+    return (chosen, stored) if chosen else None
+
+
+def named_version_filter(registry: Registry, question: str) -> dict[str, Any] | None:
+    """The filter that restricts an answer to the version a question names (above)."""
+    named = named_version(registry, question)
+    return {"doc_ids": [named[0]], "include_superseded": True} if named else None
+
+
+def version_lacks(registry: Registry, question: str, terms: dict[str, list[str]]) -> dict[str, list[str]]:
+    """What the version a question names does not say but another version of it does:
+    「1997年纪律处分条例里违反中央八项规定精神怎么处分？」 — 八项规定 came after 1997, so the
+    1997 text has no answer, however close its other articles come. `terms` maps each of
+    the question's terms to the official words that also count for it (the thesaurus).
+    Returns each lacking term with the titles of the versions that hold it."""
+    named = named_version(registry, question)
+    if named is None:
+        return {}
+    chosen, members = named
+    texts = {m.id: registry.document_text(m.id) or "" for m in members}
+    if not texts.get(chosen):
+        return {}
+
+    def holds(text: str, term: str) -> bool:
+        return any(w in text for w in (term, *terms.get(term, ())))
+
+    lacking: dict[str, list[str]] = {}
+    for term in terms:
+        if term.isdigit() or holds(texts[chosen], term):
+            continue
+        elsewhere = sorted(m.title or m.id for m in members if m.id != chosen and holds(texts[m.id], term))
+        if elsewhere:
+            lacking[term] = elsewhere
+    # 「八项」 says nothing 「中央八项规定」 does not.
+    return {t: w for t, w in lacking.items() if not any(t != o and t in o for o in lacking)}
 
 
 _BACKFILLED = "lineage_backfilled"

@@ -118,6 +118,7 @@ class KnowledgeBase:
                         self.name,
                         chroma_url=self.settings.chroma_url,
                         persist_dir=str(self.settings.chroma_dir()),
+                        ef_search=self.settings.vector_ef_search,
                     )
         return self._store
 
@@ -432,12 +433,22 @@ class KnowledgeBase:
         evidence = "\n".join(texts)
         pointed = not qa.version_missing and not qa.unknown_names and all(
             re.sub(r"(?:省|市|自治区|县|区)$", "", p) in evidence for p in qa.unknown_places)
+        # 「1997年纪律处分条例里违反八项规定…」: the version named never says it, a later one does.
+        pointed = pointed and not self.version_lacks(question, weights)
         amount = None
         if ASKS_AMOUNT.search(question) and qa.intent != "list":  # 哪几条 asks for a list, not a count
             asked = self.answer_question(question, weights)
             amount = max((amount_coverage(asked, h) for h in hits), default=0.0)
         return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
                            anchored=pointed and anchored(question, texts), amount=amount)
+
+    def version_lacks(self, question: str, weights: dict[str, float]) -> dict[str, list[str]]:
+        """The question's terms that the version it names lacks and other versions hold
+        (policykb/lineage.py), with the titles of those versions."""
+        from policykb import lineage
+
+        alternatives = self.question_alternatives(question, weights)
+        return lineage.version_lacks(self.registry, question, {t: alternatives.get(t, []) for t in weights})
 
     def _answer_context(self, question: str, filters: FilterInput
                         ) -> Answer | tuple[list[Hit], dict[str, float], int]:
@@ -449,7 +460,10 @@ class KnowledgeBase:
         hits = self.answer_order(question, result.results, weights)[:self.ASK_PASSAGES]
         if not hits or not admits(self.gate_signals(question, hits, weights),
                                   with_model=bool(self.settings.llm_base_url)):
-            return Answer(question=question, answer=NOT_FOUND, citations=[], found=False,
+            lacking = self.version_lacks(question, weights)
+            notice = "；".join(f"所问的版本未见「{t}」，{'、'.join(f'《{x}》' for x in where)}有"
+                              for t, where in lacking.items()) or None
+            return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
                           pending_vectors=result.pending_vectors)
         return hits, weights, result.pending_vectors
 

@@ -137,6 +137,17 @@ def test_an_amount_the_text_writes_in_chinese_numerals_anchors_the_question() ->
     assert not anchored("外方送的礼物不到300块，能自己留着吗", ["价值不满二百元的，归受礼人本人"])
 
 
+def test_an_article_s_number_is_not_an_amount() -> None:
+    from policykb.answer.relevance import anchored
+
+    # 「扣满12分」 is not answered by 第十二条 of a disciplinary code, nor 12 by 120.
+    assert not anchored("驾驶证一年扣满12分怎么办？", ["第十二条 留党察看处分，分为留党察看一年、留党察看二年。"])
+    assert not anchored("驾驶证一年扣满12分怎么办？", ["罚款一百二十元"])
+    # …unless the question asks for the article by its number.
+    assert anchored("纪律处分条例第12条讲的什么？", ["第十二条 留党察看处分，分为留党察看一年、留党察看二年。"])
+    assert anchored("处分期间是12个月吗", ["受记过处分的期间为十二个月"])
+
+
 def test_a_passage_found_by_its_words_alone_still_has_a_closeness_in_meaning(demo_kb) -> None:  # type: ignore[no-untyped-def]
     # The gate and the selector weigh how close a passage is in meaning; one the keyword side
     # found beyond the vector side's few candidates gets its cosine from its stored vector.

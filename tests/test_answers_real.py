@@ -179,3 +179,24 @@ def test_a_question_about_the_document_itself_is_answered_from_its_own_lines(lib
     issuer = library.ask("差旅费管理办法是哪个部门印发的？")
     assert issuer.found and "财政部" in issuer.answer.splitlines()[1]
 
+
+
+def test_a_version_that_never_says_it_is_no_answer_and_says_which_does(library) -> None:  # type: ignore[no-untyped-def]
+    # 2015's 条例 has no 借用管理和服务对象的钱款; 2018's and 2023's do. Its other articles
+    # share the question's words, but quoting one would answer what was not asked.
+    answer = library.ask("2015年纪律处分条例对违规借用管理服务对象钱款怎么处分？")
+    assert not answer.found, answer.answer
+    assert answer.notice and "借用" in answer.notice and "2018" in answer.notice and "2023" in answer.notice
+    later = library.ask("2018年纪律处分条例对借用管理服务对象的钱款怎么处分？")
+    assert later.found and "2018" in later.citations[0].source_path
+    assert "借用管理和服务对象的钱款" in later.answer
+
+
+def test_a_heading_without_a_number_is_never_quoted_as_the_answer(library) -> None:  # type: ignore[no-untyped-def]
+    # 廉洁自律准则 carries 「党员领导干部廉洁自律规范」 as a plain line above 第五条.
+    answer = library.ask("党员廉洁自律规范有哪几条？")
+    assert answer.found
+    assert "廉洁自律准则" in cited_titles(answer)[0]
+    quoted = answer.answer.split("另见")[0]
+    assert not quoted.rstrip("[1]\n").endswith("党员领导干部廉洁自律规范")
+    assert all(not line.strip().startswith("党员领导干部廉洁自律规范") for line in quoted.splitlines()[1:])

@@ -170,3 +170,33 @@ def test_pages_follow_chunks() -> None:
     pages = (Page(1, 0, split), Page(2, split, len(text)))
     chunks = chunk_document(text, pages, max_chars=400, min_chars=10)
     assert [c.page for c in chunks] == [1, 2]
+
+
+def test_a_heading_a_regulation_gives_without_a_number_holds_the_articles_below_it() -> None:
+    # 廉洁自律准则: 「党员廉洁自律规范」 over 第一条–第四条, 「党员领导干部廉洁自律规范」 over 第五条–第八条.
+    text = ("中国共产党全体党员和各级党员领导干部必须坚定共产主义理想。\n党员廉洁自律规范\n"
+            "第一条 坚持公私分明，先公后私，克己奉公。\n第四条 坚持吃苦在前，享受在后，甘于奉献。\n"
+            "党员领导干部廉洁自律规范\n第五条 廉洁从政，自觉保持人民公仆本色。\n")
+    heads = [(h.kind, h.label) for h in find_headings(text)]
+    assert heads == [("unnumbered", "党员廉洁自律规范"), ("article", "第一条"), ("article", "第四条"),
+                     ("unnumbered", "党员领导干部廉洁自律规范"), ("article", "第五条")]
+    chunks = chunk_document(text, max_chars=400, min_chars=1)
+    fourth = next(c for c in chunks if "第四条" in c.text)
+    assert "党员领导干部廉洁自律规范" not in fourth.text  # the next part's heading is not 第四条's
+    fifth = next(c for c in chunks if "第五条" in c.text)
+    assert fifth.section_path[0] == "党员领导干部廉洁自律规范"
+
+
+def test_a_chapter_title_wrapped_onto_a_second_line_is_one_heading() -> None:
+    text = ("第二章 村党组织领导班子成员和村民\n委员会成员廉洁履行职责行为规范\n"
+            "第四条 禁止在村级组织选举中拉票贿选、破坏选举。\n第一章 总则\n一般规定\n第五条 本规定适用于村干部。\n")
+    heads = [(h.kind, h.label) for h in find_headings(text)]
+    assert heads[0] == ("chapter", "第二章 村党组织领导班子成员和村民委员会成员廉洁履行职责行为规范"[:30] + "…")
+    assert heads[1] == ("article", "第四条")
+    # 「第一章 总则」 is whole: the short line under it is a heading of its own, not its tail.
+    assert heads[2:] == [("chapter", "第一章 总则"), ("unnumbered", "一般规定"), ("article", "第五条")]
+
+
+def test_a_short_sentence_above_an_article_is_not_taken_for_a_heading() -> None:
+    text = "第三条 党员应当遵守纪律。\n以上规定，必须执行\n第四条 本规定自发布之日起施行。\n"
+    assert [h.kind for h in find_headings(text)] == ["article", "article"]

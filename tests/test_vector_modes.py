@@ -46,3 +46,17 @@ def test_ingest_update_delete_and_rebuild_keep_vectors_in_step(kb, tmp_path):
     assert stats.encoded_texts == 0, "a rebuild reuses the cached vectors"
     assert kb.store.count() == kb.registry.chunk_count()
     assert kb.ask("“三审三校”中的终审由谁负责？").found
+
+
+def test_the_vector_index_searches_as_widely_as_the_setting_says(kb, tmp_path):
+    # Chroma's default ef_search (100) misses true nearest passages (bench/vector_recall.py):
+    # every library's collection searches with Settings.vector_ef_search, old ones included.
+    from policykb.config import Settings
+    from policykb.index.vector_store import VectorStore
+
+    store = kb.store
+    assert store._collection.configuration["hnsw"]["ef_search"] == Settings(home=tmp_path).vector_ef_search
+    reopened = VectorStore(kb.embedder, kb.name, chroma_url=kb.settings.chroma_url,
+                           persist_dir=str(kb.settings.chroma_dir()), ef_search=123)
+    assert reopened._collection.configuration["hnsw"]["ef_search"] == 123
+    assert kb.store._collection.get(limit=1) is not None  # the first handle still works

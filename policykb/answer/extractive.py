@@ -44,6 +44,19 @@ def _announces(sentence: str, title: str | None) -> bool:
     return bool(_LEAD_IN.search(sentence)) or (title is not None and bare == title.rstrip("。").strip("《》"))
 
 
+_PUNCTUATED = re.compile(r"[，。；：、！？,;:!?\d]")
+
+
+def _unnumbered_heading(text: str, offset: int, sentence: str) -> bool:
+    """A whole short line with no punctuation and no number is a heading the text carries
+    without a number (「党员领导干部廉洁自律规范」 above 第五条, the second line of a wrapped
+    「第二章 …」): it names what follows and answers nothing."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    line_end = text.find("\n", offset)
+    line = text[line_start:len(text) if line_end < 0 else line_end].strip()
+    return line == sentence and len(sentence) <= 30 and not _PUNCTUATED.search(sentence)
+
+
 # What the sentence answering each kind of question looks like (policykb/retrieval/query.py).
 INTENT_FORMS = {
     "permit": re.compile(r"不得|禁止|严禁|不准|不许|一律|可以|允许|应当|必须|不予"),
@@ -86,6 +99,8 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
             si = hit.text.find(sent)  # its offset inside the passage, for the citation path
             if len(sent) < 8 or is_heading_line(sent) and sent[-1] not in "。！？；":
                 continue  # headings and fragments say nothing alone
+            if _unnumbered_heading(hit.text, si, sent):
+                continue
             if instruction_like(sent):  # text addressed to a model is no answer to anyone
                 continue
             if _announces(sent, hit.title):  # a title or "…如下：" says what comes, not what is

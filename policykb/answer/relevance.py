@@ -79,6 +79,7 @@ def anchors(question: str) -> list[str]:
 
 
 _CN_NUMBER = re.compile(r"[一二两三四五六七八九十百千万〇零]{2,}")
+_ORDINAL = re.compile(r"第[一二两三四五六七八九十百千〇零]+[条章节编款项]")
 
 
 def anchored(question: str, texts: Iterable[str]) -> bool:
@@ -88,7 +89,11 @@ def anchored(question: str, texts: Iterable[str]) -> bool:
     if not wanted:
         return True
     haystack = fold("\n".join(texts), lower=False)
-    if not all(a in haystack for a in wanted):
-        values = {str(v) for m in _CN_NUMBER.findall(haystack) if (v := cn_int(m.replace("零", "〇")))}
-        haystack += "\n" + "\n".join(values)
-    return all(a in haystack for a in wanted)
+    if all(a in haystack for a in wanted):
+        return True
+    # 第十二条 is an article's place, not the amount 12 (「一年扣满12分」), unless the
+    # question asks for an article by number (「第12条」).
+    articles = set(re.findall(r"第(\d+)[条章节编款项]", fold(question, lower=False)))
+    values = {str(v) for m in _CN_NUMBER.findall(_ORDINAL.sub("", haystack)) if (v := cn_int(m.replace("零", "〇")))}
+    places = {str(v) for m in _ORDINAL.findall(haystack) if (v := cn_int(m[1:-1].replace("零", "〇")))}
+    return all(a in haystack or a in values or (a in articles and a in places) for a in wanted)
