@@ -410,6 +410,13 @@ class KnowledgeBase:
         with_vectors = any(h.match.get("vector_similarity") is not None for h in hits)
         order = ranked(self.answer_question(question, weights), hits, [self._evidence_text(h) for h in hits],
                        with_vectors=with_vectors)
+        qa = self.retriever.analyse(question)
+        if self.PLACE_FIRST and qa.places_geo and qa.place_docs and not qa.named_docs:
+            # 「云南今年粮食产量要稳在多少」: Yunnan's report answers, or nothing does; 黑龙江's
+            # 「粮食产量1600亿斤以上」 shares more words but is another province's.
+            own = {i for i, _ in order if hits[i].doc_id in qa.place_docs}
+            if own:
+                order = [o for o in order if o[0] in own] + [o for o in order if o[0] not in own]
         # The selector's score travels with the hit (explain output; the extractive answer
         # quotes a second passage when two are close).
         return [replace(hits[i], match={**hits[i].match, "answer_score": round(score, 3)}) for i, score in order]
@@ -441,6 +448,9 @@ class KnowledgeBase:
             amount = max((amount_coverage(asked, h) for h in hits), default=0.0)
         return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
                            anchored=pointed and anchored(question, texts), amount=amount)
+
+    # A question naming a place is answered from that place's documents first.
+    PLACE_FIRST = True
 
     def version_lacks(self, question: str, weights: dict[str, float]) -> dict[str, list[str]]:
         """The question's terms that the version it names lacks and other versions hold

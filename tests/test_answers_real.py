@@ -200,3 +200,21 @@ def test_a_heading_without_a_number_is_never_quoted_as_the_answer(library) -> No
     quoted = answer.answer.split("另见")[0]
     assert not quoted.rstrip("[1]\n").endswith("党员领导干部廉洁自律规范")
     assert all(not line.strip().startswith("党员领导干部廉洁自律规范") for line in quoted.splitlines()[1:])
+
+
+def test_a_province_s_question_is_never_answered_from_another_province_s_report(tmp_path: Path) -> None:
+    # Yunnan's report (filed under the bare title 「2026年政府工作报告」) states its grain target
+    # in a long 预期目标 sentence the words miss; 四川's and 黑龙江's state theirs plainly.
+    src = tmp_path / "reports"
+    src.mkdir()
+    for path in [POLICY / "gov_work_reports_provincial_2026/002_2026年政府工作报告.txt",
+                 *_files("gov_work_reports_provincial_2026/*黑龙江*"), *_files("gov_work_reports_provincial_2026/*四川*")]:
+        shutil.copy(path, src / path.name)
+    kb = make_kb(tmp_path / "home", weight_vector=0.0)
+    try:
+        kb.ingest([src], wait=False)
+        answer = kb.ask("云南今年粮食产量要稳在多少")
+        assert all("002_2026年政府工作报告" in c.source_path for c in answer.citations), answer.answer
+        assert "四川" not in answer.answer and "黑龙江" not in answer.answer
+    finally:
+        kb.close()
