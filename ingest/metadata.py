@@ -653,6 +653,10 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
         issuer = "、".join(named)
     if issuer is None and (m := re.match(r"^\d{4}年(.{2,20}?)政府工作报告$", title)):
         issuer = _qualify(m.group(1), context) if is_org(m.group(1)) else None  # 1985年…国务院政府工作报告
+    if issuer is None and "政府工作报告" in title and (congress := _CONGRESS.search("".join(lines[:20]))):
+        # 「——2026年1月28日在云南省第十四届人民代表大会第四次会议上」: a government reports to
+        # its own people's congress (a web copy's title is often the bare 「政府工作报告」).
+        issuer = f"{congress.group(1)}人民政府"
     if issuer is None and lead_issuers:
         issuer = "、".join(lead_issuers)
     if issuer is None and order_issuer and (named := _orgs(order_issuer.replace("中华人民共和国", ""))):
@@ -681,6 +685,9 @@ def extract_metadata(text: str, filename: str | Path) -> DocMeta:
         extra=extra,
     )
 
+
+_CONGRESS = re.compile(r"在([\u4e00-\u9fff]{2,12}?(?:省|自治区|市|自治州|州|盟|县|区|旗))第[一二三四五六七八九十]+届"
+                       r"人民代表大会")
 
 # "※这是习近平总书记2020年6月29日在…的讲话": the day the speech was given, stated by the text.
 _SPOKEN_NOTE = re.compile(r"这是[\u4e00-\u9fa5]{2,12}?\d{4}\s*年[^。]{2,12}日在")

@@ -151,3 +151,21 @@ def test_the_gold_file_is_met() -> None:
                 unsupported += bool(got)
         assert correct >= 0.95 * stated, (field, correct, stated)
         assert unsupported == 0, field
+
+
+def test_a_government_report_is_its_people_s_government_s_by_the_congress_it_was_given_to() -> None:
+    # A web copy titled only 「2026年政府工作报告」: the line under it says where it was given.
+    text = ("您的位置:\n首页\n>\n江北要闻\n2026年政府工作报告\n来源：江北日报\n"
+            "——2026年1月28日在江北省第十四届人民代表大会第四次会议上\n省长 王某\n各位代表：\n现在，我代表省人民政府，向大会报告工作。")
+    meta = extract_metadata(text, "002_2026年政府工作报告.txt")
+    assert meta.issuer == "江北省人民政府"
+    # The State Council's reports go to the national congress: no place to take.
+    national = extract_metadata("政府工作报告\n——2025年3月5日在第十四届全国人民代表大会第三次会议上\n各位代表：", "x.txt")
+    assert national.issuer != "全国人民政府"
+
+
+@needs_shared
+def test_every_provincial_report_of_the_corpus_has_its_province() -> None:
+    for path in sorted((POLICY / "gov_work_reports_provincial_2026").glob("*.txt")):
+        meta = extract_metadata(path.read_text(encoding="utf-8"), path.name)
+        assert meta.region and meta.issuer and meta.issuer.endswith("人民政府"), (path.name, meta.issuer)
