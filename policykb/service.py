@@ -515,7 +515,7 @@ class KnowledgeBase:
             return Answer(question=question, answer=text, citations=citations, found=True, notice=notice,
                           pending_vectors=pending)
         quoted = provision_answer(best, hits, self.registry.document_text(hits[best.hit_index].doc_id) or "",
-                                  list_wanted=intent in ("list", "define"))
+                                  list_wanted=intent in ("list", "define"), question=question)
         citations = [quoted.citation]
         text = quoted.text
         also = self._also_quoted(question, hits, chosen, weights, alternatives, intent, quoted.citation)

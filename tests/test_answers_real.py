@@ -218,3 +218,12 @@ def test_a_province_s_question_is_never_answered_from_another_province_s_report(
         assert "四川" not in answer.answer and "黑龙江" not in answer.answer
     finally:
         kb.close()
+
+
+def test_a_list_question_naming_a_part_of_the_document_gets_the_whole_part(library) -> None:  # type: ignore[no-untyped-def]
+    # 廉洁自律准则's 「党员廉洁自律规范」 is 第一条 to 第四条: the four articles are the list asked for.
+    answer = library.ask("党员廉洁自律规范有哪几条？")
+    quoted = answer.answer.split("另见")[0]
+    for article in ("第一条", "第二条", "第三条", "第四条"):
+        assert article in quoted, quoted
+    assert "第五条" not in quoted and "党员领导干部廉洁自律规范" not in quoted

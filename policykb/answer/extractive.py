@@ -170,8 +170,8 @@ class ProvisionAnswer:
     highlight: tuple[int, int]  # the answering sentence inside `text`
 
 
-def provision_answer(picked: Picked, hits: list[Hit], document_text: str, *, list_wanted: bool = False
-                     ) -> ProvisionAnswer:
+def provision_answer(picked: Picked, hits: list[Hit], document_text: str, *, list_wanted: bool = False,
+                     question: str = "") -> ProvisionAnswer:
     """The governing provision around the best sentence, quoted whole (or its stem and the
     part that answers), introduced by whose rule it is, with the sentence marked."""
     from policykb.answer.provision import cite_label, provision_at
@@ -179,7 +179,7 @@ def provision_answer(picked: Picked, hits: list[Hit], document_text: str, *, lis
     hit = hits[picked.hit_index]
     s0 = hit.char_start + picked.offset
     s1 = s0 + len(picked.sentence)
-    prov = provision_at(document_text, s0, s1, list_wanted=list_wanted)
+    prov = provision_at(document_text, s0, s1, list_wanted=list_wanted, question=question)
     label = cite_label(hit.title, prov)
     intro = f"{label}：\n" if label else ""
     body = prov.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policykb.ingest.structure import Heading, find_headings
+from policykb.ingest.structure import CONTAINER_KINDS, Heading, find_headings
 from policykb.text import sentences
 
 # A provision longer than this is quoted in part: its opening sentence (the rule's stem,
@@ -49,9 +49,13 @@ def _section_end(headings: list[Heading], h: Heading, limit: int) -> int:
 
 
 def provision_at(text: str, sentence_start: int, sentence_end: int, *, list_wanted: bool = False,
-                 headings: list[Heading] | None = None) -> Provision:
+                 headings: list[Heading] | None = None, question: str = "") -> Provision:
     """The provision of `text` holding the sentence [sentence_start, sentence_end)."""
     headings = find_headings(text) if headings is None else headings
+    if list_wanted and question:
+        named = _named_part(text, headings, sentence_start, sentence_end, question)
+        if named is not None:
+            return named
     chain = [h for h in _enclosing(headings, sentence_start) if h.kind in PROVISION_KINDS]
     start = end = None
     label = ""
@@ -82,6 +86,27 @@ def provision_at(text: str, sentence_start: int, sentence_end: int, *, list_want
     if end - start <= MAX_CHARS:
         return Provision(start, end, label, text[start:end], (sentence_start - start, sentence_end - start))
     return _excerpt(text, start, end, label, sentence_start, sentence_end)
+
+
+_NUMBERING = re.compile(r"^第[一二三四五六七八九十百零〇\d]+[编章节部分]+\s*")
+
+
+def _named_part(text: str, headings: list[Heading], s0: int, s1: int, question: str) -> Provision | None:
+    """「党员廉洁自律规范有哪几条？」 names a part of the document (a 章, 节 or a heading given
+    without a number) that holds the answer: the part is the list asked for, quoted whole
+    when it is short."""
+    asked = "".join(question.split())
+    for h in reversed(_enclosing(headings, s0)):
+        if h.kind not in CONTAINER_KINDS:
+            continue
+        name = _NUMBERING.sub("", h.label).rstrip("…")
+        if len(name) < 4 or name not in asked:
+            continue
+        start, end = _trim(text, h.start, _section_end(headings, h, len(text)))
+        if end - start > MAX_CHARS * 1.5:
+            return None
+        return Provision(start, end, "", text[start:end], (max(s0, start) - start, min(s1, end) - start))
+    return None
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
