@@ -227,3 +227,20 @@ def test_a_list_question_naming_a_part_of_the_document_gets_the_whole_part(libra
     for article in ("第一条", "第二条", "第三条", "第四条"):
         assert article in quoted, quoted
     assert "第五条" not in quoted and "党员领导干部廉洁自律规范" not in quoted
+
+
+def test_this_year_in_a_report_is_the_report_s_year(tmp_path: Path) -> None:
+    # 贵州's targets sit under 「三、2026年工作安排」: to a question about 今年 in a 2026 report that
+    # heading names the year asked about; the review's 「从2020年的53.2%提升到2025年的57.7%」 does not.
+    src = tmp_path / "reports"
+    src.mkdir()
+    for path in [*_files("gov_work_reports_provincial_2026/*贵州*"), *_files("gov_work_reports_provincial_2026/*四川*")]:
+        shutil.copy(path, src / path.name)
+    kb = make_kb(tmp_path / "home", weight_vector=0.0)
+    try:
+        kb.ingest([src], wait=False)
+        answer = kb.ask("贵州今年常住人口城镇化率要到多少")
+        assert answer.found and "贵州" in answer.citations[0].source_path
+        assert "59%" in answer.answer.split("另见")[0], answer.answer
+    finally:
+        kb.close()

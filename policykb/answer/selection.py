@@ -138,7 +138,7 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
             if sentence else 0.0,
             1.0 if form is not None and sentence and form.search(sentence) else 0.0,
             amount_coverage(q, h) if q.wants_number else 0.0,
-            1.0 if q.period and any(w in h.text or any(w in p for p in h.section_path) for w in q.period) else 0.0,
+            1.0 if q.period and any(w in h.text or any(w in p for p in h.section_path) for w in _period(q, h)) else 0.0,
             1.0 if q.scope and h.doc_id in q.scope else 0.0,
             1.0 if q.scope and h.doc_id not in q.scope else 0.0,
             1.0 if not sentence or len(re.sub(r"\s", "", h.text)) < 30 else 0.0,
@@ -149,6 +149,15 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
             1.0 if q.wants_date and _FULL_DATE.search(h.text) else 0.0,
         ])
     return rows
+
+
+def _period(q: Question, h: Hit) -> tuple[str, ...]:
+    """The words that mark the period asked about in this passage: 今年 in a 2026 report is
+    also 「2026年」 (its heading 「三、2026年工作安排」 says so, not 今年)."""
+    if "今年" not in q.period:
+        return q.period
+    year = (h.metadata.get("date") or "")[:4]
+    return (*q.period, f"{year}年") if year.isdigit() else q.period
 
 
 _NUMBER = r"(?:\d[\d.,，]*|[一二三四五六七八九十百千两半]+)\s*[万亿千百]?\s*"
