@@ -501,7 +501,7 @@ class KnowledgeBase:
         picked, chosen = [], 0
         for chosen, hit in enumerate(hits):
             picked = pick_sentences(weights, [hit], question=question, max_sentences=1, alternatives=alternatives,
-                                    intent=intent)
+                                    intent=intent, title_apart=True)
             if picked:
                 picked = [replace(p, hit_index=chosen) for p in picked]
                 break
@@ -545,7 +545,7 @@ class KnowledgeBase:
             if hit.doc_id == first.doc_id and hit.char_start < first.char_end and hit.char_end > first.char_start:
                 continue  # the same provision, quoted already
             picked = pick_sentences(weights, [hit], question=question, max_sentences=1, alternatives=alternatives,
-                                    intent=intent)
+                                    intent=intent, title_apart=True)
             if not picked or len(picked[0].sentence) < 8:  # a heading or a table cell says nothing alone
                 continue
             p = picked[0]

@@ -189,3 +189,19 @@ def test_a_document_named_by_a_stretch_of_its_title_tells_its_number_and_date(de
     assert answer.found and "江组发〔2026〕3号" in answer.answer and "2026年1月24日" in answer.answer
     assert any("江组发〔2026〕3号" in c.text for c in answer.citations)
     assert any("二〇二六年一月二十四日" in c.text for c in answer.citations)
+
+
+def test_the_title_s_words_do_not_choose_the_sentence_inside_a_passage() -> None:
+    from policykb.answer.extractive import pick_sentences
+
+    # 内蒙古 is counted three times (内蒙古, 内蒙, 蒙古) and every sentence of Inner Mongolia's
+    # report is about Inner Mongolia: the sentence that answers is the one about 今年's 粮食.
+    weights = {"内蒙古": 4.6, "内蒙": 4.6, "蒙古": 4.6, "今年": 4.4, "粮食": 3.8}
+    passage = hit(1, "自治区党委“1571”工作部署，是落实习近平总书记对内蒙古系列重要讲话重要指示精神的最新谋篇布局，共7项任务。\n"
+                     "今年经济社会发展的主要预期目标是：地区生产总值增长5%左右，粮食产量超过840亿斤。",
+                  title="2026年内蒙古自治区政府工作报告")
+    question = "内蒙古今年粮食要产多少？"
+    apart = pick_sentences(weights, [passage], question=question, max_sentences=1, title_apart=True)
+    assert "840亿斤" in apart[0].sentence
+    together = pick_sentences(weights, [passage], question=question, max_sentences=1)
+    assert "1571" in together[0].sentence  # what the selector's signals still see (fitted so)

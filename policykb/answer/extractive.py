@@ -87,7 +87,7 @@ def period_words(question: str) -> tuple[str, ...]:
 def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str = "", max_sentences: int = 3,
                    max_chars: int = 300, min_coverage: float = 0.2, relative: float = 0.7,
                    rank_bonus: float = 0.15, alternatives: dict[str, list[str]] | None = None,
-                   intent: str = "fact") -> list[Picked]:
+                   intent: str = "fact", title_apart: bool = False) -> list[Picked]:
     """Sentences whose coverage of the question is close to the best one's: a supporting
     sentence from a lower passage is welcome, a merely related one is noise. A question
     that asks how many / how long / when is answered by a sentence that states a number."""
@@ -95,6 +95,10 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
     period = period_words(question)
     candidates: list[tuple[float, float, int, int, str]] = []
     for hi, hit in enumerate(hits):
+        # Choosing within a passage, what its title already says (the province of 「2026年内蒙古
+        # 自治区政府工作报告」, counted thrice as 内蒙古, 内蒙, 蒙古) tells none of its sentences apart.
+        title = (hit.title or "").lower()
+        own = ({t: w for t, w in weights.items() if t not in title} or weights) if title_apart else weights
         for sent in split_sentences(hit.text):
             si = hit.text.find(sent)  # its offset inside the passage, for the citation path
             if len(sent) < 8 or is_heading_line(sent) and sent[-1] not in "。！？；":
@@ -105,7 +109,7 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
                 continue
             if _announces(sent, hit.title):  # a title or "…如下：" says what comes, not what is
                 continue
-            cov = coverage(weights, sent, alternatives)
+            cov = coverage(own, sent, alternatives)
             # A stated number ranks a sentence up for a how-many question, but only its
             # coverage of the question admits it: numbers alone are not relevance.
             bonus = 0.25 if wants_number and STATES_QUANTITY.search(sent) else 0.0
