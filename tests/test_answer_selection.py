@@ -205,3 +205,12 @@ def test_the_title_s_words_do_not_choose_the_sentence_inside_a_passage() -> None
     assert "840亿斤" in apart[0].sentence
     together = pick_sentences(weights, [passage], question=question, max_sentences=1)
     assert "1571" in together[0].sentence  # what the selector's signals still see (fitted so)
+
+
+def test_a_numbered_slogan_is_no_amount() -> None:
+    from policykb.answer.selection import states_amount
+
+    # 「增强“四个意识”…做到“两个维护”」 states no target; 「地区生产总值增长5%以上」 does.
+    assert not states_amount("增强“四个意识”、坚定“四个自信”、做到“两个维护”。")
+    assert states_amount("主要预期目标是：地区生产总值增长5%以上，城镇新增就业110万人以上。")
+    assert states_amount("深入推进“3个100万”，常住人口城镇化率达59%左右。")

@@ -193,7 +193,17 @@ def amount_coverage(q: Question, h: Hit) -> float:
     rest = {t: w for t, w in q.weights.items() if t not in head} or q.weights
     unit = re.compile(q.unit) if q.unit else None
     return max((coverage(rest, s, q.alternatives) for s in sentence_texts(h.text)
-                if STATED_AMOUNT.search(s) and (unit is None or unit.search(s))), default=0.0)
+                if states_amount(s) and (unit is None or unit.search(_SLOGAN.sub("", s)))), default=0.0)
+
+
+# 「“两个确立”」, 「“四个意识”」, 「“3个100万”」: a slogan in quotation marks counts nothing.
+_SLOGAN = re.compile(r"[“\"「][^”\"」\n]{1,10}[”\"」]")
+
+
+def states_amount(sentence: str) -> bool:
+    """Does the sentence state an amount, a count or a share (not a year, an article's
+    number or a numbered slogan)?"""
+    return STATED_AMOUNT.search(_SLOGAN.sub("", sentence)) is not None
 
 
 def scores(rows: Sequence[Sequence[float]], weights: dict[str, float]) -> list[float]:
