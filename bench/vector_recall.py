@@ -9,6 +9,9 @@ time per query. Run it on a library that has vectors, e.g. the one bench/policy_
 
 `--ef` opens the library with another `vector_ef_search` (policykb/config.py; Chroma's own
 default is 100). The collection keeps it until the library is next opened with the setting.
+`--reachable` also queries every stored vector with itself and counts the passages the index
+cannot return at all (chromadb 1.5.9 issue #7758 after deletes and upserts; `policykb reindex`
+rebuilds the index).
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ def main() -> None:
     ap.add_argument("--questions", type=Path, default=ROOT / "bench" / "policy_questions.jsonl")
     ap.add_argument("--limit", type=int, default=200, help="questions to use")
     ap.add_argument("--ef", type=int, default=None, help="vector_ef_search to open the library with")
+    ap.add_argument("--reachable", action="store_true", help="count stored vectors the index cannot return")
     args = ap.parse_args()
 
     kb = KnowledgeBase(Settings(home=args.home, **({"vector_ef_search": args.ef} if args.ef else {})))
@@ -61,6 +65,9 @@ def main() -> None:
             times.append(time.perf_counter() - t)
             recalls.append(len(exact & approx) / k)
         print(f"| {k} | {statistics.mean(recalls):.4f} | {min(recalls):.2f} | {1000 * statistics.mean(times):.1f} |")
+    if args.reachable:
+        lost = [cid for cid, v in zip(ids, matrix) if cid not in {c for c, _ in kb.store.query(v, 10)}]
+        print(f"unreachable: {len(lost):,} of {len(ids):,} stored vectors are not among their own 10 nearest")
 
 
 if __name__ == "__main__":

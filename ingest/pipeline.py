@@ -76,8 +76,9 @@ def parse_file(
 # an older version are parsed again on their next ingest even if the file is unchanged.
 # 3: heading marks hidden; 4: tables as labelled rows, PDF layout from character positions;
 # 5: metadata from real texts (issue 14); 6: scans, images and OFD read (issue 17);
-# 7: unnumbered headings above 第X条 and wrapped 第X章 titles (issue 13).
-PARSER_VERSION = 7
+# 7: unnumbered headings above 第X条 and wrapped 第X章 titles (issue 13); 8: words the segmenter
+# split off a single character (公租房, 保障房, 个税) kept whole (index/policy_terms.txt).
+PARSER_VERSION = 8
 
 _HEADING_MARK = re.compile(r"(?m)^[ \t]*#{1,6}[ \t]+")
 

@@ -421,6 +421,12 @@ class Registry:
             ).fetchone()
             if old and keep_if_same and old["content_hash"] == content_hash and old["recipe"] == recipe:
                 return "unchanged"
+            # A passage that comes back with the same id and the same embedded text keeps the
+            # vector it has: deleting it from Chroma and upserting it again leaves some records
+            # unreachable by query() (chromadb 1.5.9, issue #7758; a re-parsed library lost
+            # passages at random per process).
+            embedded = {r["id"]: r["embed_hash"] for r in conn.execute(
+                "SELECT id, embed_hash FROM chunks WHERE doc_id = ? AND vec_state = 1", [doc_id])} if old else {}
             if old:
                 self._delete_chunks(conn, doc_id)
                 conn.execute(
@@ -466,6 +472,8 @@ class Registry:
                 )
                 # A chunk id that is being re-added must not be deleted by the queue later.
                 conn.execute("DELETE FROM vector_deletes WHERE chunk_id = ?", [ch.id])
+                if embedded.get(ch.id) == ch.embed_hash:
+                    conn.execute("UPDATE chunks SET vec_state = 1 WHERE rowid = ?", [cur.lastrowid])
         return "updated" if old else "added"
 
     def _delete_chunks(self, conn: sqlite3.Connection, doc_id: str) -> None:

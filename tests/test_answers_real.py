@@ -244,3 +244,28 @@ def test_this_year_in_a_report_is_the_report_s_year(tmp_path: Path) -> None:
         assert "59%" in answer.answer.split("另见")[0], answer.answer
     finally:
         kb.close()
+
+
+def test_housing_the_library_does_not_cover_is_not_answered_from_a_report_on_group_rentals(library) -> None:
+    # 「公租房」 is one word (index/policy_terms.txt): cut into 公 + 租房 it matched 北京's
+    # 「违法群租房」 治理 and was answered from it.
+    answer = library.ask("如何申请公租房？")
+    assert not answer.found, answer.answer
+
+
+def test_a_target_the_web_copy_breaks_across_lines_is_quoted_from_its_sentence_s_start(tmp_path: Path) -> None:
+    # 广东's report: 「今年经济社会发展的」 / 「主要预期目标」 / 「是：地区生产总值增长4.5%—5%…」.
+    src = tmp_path / "reports"
+    src.mkdir()
+    for path in [*_files("gov_work_reports_provincial_2026/*广东*"), *_files("gov_work_reports_provincial_2026/*四川*")]:
+        shutil.copy(path, src / path.name)
+    kb = make_kb(tmp_path / "home", weight_vector=0.0)
+    try:
+        kb.ingest([src], wait=False)
+        answer = kb.ask("广东省2026年地区生产总值增长目标？")
+        assert answer.found and "广东" in answer.citations[0].source_path
+        quoted = answer.answer.split("：", 1)[1].lstrip()
+        assert not quoted.startswith("是："), answer.answer
+        assert "主要预期目标" in quoted and "4.5%—5%" in quoted
+    finally:
+        kb.close()

@@ -60,3 +60,24 @@ def test_the_vector_index_searches_as_widely_as_the_setting_says(kb, tmp_path):
                            persist_dir=str(kb.settings.chroma_dir()), ef_search=123)
     assert reopened._collection.configuration["hnsw"]["ef_search"] == 123
     assert kb.store._collection.get(limit=1) is not None  # the first handle still works
+
+
+def test_a_re_parsed_library_keeps_the_vectors_of_unchanged_passages(kb, tmp_path, monkeypatch):
+    # A new parser version re-parses every file; passages that come back the same keep their
+    # vectors in place. Deleting and upserting them made some records unreachable by query()
+    # in chromadb 1.5.9 (its issue #7758), at random from process to process.
+    import policykb.ingest.pipeline as pipeline
+
+    src = tmp_path / "in"
+    src.mkdir()
+    files = [Path(shutil.copy(CORPUS / n, src / n)) for n in FILES]
+    kb.ingest(files)
+    before = kb.store.count()
+    monkeypatch.setattr(pipeline, "PARSER_VERSION", pipeline.PARSER_VERSION + 100)
+    report = kb.ingest(files, wait=False)
+    assert [f.status for f in report.files] == ["updated"] * len(files)
+    assert kb.registry.pending_count() == 0, "nothing to embed or write again"
+    assert kb.store.count() == before == kb.registry.chunk_count()
+    for chunk_id in [c.id for d in kb.list_documents()[0] for c in kb.registry.chunks_of(d.id)][:20]:
+        vector = kb.store.get_vector(chunk_id)
+        assert vector is not None and kb.store.query(vector, 1)[0][0] == chunk_id
