@@ -52,6 +52,8 @@ class KnowledgeBase:
     # The answer chooses among this many passages (policykb/answer/selection.py): the
     # passage that answers is often below the first (「第十条 …不得提供香烟和高档酒水」 at rank 11).
     ASK_CANDIDATES = 15
+    # A question naming a place is answered from that place's documents first.
+    PLACE_FIRST = True
 
     def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
         self.settings = settings or load_settings()
@@ -421,8 +423,10 @@ class KnowledgeBase:
         # quotes a second passage when two are close).
         return [replace(hits[i], match={**hits[i].match, "answer_score": round(score, 3)}) for i, score in order]
 
-    def gate_signals(self, question: str, hits: list[Hit], weights: dict[str, float]) -> "GateSignals":
-        """What the answer gate weighs (policykb/answer/gate.py)."""
+    def gate_signals(self, question: str, hits: list[Hit], weights: dict[str, float],
+                     lacking: dict[str, list[str]] | None = None) -> "GateSignals":
+        """What the answer gate weighs (policykb/answer/gate.py). `lacking`: the question's
+        `version_lacks`, when the caller has it already."""
         from policykb.answer.gate import GateSignals
         from policykb.answer.relevance import anchored, coverage
         from policykb.answer.selection import ASKS_AMOUNT, amount_coverage
@@ -441,16 +445,13 @@ class KnowledgeBase:
         pointed = not qa.version_missing and not qa.unknown_names and all(
             re.sub(r"(?:省|市|自治区|县|区)$", "", p) in evidence for p in qa.unknown_places)
         # 「1997年纪律处分条例里违反八项规定…」: the version named never says it, a later one does.
-        pointed = pointed and not self.version_lacks(question, weights)
+        pointed = pointed and not (self.version_lacks(question, weights) if lacking is None else lacking)
         amount = None
         if ASKS_AMOUNT.search(question) and qa.intent != "list":  # 哪几条 asks for a list, not a count
             asked = self.answer_question(question, weights)
             amount = max((amount_coverage(asked, h) for h in hits), default=0.0)
         return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
                            anchored=pointed and anchored(question, texts), amount=amount)
-
-    # A question naming a place is answered from that place's documents first.
-    PLACE_FIRST = True
 
     def version_lacks(self, question: str, weights: dict[str, float]) -> dict[str, list[str]]:
         """The question's terms that the version it names lacks and other versions hold
@@ -468,9 +469,10 @@ class KnowledgeBase:
         result = self.search(question, top_k=self.ASK_CANDIDATES, filters=filters)
         weights = self.question_weights(question)
         hits = self.answer_order(question, result.results, weights)[:self.ASK_PASSAGES]
-        if not hits or not admits(self.gate_signals(question, hits, weights),
+        # Read once: the gate refuses on it, and the refusal says which versions have it.
+        lacking = self.version_lacks(question, weights)
+        if not hits or not admits(self.gate_signals(question, hits, weights, lacking),
                                   with_model=bool(self.settings.llm_base_url)):
-            lacking = self.version_lacks(question, weights)
             notice = "；".join(f"所问的版本未见「{t}」，{'、'.join(f'《{x}》' for x in where)}有"
                               for t, where in lacking.items()) or None
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,

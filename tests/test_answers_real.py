@@ -9,7 +9,10 @@ a CPU), so these stories hold for the keyword side and the question's own pointe
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +43,24 @@ SANSHEN = "关于严格落实三审三校制度进一步加强宣传内容质量
 
 def _files(pattern: str) -> list[Path]:
     return sorted(POLICY.glob(pattern))
+
+
+@contextmanager
+def _reports(tmp_path: Path, *patterns: str) -> Iterator[Any]:
+    """A small library, without vectors, of the 2026 provincial reports matching `patterns`."""
+    src = tmp_path / "reports"
+    src.mkdir()
+    for pattern in patterns:
+        paths = _files(f"gov_work_reports_provincial_2026/{pattern}")
+        assert paths, pattern
+        for path in paths:
+            shutil.copy(path, src / path.name)
+    kb = make_kb(tmp_path / "home", weight_vector=0.0)
+    try:
+        kb.ingest([src], wait=False)
+        yield kb
+    finally:
+        kb.close()
 
 
 @pytest.fixture(scope="module")
@@ -205,19 +226,10 @@ def test_a_heading_without_a_number_is_never_quoted_as_the_answer(library) -> No
 def test_a_province_s_question_is_never_answered_from_another_province_s_report(tmp_path: Path) -> None:
     # Yunnan's report (filed under the bare title 「2026年政府工作报告」) states its grain target
     # in a long 预期目标 sentence the words miss; 四川's and 黑龙江's state theirs plainly.
-    src = tmp_path / "reports"
-    src.mkdir()
-    for path in [POLICY / "gov_work_reports_provincial_2026/002_2026年政府工作报告.txt",
-                 *_files("gov_work_reports_provincial_2026/*黑龙江*"), *_files("gov_work_reports_provincial_2026/*四川*")]:
-        shutil.copy(path, src / path.name)
-    kb = make_kb(tmp_path / "home", weight_vector=0.0)
-    try:
-        kb.ingest([src], wait=False)
+    with _reports(tmp_path, "002_2026年政府工作报告.txt", "*黑龙江*", "*四川*") as kb:
         answer = kb.ask("云南今年粮食产量要稳在多少")
-        assert all("002_2026年政府工作报告" in c.source_path for c in answer.citations), answer.answer
-        assert "四川" not in answer.answer and "黑龙江" not in answer.answer
-    finally:
-        kb.close()
+    assert all("002_2026年政府工作报告" in c.source_path for c in answer.citations), answer.answer
+    assert "四川" not in answer.answer and "黑龙江" not in answer.answer
 
 
 def test_a_list_question_naming_a_part_of_the_document_gets_the_whole_part(library) -> None:  # type: ignore[no-untyped-def]
@@ -232,18 +244,10 @@ def test_a_list_question_naming_a_part_of_the_document_gets_the_whole_part(libra
 def test_this_year_in_a_report_is_the_report_s_year(tmp_path: Path) -> None:
     # 贵州's targets sit under 「三、2026年工作安排」: to a question about 今年 in a 2026 report that
     # heading names the year asked about; the review's 「从2020年的53.2%提升到2025年的57.7%」 does not.
-    src = tmp_path / "reports"
-    src.mkdir()
-    for path in [*_files("gov_work_reports_provincial_2026/*贵州*"), *_files("gov_work_reports_provincial_2026/*四川*")]:
-        shutil.copy(path, src / path.name)
-    kb = make_kb(tmp_path / "home", weight_vector=0.0)
-    try:
-        kb.ingest([src], wait=False)
+    with _reports(tmp_path, "*贵州*", "*四川*") as kb:
         answer = kb.ask("贵州今年常住人口城镇化率要到多少")
-        assert answer.found and "贵州" in answer.citations[0].source_path
-        assert "59%" in answer.answer.split("另见")[0], answer.answer
-    finally:
-        kb.close()
+    assert answer.found and "贵州" in answer.citations[0].source_path
+    assert "59%" in answer.answer.split("另见")[0], answer.answer
 
 
 def test_housing_the_library_does_not_cover_is_not_answered_from_a_report_on_group_rentals(library) -> None:
@@ -255,17 +259,9 @@ def test_housing_the_library_does_not_cover_is_not_answered_from_a_report_on_gro
 
 def test_a_target_the_web_copy_breaks_across_lines_is_quoted_from_its_sentence_s_start(tmp_path: Path) -> None:
     # 广东's report: 「今年经济社会发展的」 / 「主要预期目标」 / 「是：地区生产总值增长4.5%—5%…」.
-    src = tmp_path / "reports"
-    src.mkdir()
-    for path in [*_files("gov_work_reports_provincial_2026/*广东*"), *_files("gov_work_reports_provincial_2026/*四川*")]:
-        shutil.copy(path, src / path.name)
-    kb = make_kb(tmp_path / "home", weight_vector=0.0)
-    try:
-        kb.ingest([src], wait=False)
+    with _reports(tmp_path, "*广东*", "*四川*") as kb:
         answer = kb.ask("广东省2026年地区生产总值增长目标？")
-        assert answer.found and "广东" in answer.citations[0].source_path
-        quoted = answer.answer.split("：", 1)[1].lstrip()
-        assert not quoted.startswith("是："), answer.answer
-        assert "主要预期目标" in quoted and "4.5%—5%" in quoted
-    finally:
-        kb.close()
+    assert answer.found and "广东" in answer.citations[0].source_path
+    quoted = answer.answer.split("：", 1)[1].lstrip()
+    assert not quoted.startswith("是："), answer.answer
+    assert "主要预期目标" in quoted and "4.5%—5%" in quoted

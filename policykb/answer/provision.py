@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from policykb.ingest.structure import CONTAINER_KINDS, Heading, find_headings, is_heading_line
-from policykb.text import sentences
+from policykb.text import sentence_end, sentences
 
 # A provision longer than this is quoted in part: its opening sentence (the rule's stem,
 # e.g. 「有下列行为之一的，给予警告或者严重警告处分：」) and the sentences around the answer.
@@ -71,13 +71,13 @@ def provision_at(text: str, sentence_start: int, sentence_end: int, *, list_want
         start, end, label = pick.start, _section_end(headings, pick, len(text)), pick.label
     if start is None or end is None or end - start > 4 * MAX_CHARS and not chain:
         # No numbered provision: the paragraph (speeches, reports).
-        start = _paragraph_start(text, text.rfind("\n", 0, sentence_start) + 1)
+        start = _paragraph_start(text, sentence_start)
         nl = text.find("\n", sentence_end)
         end = len(text) if nl < 0 else nl
     start, end = _trim(text, start, end)
     if end - start > MAX_CHARS and not (chain and label.startswith("第")):
         # A long section of a report or notice: its paragraph, not its heading's whole text.
-        start = max(start, _paragraph_start(text, text.rfind("\n", 0, sentence_start) + 1))
+        start = max(start, _paragraph_start(text, sentence_start))
         nl = text.find("\n", sentence_end)
         end = min(end, len(text) if nl < 0 else nl)
         start, end = _trim(text, start, end)
@@ -109,13 +109,14 @@ def _named_part(text: str, headings: list[Heading], s0: int, s1: int, question: 
     return None
 
 
-_ENDS_SENTENCE = re.compile(r"[。！？；!?;][”’」』）)]*\s*$")
+_ENDS_SENTENCE = re.compile(sentence_end(runs=False, closers="”’」』）)") + r"\s*$")
 
 
-def _paragraph_start(text: str, start: int, lines: int = 3) -> int:
-    """Where the paragraph holding the line at `start` begins: a web copy breaks lines
-    inside a sentence (「今年经济社会发展的」 / 「主要预期目标」 / 「是：地区生产总值增长…」), and a quotation
-    must not begin at 「是：」. Up to `lines` earlier lines that end no sentence are joined."""
+def _paragraph_start(text: str, offset: int, lines: int = 3) -> int:
+    """Where the paragraph holding `offset` begins: its line's start, unless a web copy broke
+    lines inside a sentence (「今年经济社会发展的」 / 「主要预期目标」 / 「是：地区生产总值增长…」), for a
+    quotation must not begin at 「是：」. Up to `lines` earlier lines that end no sentence are joined."""
+    start = text.rfind("\n", 0, offset) + 1
     for _ in range(lines):
         if start <= 0:
             break
