@@ -27,6 +27,23 @@ MODES = ("hybrid", "keyword", "vector")
 # A passage that enumerates or defines: what 有哪些 / 是指 questions want.
 _ENUMERATES = re.compile(r"[（(][一二三四五六七八九十][）)].{2,}?[（(][一二三四五六七八九十][）)]|包括|分为|是指|下列|以下"
                          r"|[一二三四五六七八九十]是.{2,}?[一二三四五六七八九十]是|种类|方式|形式|情形")
+_DEFINING = r"(?:是指|包括|包含|分为|主要有|有以下|有下列|的种类|的方式|的形式|的情形)"
+
+
+# What a list question asks its subject's items to be (「组织处理的**方式**包括哪些」): the
+# subject is the other words.
+_ASKED_FORMS = frozenset("方式 种类 形式 情形 类型 类别 内容 范围 方面 措施 途径 渠道 手段 费用 项目 情况".split())
+
+
+def _defines(terms: list[str]) -> re.Pattern[str] | None:
+    """Text that says what one of these terms is or comprises (「差旅费是指」, 「处分的种类」)."""
+    if not terms:
+        return None
+    # 「本规定所称组织处理，是指…」: a comma may stand between the term and what defines it.
+    return re.compile("(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + ")[，,]?"
+                      + _DEFINING)
+
+
 _THIS_YEAR = re.compile(r"今年|本年度?|年内")
 _REVIEW = re.compile(r"回顾|过去一年|过去五年|发展成就|主要成绩|取得的成绩")
 _LIST_CUES = ("包括", "种类", "分为", "下列", "以下", "是指")
@@ -60,6 +77,8 @@ class Retriever:
     # 一是…二是 passages are not what its list questions ask for (the ncp notices: R@5 0.885
     # -> 0.865, MRR 0.763 -> 0.718 without this).
     ENUMERATING_ARTICLES = True
+    DEFINES_FIRST = True  # …those that say what the question's term is or comprises first
+    DEFINES_ANYWHERE = True  # …found in any document when none of the first ones defines it
     # A permission question (能不能 / 可以…吗) ranked by keywords alone (no vectors yet):
     # likewise the rules (不得, 可以, 应当) of the documents ranked first. Whole policy corpus by
     # keyword: permission R@5 0.500 -> 0.577 (both halves); with vectors it cost permission
@@ -212,16 +231,20 @@ class Retriever:
         if scoped_vector:
             lists.append(scoped_vector)
             weights.append(self.SCOPE_WEIGHT * (s.weight_vector if mode == "hybrid" else 1.0))
+        # The vector list is evidence of another kind, whose first places are worth more
+        # than agreement among middling keyword ranks; keyword lists alone (a keyword-only
+        # library) fuse as before (config.rrf_k, rrf_k_lexical).
+        k = s.rrf_k if vector else s.rrf_k_lexical
         # A question that names its document has that document's own list (scoped) already.
         intent_weight = {"list": self.ENUMERATING_WEIGHT, "define": self.ENUMERATING_WEIGHT,
                          "permit": 0.0 if vector else self.RULING_WEIGHT}.get(qa.intent, 0.0)
         if intent_weight > 0 and mode != "vector" and lists and not scope:
-            preview = self._weigh(rrf(lists, weights, k=s.rrf_k), qa, sf.include_superseded)
+            preview = self._weigh(rrf(lists, weights, k=k), qa, sf.include_superseded)
             wanted = self._wanted(qa.intent, terms, preview, flt, n)
             if wanted:
                 lists.append(wanted)
                 weights.append(intent_weight * (s.weight_keyword if mode == "hybrid" else 1.0))
-        fused = self._weigh(rrf(lists, weights, k=s.rrf_k), qa, sf.include_superseded)[:top_k]
+        fused = self._weigh(rrf(lists, weights, k=k), qa, sf.include_superseded)[:top_k]
         kw_rank = {cid: i + 1 for i, (cid, _) in enumerate(keyword)}
         vec_rank = {cid: i + 1 for i, (cid, _) in enumerate(vector)}
         vec_sim = dict(vector)
@@ -270,8 +293,25 @@ class Retriever:
         within = DocumentFilter(**{**flt.__dict__, "doc_ids": tuple(sorted(docs))})
         found = [cid for cid, _, _ in self._keyword_found([*terms, *cues], within, n)]
         texts = self.kb.registry.chunks_by_ids(found)
-        return [cid for cid in found if cid in texts and pattern.search(texts[cid].text)
-                and (not articles or is_article(texts[cid].text, texts[cid].section_path))]
+        wanted = [cid for cid in found if cid in texts and pattern.search(texts[cid].text)
+                  and (not articles or is_article(texts[cid].text, texts[cid].section_path))]
+        if permit or not self.DEFINES_FIRST:
+            return wanted
+        # 「差旅费包括哪几项费用」 is answered by the article that says what 差旅费 is (「差旅费是指
+        # …城市间交通费、住宿费、伙食补助费和市内交通费」), not by others with longer lists.
+        subject = [t for t in terms if len(t) > 1 and t not in _ASKED_FORMS]
+        defines = _defines(subject)
+        if defines is None:
+            return wanted
+        first = [cid for cid in wanted if defines.search(texts[cid].text)]
+        if not first and self.DEFINES_ANYWHERE:
+            # None of the first documents defines it: the article that does, wherever it is
+            # (「组织处理的方式包括哪些」 → 组织处理规定 第三条 「本规定所称组织处理，是指…包括…」).
+            found = [cid for cid, _, _ in self._keyword_found([*subject, "是指", "包括", "分为"], flt, n)]
+            others = self.kb.registry.chunks_by_ids(found)
+            first = [cid for cid in found if cid in others and defines.search(others[cid].text)
+                     and is_article(others[cid].text, others[cid].section_path)][:self.ENUMERATING_DOCS]
+        return first + [cid for cid in wanted if cid not in first]
 
     def _words_found(self, terms: list[str], keyword: list[tuple[str, float]]) -> bool:
         """Does one of the first keyword passages hold nearly all the question's words
