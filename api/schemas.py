@@ -83,7 +83,7 @@ class AskRequest(BaseModel):
 
 # The offsets a citation carries until the service has used them are no part of the answer.
 Citation = model_of(ServiceCitation, "Citation", exclude=("cited_offsets",))
-AnswerResponse = model_of(Answer, "AnswerResponse", models={ServiceCitation: Citation})
+AnswerResponse = model_of(Answer, "AnswerResponse", models={ServiceCitation: Citation, Hit: HitModel})
 
 
 class ErrorBody(BaseModel):

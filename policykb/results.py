@@ -86,6 +86,8 @@ class Answer:
     # [start, end) of the sentence that answers, inside `answer` (the extractive answer
     # quotes a whole provision and marks its answering sentence).
     highlights: list[list[int]] = field(default_factory=list)
+    related: list[Hit] = field(default_factory=list, metadata={
+        "description": "未找到答案、但问题并非明显超出知识库范围时：与问题最接近的段落，仅供查阅，不是答案的依据"})
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "citations": [c.to_dict() for c in self.citations]}

@@ -54,6 +54,8 @@ class KnowledgeBase:
     ASK_CANDIDATES = 15
     # A question naming a place is answered from that place's documents first.
     PLACE_FIRST = True
+    # A refused question that is not plainly out of scope lists this many passages to look at.
+    RELATED = 3
 
     def __init__(self, settings: Settings | None = None, kb: str | None = None) -> None:
         self.settings = settings or load_settings()
@@ -471,12 +473,16 @@ class KnowledgeBase:
         hits = self.answer_order(question, result.results, weights)[:self.ASK_PASSAGES]
         # Read once: the gate refuses on it, and the refusal says which versions have it.
         lacking = self.version_lacks(question, weights)
-        if not hits or not admits(self.gate_signals(question, hits, weights, lacking),
-                                  with_model=bool(self.settings.llm_base_url)):
+        with_model = bool(self.settings.llm_base_url)
+        signals = self.gate_signals(question, hits, weights, lacking) if hits else None
+        if signals is None or not admits(signals, with_model=with_model):
             notice = "；".join(f"所问的版本未见「{t}」，{'、'.join(f'《{x}》' for x in where)}有"
                               for t, where in lacking.items()) or None
+            # Refused, but not plainly out of scope (a model would have been given these
+            # passages): the official may judge them, shown apart from any answer.
+            near = signals is not None and not with_model and admits(signals, with_model=True)
             return Answer(question=question, answer=NOT_FOUND, citations=[], found=False, notice=notice,
-                          pending_vectors=result.pending_vectors)
+                          pending_vectors=result.pending_vectors, related=hits[:self.RELATED] if near else [])
         return hits, weights, result.pending_vectors
 
     @staticmethod

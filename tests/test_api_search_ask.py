@@ -84,6 +84,22 @@ def test_ask_says_so_when_the_library_has_no_answer(client: httpx.Client) -> Non
     assert answer["found"] is False
     assert answer["answer"] == "知识库中未找到相关内容"
     assert answer["citations"] == []
+    assert answer["related"] == [], "a question plainly outside the library lists nothing to look at"
+
+
+def test_a_refused_question_near_the_library_lists_passages_to_look_at(client: httpx.Client) -> None:
+    # No passage says whether 干部选拔 involves an exam, but the library is about 选拔任用:
+    # the refusal stands, and the nearest passages come apart from it, each one openable.
+    answer = client.post("/api/ask", json={"question": "干部选拔要不要考试？"}).json()
+    assert answer["found"] is False and answer["answer"] == "知识库中未找到相关内容" and answer["citations"] == []
+    related = answer["related"]
+    assert 1 <= len(related) <= 3
+    for hit in related:
+        text = client.get(f"/api/documents/{hit['doc_id']}/text").json()["text"]
+        assert text[hit["char_start"]:hit["char_end"]] == hit["text"]
+    assert any("选拔任用" in (hit["title"] or "") for hit in related)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["AnswerResponse"]
+    assert "related" in schema["properties"]
 
 
 def test_ask_streams_the_answer_as_server_sent_events(client: httpx.Client) -> None:

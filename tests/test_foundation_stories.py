@@ -77,6 +77,7 @@ def test_questions_the_library_cannot_answer_are_refused(demo_kb, question):
     assert answer.found is False
     assert answer.answer == NOT_FOUND
     assert answer.citations == []
+    assert answer.related == []  # plainly outside the library: nothing to look at either
 
 
 def test_filters_narrow_search_by_issuer_type_and_date(demo_kb):

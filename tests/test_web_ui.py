@@ -135,6 +135,22 @@ def test_an_unanswerable_question_says_so(page_at) -> None:  # type: ignore[no-u
     assert page.locator("#answer-text").inner_text() == "知识库中未找到相关内容"
 
 
+def test_a_refused_question_near_the_library_shows_passages_to_look_at(page_at) -> None:  # type: ignore[no-untyped-def]
+    page = page_at(DESKTOP)
+    page.locator("#ask-q").fill("干部选拔要不要考试？")
+    page.locator("#ask-q").press("Enter")
+    page.locator("#answer .badge", has_text="未找到依据").wait_for()
+    assert page.locator("#answer-text").inner_text() == "知识库中未找到相关内容"
+    assert page.locator("#citations").count() == 0, "nothing is cited"
+    assert page.locator("#answer .sources-title", has_text="可能相关的段落").is_visible()
+    related = page.locator("#related .source")
+    assert 1 <= related.count() <= 3
+    shot(page, "ask-related-1280")
+    related.first.click()
+    page.locator("mark#passage").wait_for()
+    page.get_by_role("button", name="关闭").click()
+
+
 def test_flagged_sentences_and_notices_are_shown(page_at, live_server: str) -> None:  # type: ignore[no-untyped-def]
     """Whatever answerer produced it, an answer's unsupported sentences are marked and its
     notice is shown (the stream is stubbed here: the shape is the contract)."""

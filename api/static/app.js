@@ -277,8 +277,20 @@ function renderAnswer(ans) {
   metaLine(hitMeta(c)),
   c.section_path?.length ? h("span.path", pathText(c.section_path)) : null,
   ), c.row ? rowTable(c.row, c.row_column) : null));
+  // Refused, yet not plainly outside the library: the passages nearest to the question, for
+  // the reader to judge, never presented as the answer's basis.
+  const related = (!ans.found ? ans.related || [] : []).map((r) => h("li", h("button.source", {
+    type: "button", onclick: () => openPassage(r),
+  },
+  h("span.t", titleOf(r)),
+  metaLine(hitMeta(r)),
+  r.section_path?.length ? h("span.path", pathText(r.section_path)) : null,
+  h("span.excerpt", (r.text || "").replace(/\s+/g, " ").trim()),
+  )));
   clear(out, h("div.card.answer-card#answer", head, notes, textEl,
-    sources.length ? [h("div.sources-title", "引用原文（点击查看上下文）"), h("ol.sources#citations", sources)] : null));
+    sources.length ? [h("div.sources-title", "引用原文（点击查看上下文）"), h("ol.sources#citations", sources)] : null,
+    related.length ? [h("div.sources-title", "可能相关的段落（未能确认其回答了问题，仅供查阅）"),
+      h("ul.sources.related#related", related)] : null));
 }
 
 async function ask(ev) {

@@ -84,3 +84,7 @@ def ask(question: str, as_json: bool, issuer: str | None, doc_type: str | None, 
         click.echo(f"[{c.n}] {where(c.to_dict())}")
         if c.row:  # a table row: the whole row with its headers
             click.echo("    " + "｜".join(f"{label}：{value}" for label, value in c.row))
+    if answer.related:
+        click.secho("可能相关的段落（未能确认其回答了问题，仅供查阅）：", fg="yellow")
+        for r in answer.related:
+            click.echo(f"  · {where(r.to_dict())}")
