@@ -192,8 +192,9 @@ def amount_coverage(q: Question, h: Hit) -> float:
     head = " ".join([h.title or "", *h.section_path]).lower()
     rest = {t: w for t, w in q.weights.items() if t not in head} or q.weights
     unit = re.compile(q.unit) if q.unit else None
-    return max((coverage(rest, s, q.alternatives) for s in sentence_texts(h.text)
-                if states_amount(s) and (unit is None or unit.search(_SLOGAN.sub("", s)))), default=0.0)
+    stating = (s for s in sentence_texts(h.text)
+               if STATED_AMOUNT.search(bare := _SLOGAN.sub("", s)) and (unit is None or unit.search(bare)))
+    return max((coverage(rest, s, q.alternatives) for s in stating), default=0.0)
 
 
 # 「“两个确立”」, 「“四个意识”」, 「“3个100万”」: a slogan in quotation marks counts nothing.
