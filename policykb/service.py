@@ -365,9 +365,11 @@ class KnowledgeBase:
         if listed is not None:
             return listed
         from policykb.answer.document_facts import answer_facts
+        from policykb.answer.outline import answer_outline
 
-        # 「…是哪个文号 / 哪个部门 / 哪天印发的」: what the library knows of the document itself.
-        facts = answer_facts(self, question, filters)
+        # 「…是哪个文号 / 哪个部门 / 哪天印发的」, 「…分为几章」: what the library knows of the
+        # document itself, and how it is laid out.
+        facts = answer_facts(self, question, filters) or answer_outline(self, question, filters)
         if facts is not None:
             return facts
         filters = self._named_version_filters(question, filters)
@@ -585,6 +587,14 @@ class KnowledgeBase:
         if listed is not None:
             yield from pieces(listed)
             return
+        if self.settings.llm_base_url:  # without a model, ask() below answers them the same way
+            from policykb.answer.document_facts import answer_facts
+            from policykb.answer.outline import answer_outline
+
+            facts = answer_facts(self, question, filters) or answer_outline(self, question, filters)
+            if facts is not None:
+                yield from pieces(facts)
+                return
         filters = self._named_version_filters(question, filters)
         if not self.settings.llm_base_url:
             yield from pieces(self.ask(question, filters=filters))

@@ -265,3 +265,31 @@ def test_a_target_the_web_copy_breaks_across_lines_is_quoted_from_its_sentence_s
     quoted = answer.answer.split("：", 1)[1].lstrip()
     assert not quoted.startswith("是："), answer.answer
     assert "主要预期目标" in quoted and "4.5%—5%" in quoted
+
+
+def test_a_question_about_how_a_regulation_is_laid_out_is_answered_from_its_headings(library) -> None:  # type: ignore[no-untyped-def]
+    answer = library.ask("巡视工作条例有几章？")
+    assert answer.found
+    assert answer.answer.startswith("《中国共产党巡视工作条例》分为七章")
+    assert "第七章 附 则" in answer.answer and len(answer.citations) == 7
+    # every heading is cited to the passage it heads
+    for c in answer.citations:
+        assert c.section_path[0] in answer.answer
+    # A regulation written as articles alone says so, and how many.
+    answer = library.ask("问责条例分为几章？")
+    assert "不分章" in answer.answer and "第一条[1]" in answer.answer
+
+
+def test_the_contents_of_a_short_document_are_its_items(library) -> None:  # type: ignore[no-untyped-def]
+    # 「中央八项规定的内容是什么」 is answered by its eight items, each as the text writes it
+    # (「二、」 on its own line, its words on the next).
+    answer = library.ask("中央八项规定的内容是什么？")
+    assert answer.answer.startswith("《中共中央八项规定》分为八个部分")
+    assert "二、要精简会议活动" in answer.answer and "八、" in answer.answer
+    assert len(answer.citations) == 8
+
+
+def test_what_a_thing_comprises_is_not_how_its_document_is_laid_out(library) -> None:  # type: ignore[no-untyped-def]
+    # 差旅费 is the subject, not 《中央和国家机关差旅费管理办法》: its 第三条 says what it comprises.
+    answer = library.ask("差旅费都包括哪几块？")
+    assert "分为" not in answer.answer.splitlines()[0]

@@ -134,3 +134,22 @@ def test_a_title_that_names_an_organisation_makes_it_that_organisation_s_documen
                          DocRecord(id="rules", title="国家监察委员会管辖规定（试行）"),  # no issuer field
                          DocRecord(id="other", title="党政机关公务用车管理办法", issuer="中共中央办公厅")])
     assert analyse("国家监委管辖的贪污贿赂犯罪包括哪些罪名？", cat).answer_scope == {"law", "rules"}
+
+
+def test_most_of_a_title_names_its_document_over_a_shorter_name_inside_it() -> None:
+    from policykb.retrieval.catalog import Catalog, DocRecord
+    from policykb.retrieval.query import analyse
+
+    cat = Catalog.build([DocRecord(id="eight", title="中共中央八项规定"),
+                         DocRecord(id="list", title="中央列出违反八项规定清单80条"),
+                         DocRecord(id="rules", title="中央八项规定实施细则"),
+                         *[DocRecord(id=f"r{i}", title=f"2026年{p}政府工作报告")
+                           for i, p in enumerate(["四川省", "广东省", "云南省", "江苏省"])],
+                         DocRecord(id="bare", title="2026年政府工作报告")])
+    # 「八项规定」 names 中共中央八项规定; the question names the 清单 by most of its title.
+    assert analyse("违反八项规定清单80条分成哪几大块？", cat).named_docs == {"list"}
+    assert analyse("八项规定的内容是什么？", cat).named_docs != {"list"}
+    # A kind with a year's tail (「年政府工作报告」, all of a bare title but its year) is no
+    # stretch of a name: what many titles share leaves one character.
+    assert cat.title_stretches("2020年政府工作报告为什么没有提gdp增长目标？") == []
+    assert [s[2] for s in cat.title_stretches("违反八项规定清单80条分成哪几大块？")] == ["违反八项规定清单80条"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from policykb.text import fold
@@ -192,10 +193,8 @@ class Catalog:
             cat.members[key] = ids
         return cat
 
-    def titled(self, question: str) -> set[str]:
-        """Documents whose title shares a distinctive stretch of at least three characters
-        with the question (「组织处理」 with 《中国共产党组织处理规定（试行）》, 「公务接待」 with
-        《党政机关国内公务接待管理规定》): one found in few titles, the longest first."""
+    def _title_grams(self) -> dict[str, set[str]]:
+        """Every stretch of 3 to 8 characters of every bare title, with its documents."""
         grams = self.__dict__.get("_grams")
         if grams is None:
             grams = {}
@@ -205,6 +204,44 @@ class Catalog:
                     for k in range(len(t) - n + 1):
                         grams.setdefault(t[k:k + n], set()).add(i)
             self.__dict__["_grams"] = grams
+        return grams
+
+    def title_stretches(self, text: str, *, min_len: int = 6, share: float = 0.6,
+                        most: int = 3) -> list[tuple[int, int, str, set[str]]]:
+        """(start, end, stretch, documents) for each long stretch of `text` that is most of a
+        title (「违反八项规定清单80条」 of 《中央列出违反八项规定清单80条》): a name in its own
+        right, longer than any alias inside it (「八项规定」 names another document). Held by
+        at most `most` titles."""
+        grams = self._title_grams()
+        candidates: set[str] = set()
+        for k in range(len(text) - min_len + 1):
+            ids = grams.get(text[k:k + min_len])
+            if ids and len(ids) <= most:
+                candidates |= ids
+        out = []
+        for i in candidates:
+            title = fold(bare_title(self.docs[i].title or ""))
+            m = SequenceMatcher(None, text, title, autojunk=False).find_longest_match(0, len(text), 0, len(title))
+            if m.size < min_len or m.size < share * len(title):
+                continue
+            stretch = text[m.a:m.a + m.size]
+            # 「年政府工作报告」 is a kind with a year's tail: what is left beside the longest part
+            # many titles share must be a name of its own.
+            common = next((n for n in range(min(8, len(stretch)), 2, -1)
+                           if any(len(grams.get(stretch[k:k + n], ())) > most for k in range(len(stretch) - n + 1))), 0)
+            if len(stretch) - common < 4:
+                continue
+            # Every title holding it holds its first eight characters: the grams know them all.
+            holders = {j for j in grams.get(stretch[:8], set()) if stretch in fold(bare_title(self.docs[j].title or ""))}
+            if len(holders) <= most:
+                out.append((m.a, m.a + m.size, stretch, holders))
+        return out
+
+    def titled(self, question: str) -> set[str]:
+        """Documents whose title shares a distinctive stretch of at least three characters
+        with the question (「组织处理」 with 《中国共产党组织处理规定（试行）》, 「公务接待」 with
+        《党政机关国内公务接待管理规定》): one found in few titles, the longest first."""
+        grams = self._title_grams()
         limit = max(3, len(self.docs) // 50)
         q = fold(question)
         out: set[str] = set()

@@ -116,6 +116,8 @@ def find_names(compact: str, catalog: Catalog) -> list[tuple[int, str, set[str]]
                 docs = set().union(*(catalog.alias_docs[a] for a in matches))
                 spans.append((end - length, end, phrase, docs))
                 break
+    # Most of a title, word for word (「违反八项规定清单80条」): a name even without an alias.
+    spans.extend(catalog.title_stretches(compact))
     # Longer names first; a name inside a longer one found adds nothing.
     found: list[tuple[int, str, set[str]]] = []
     taken: list[tuple[int, int]] = []
