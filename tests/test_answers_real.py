@@ -278,6 +278,8 @@ def test_a_question_about_how_a_regulation_is_laid_out_is_answered_from_its_head
     # A regulation written as articles alone says so, and how many.
     answer = library.ask("问责条例分为几章？")
     assert "不分章" in answer.answer and "第一条[1]" in answer.answer
+    answer = library.ask("巡视工作条例一共多少条？")
+    assert answer.answer.startswith("《中国共产党巡视工作条例》共四十二条") and "第四十二条[2]" in answer.answer
 
 
 def test_the_contents_of_a_short_document_are_its_items(library) -> None:  # type: ignore[no-untyped-def]

@@ -30,3 +30,13 @@ def test_headings_of_the_unit_in_order_each_with_its_first_passage() -> None:
     assert [h for h, _ in outline_of(chunks, "part")] == ["第一编 总则", "第二编 分则"]
     # articles are no parts: a regulation of articles alone has none
     assert outline_of([Chunk("x", ["第一条"]), Chunk("y", ["第二条"])], "part") == []
+
+
+def test_how_many_articles_is_asked_with_共_or_at_the_end_not_by_哪几条() -> None:
+    from policykb.answer.outline import _COUNTS_ARTICLES, _numeral
+
+    assert _COUNTS_ARTICLES.search("问责条例一共多少条？")
+    assert _COUNTS_ARTICLES.search("巡视工作条例共有几条")
+    assert not _COUNTS_ARTICLES.search("党员廉洁自律规范有哪几条？")
+    assert not _COUNTS_ARTICLES.search("违反八项规定清单80条分成哪几大块？")
+    assert [_numeral(n) for n in (13, 105, 110, 142)] == ["十三", "一百零五", "一百一十", "一百四十二"]

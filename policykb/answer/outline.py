@@ -28,11 +28,13 @@ _NUMBERED = {"编": re.compile(r"^第[一二三四五六七八九十百零〇两
 _BARE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、])$")
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条")
 _WORD = {"编": "编", "章": "章", "节": "节"}
+# 「…一共多少条」: how many articles (「有哪几条」 asks for them, not their number).
+_COUNTS_ARTICLES = re.compile(r"(?:一共|总共|共计|总计|共)有?(?<!哪)(?:多少|几)条|(?<!哪)(?:多少|几)条(?:规定)?[？?]?$")
 # 「…的内容是什么」, 「…主要讲了什么」: the document itself is asked about.
 _CONTENT_ASK = re.compile(r"(?:主要|核心|具体)?(?:内容|要点)|讲(?:了|的是)?(?:什么|啥|哪些)|说(?:了|的是)?(?:什么|啥)"
                           r"|是什么|规定了(?:什么|哪些)")
 _ABOUT_ITSELF = frozenset("内容 要点 主要 核心 具体 讲 说 规定 分为 分成 包括 包含 组成 构成 部分 大部分 大块 板块 块 "
-                          "大类 共 一共 总共 几个".split())
+                          "大类 共 共有 一共 总共 共计 总计 几个 条数".split())
 _KINDS = ("条例", "办法", "规定", "细则", "准则", "规则", "清单", "意见", "通知", "方案", "决定", "纲要", "章程",
           "规划", "报告", "要点", "法")
 # More headings than this is no outline a reader asked for (an article list).
@@ -69,8 +71,9 @@ def answer_outline(kb: "KnowledgeBase", question: str, filters: "FilterInput") -
     """The headings of the document the question names, in the unit asked; None when the
     question asks for none, names no one document, or the document has fewer than two."""
     unit = asked_unit(question)
-    content = unit is None and _CONTENT_ASK.search(question) is not None
-    if unit is None and not content:
+    counted = unit is None and _COUNTS_ARTICLES.search(question) is not None
+    content = unit is None and not counted and _CONTENT_ASK.search(question) is not None
+    if unit is None and not content and not counted:
         return None
     scope = kb.retriever.analyse(question).scope
     if not scope:
@@ -89,14 +92,16 @@ def answer_outline(kb: "KnowledgeBase", question: str, filters: "FilterInput") -
     # 「因公临时出国经费都包括哪几块」 asks what the 经费 comprises (its 第八条), not how
     # 《因公临时出国经费管理办法》 is laid out: parts and contents are the document's only
     # when the question calls it a document (办法, 清单, 规定 …); 编, 章 and 节 always are.
-    if unit not in _NUMBERED and not any(k in title and k in question for k in _KINDS):
+    if unit not in _NUMBERED and not counted and not any(k in title and k in question for k in _KINDS):
         return None
     unit = unit or "part"
     chunks = sorted(kb.registry.chunks_of(hit.doc_id), key=lambda c: c.char_start)
-    heads = outline_of(chunks, unit)
     text = kb.registry.document_text(hit.doc_id) or ""
+    if counted:
+        return _articles(kb, question, hit, chunks, text, None)
+    heads = outline_of(chunks, unit)
     if not heads and unit in _NUMBERED:
-        return _articles_only(kb, question, hit, chunks, text, unit)
+        return _articles(kb, question, hit, chunks, text, unit)
     if not 2 <= len(heads) <= MOST:
         return None
     cited = kb.retriever.hits([c.id for _, c in heads], {c.id: 1.0 for _, c in heads}, {})
@@ -132,10 +137,10 @@ def answer_outline(kb: "KnowledgeBase", question: str, filters: "FilterInput") -
 _ARTICLE_LINE = re.compile(r"^[ \t　]*(第([一二三四五六七八九十百千零〇两]+)条)", re.M)
 
 
-def _articles_only(kb: "KnowledgeBase", question: str, hit: "Hit", chunks: list["StoredChunk"], text: str,
-                   unit: str) -> Answer | None:
-    """「问责条例分为几章？」 of a regulation written as articles alone: it has none, and
-    its first and last articles say how many it has."""
+def _articles(kb: "KnowledgeBase", question: str, hit: "Hit", chunks: list["StoredChunk"], text: str,
+              unit: str | None) -> Answer | None:
+    """How many articles the document has, from its first and last: 「问责条例一共多少条？」,
+    and 「问责条例分为几章？」 of a regulation written as articles alone (`unit`: it has none)."""
     found = [(m.start(1), m.group(1), cn_int(m.group(2))) for m in _ARTICLE_LINE.finditer(text)]
     found = [f for f in found if f[2]]
     if len(found) < 2 or found[0][2] != 1:
@@ -151,7 +156,18 @@ def _articles_only(kb: "KnowledgeBase", question: str, hit: "Hit", chunks: list[
                  for i, h in enumerate(cited)]
     n_of = {c.chunk_id: c.n for c in citations}
     first_n, last_n = (n_of[c.id] for c in picked if c)
-    answer = (f"《{hit.title}》不分{unit}，由{cn_numeral(last[2] or 0)}条组成："
-              f"自{found[0][1]}[{first_n}]至{last[1]}[{last_n}]。")
+    n = _numeral(last[2] or 0)
+    count = f"不分{unit}，由{n}条组成" if unit else f"共{n}条"
+    answer = f"《{hit.title}》{count}：自{found[0][1]}[{first_n}]至{last[1]}[{last_n}]。"
     return Answer(question=question, answer=answer, citations=citations, found=True,
                   pending_vectors=kb.registry.pending_count())
+
+
+def _numeral(n: int) -> str:
+    """142 → 一百四十二, as a regulation numbers its articles (text.cn_numeral stops at 99)."""
+    if n < 100 or n >= 1000:
+        return cn_numeral(n)
+    hundreds, rest = divmod(n, 100)
+    tail = "" if rest == 0 else "零" + cn_numeral(rest) if rest < 10 else "一" + cn_numeral(rest) if rest < 20 \
+        else cn_numeral(rest)
+    return "一二三四五六七八九"[hundreds - 1] + "百" + tail
