@@ -54,6 +54,8 @@ class KnowledgeBase:
     ASK_CANDIDATES = 15
     # A question naming a place is answered from that place's documents first.
     PLACE_FIRST = True
+    # A list question: among the selector's first this many, the passage defining its subject first.
+    DEFINES_FIRST = 3
     # A refused question that is not plainly out of scope lists this many passages to look at.
     RELATED = 3
 
@@ -423,6 +425,17 @@ class KnowledgeBase:
             own = {i for i, _ in order if hits[i].doc_id in qa.place_docs}
             if own:
                 order = [o for o in order if o[0] in own] + [o for o in order if o[0] not in own]
+        if self.DEFINES_FIRST and qa.intent in ("list", "define"):
+            # 「因公临时出国经费都包括哪几块」: the article that says what the 经费 comprises
+            # (「因公临时出国经费包括：国际旅费、…」) over one that lists rules about it.
+            from policykb.retrieval.hybrid import _ASKED_FORMS, _defines
+
+            defines = _defines([t for t in weights if len(t) > 1 and t not in _ASKED_FORMS])
+            head = order[:self.DEFINES_FIRST]
+            if defines is not None and not defines.search(hits[head[0][0]].text):
+                first = next((o for o in head if defines.search(hits[o[0]].text)), None)
+                if first is not None:
+                    order = [first] + [o for o in order if o is not first]
         # The selector's score travels with the hit (explain output; the extractive answer
         # quotes a second passage when two are close).
         return [replace(hits[i], match={**hits[i].match, "answer_score": round(score, 3)}) for i, score in order]

@@ -295,3 +295,4 @@ def test_what_a_thing_comprises_is_not_how_its_document_is_laid_out(library) -> 
     # 差旅费 is the subject, not 《中央和国家机关差旅费管理办法》: its 第三条 says what it comprises.
     answer = library.ask("差旅费都包括哪几块？")
     assert "分为" not in answer.answer.splitlines()[0]
+

@@ -21,6 +21,7 @@ OTHERS = [
     "eight_point_rules_and_notices/020_关于全面推进公务用车制度改革的指导意见.md",
     "eight_point_rules_and_notices/021_关于全面推进公务用车制度改革的方案.md",
     "eight_point_rules_and_notices/007_中央和国家机关差旅费管理办法.md",
+    "eight_point_rules_and_notices/034_因公临时出国经费管理办法.md",
 ]
 QUESTION = "公车用几年可以换新？"
 ANSWER = "使用年限超过8年的可以更新"
@@ -63,6 +64,11 @@ def test_a_list_question_quotes_the_article_that_says_what_its_subject_comprises
     assert answer.found
     assert "城市间交通费、住宿费、伙食补助费和市内交通费" in answer.answer, answer.answer
     assert answer.citations[0].section_path[-1:] == ["第三条"] or "第三条" in answer.citations[0].text
+    # 第四条 lists budget rules for the 经费 with （一）（二）; 第八条 says what it comprises, and
+    # is quoted first, not only as 另见.
+    answer = cars.ask("因公临时出国经费都包括哪几块？")
+    first = answer.answer.split("另见")[0]
+    assert "国际旅费、国外城市间交通费、住宿费、伙食费、公杂费和其他费用" in first, answer.answer
 
 
 def test_an_article_defines_the_subject_of_a_list_question_not_the_form_it_asks_for() -> None:
