@@ -385,11 +385,16 @@ class KnowledgeBase:
             from policykb.llm import LLMError, llm_for
 
             try:
-                return generative.answer(llm_for(self.settings), question, hits, self.question_weights,
-                                         pending_vectors=pending)
+                return self._with_related(generative.answer(llm_for(self.settings), question, hits,
+                                                            self.question_weights, pending_vectors=pending), hits)
             except LLMError as exc:
                 notice = generative.fallback_notice(exc)
         return self._extractive_answer(question, hits, weights, pending, notice)
+
+    def _with_related(self, answer: Answer, hits: list[Hit]) -> Answer:
+        """The model read these passages and found no answer in them: they are still the
+        nearest the library has, listed apart for the official to judge."""
+        return answer if answer.found or answer.related else replace(answer, related=hits[:self.RELATED])
 
     def question_alternatives(self, question: str, weights: dict[str, float]) -> dict[str, list[str]]:
         """For each colloquial term of the question, the official words it stands for
@@ -625,6 +630,8 @@ class KnowledgeBase:
             for event in generative.stream(llm_for(self.settings), question, hits, self.question_weights,
                                            pending_vectors=pending):
                 streamed = streamed or event[0] == "delta"
+                if event[0] == "done" and not event[1].get("found") and not event[1].get("related"):
+                    event = ("done", {**event[1], "related": [h.to_dict() for h in hits[:self.RELATED]]})
                 yield event
             return
         except LLMError as exc:

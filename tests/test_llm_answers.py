@@ -161,6 +161,11 @@ def test_the_model_may_say_the_passages_do_not_answer(kb, standin):
     answer = kb.ask(QUESTION)
     assert (answer.answer, answer.found, answer.citations) == (NOT_FOUND, False, [])
     assert answer.answerer == f"llm:{MODEL}"
+    # the passages it was given are still listed apart, for the reader to judge
+    assert answer.related and any(FINAL_REVIEW in h.text for h in answer.related)
+    standin.script(Reply(NOT_FOUND + "。"))
+    _, done = stream_events(kb)
+    assert not done["found"] and any(FINAL_REVIEW in h["text"] for h in done["related"])
 
 
 def test_nothing_relevant_is_answered_without_asking_the_model(kb, standin):
