@@ -366,12 +366,7 @@ class KnowledgeBase:
         listed = self._listing_answer(question, filters)
         if listed is not None:
             return listed
-        from policykb.answer.document_facts import answer_facts
-        from policykb.answer.outline import answer_outline
-
-        # 「…是哪个文号 / 哪个部门 / 哪天印发的」, 「…分为几章」: what the library knows of the
-        # document itself, and how it is laid out.
-        facts = answer_facts(self, question, filters) or answer_outline(self, question, filters)
+        facts = self._document_answer(question, filters)
         if facts is not None:
             return facts
         filters = self._named_version_filters(question, filters)
@@ -390,6 +385,14 @@ class KnowledgeBase:
             except LLMError as exc:
                 notice = generative.fallback_notice(exc)
         return self._extractive_answer(question, hits, weights, pending, notice)
+
+    def _document_answer(self, question: str, filters: FilterInput) -> Answer | None:
+        """「…是哪个文号 / 哪个部门 / 哪天印发的」, 「…分为几章」: what the library knows of the
+        document a question names, and how it is laid out; None for other questions."""
+        from policykb.answer.document_facts import answer_facts
+        from policykb.answer.outline import answer_outline
+
+        return answer_facts(self, question, filters) or answer_outline(self, question, filters)
 
     def _with_related(self, answer: Answer, hits: list[Hit]) -> Answer:
         """The model read these passages and found no answer in them: they are still the
@@ -433,9 +436,9 @@ class KnowledgeBase:
         if self.DEFINES_FIRST and qa.intent in ("list", "define"):
             # 「因公临时出国经费都包括哪几块」: the article that says what the 经费 comprises
             # (「因公临时出国经费包括：国际旅费、…」) over one that lists rules about it.
-            from policykb.retrieval.hybrid import _ASKED_FORMS, _defines
+            from policykb.retrieval.hybrid import _defines, subject_terms
 
-            defines = _defines([t for t in weights if len(t) > 1 and t not in _ASKED_FORMS])
+            defines = _defines(subject_terms(weights))
             head = order[:self.DEFINES_FIRST]
             if defines is not None and not defines.search(hits[head[0][0]].text):
                 first = next((o for o in head if defines.search(hits[o[0]].text)), None)
@@ -606,10 +609,7 @@ class KnowledgeBase:
             yield from pieces(listed)
             return
         if self.settings.llm_base_url:  # without a model, ask() below answers them the same way
-            from policykb.answer.document_facts import answer_facts
-            from policykb.answer.outline import answer_outline
-
-            facts = answer_facts(self, question, filters) or answer_outline(self, question, filters)
+            facts = self._document_answer(question, filters)
             if facts is not None:
                 yield from pieces(facts)
                 return

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from policykb.results import Answer, Citation
+from policykb.results import Answer, Citation, Hit
 from policykb.text import cn_numeral
 
 if TYPE_CHECKING:
@@ -59,6 +59,15 @@ def _value_text(field: str, value: str) -> str:
     return value
 
 
+def named_hit(kb: "KnowledgeBase", question: str, filters: "FilterInput", scope: set[str] | None) -> Hit | None:
+    """The question's best passage from one of the documents it names (`scope`), so the
+    version the search prefers (the current one) stands for a family; None when none is found."""
+    if not scope:
+        return None
+    hits = kb.search(question, top_k=10, filters=filters).results
+    return next((h for h in hits if h.doc_id in scope), None)
+
+
 def answer_facts(kb: "KnowledgeBase", question: str, filters: "FilterInput") -> Answer | None:
     """The asked facts of the document the question names, each quoted from its line; None
     when the question asks none, names no document, or its text shows none of them."""
@@ -68,10 +77,7 @@ def answer_facts(kb: "KnowledgeBase", question: str, filters: "FilterInput") -> 
     # The document named by a common name, or by a stretch of its title (「村党组织书记集中轮训的
     # 通知」 for 《…关于开展2026年度村（社区）党组织书记集中轮训的通知》).
     scope = kb.retriever.analyse(question).scope or kb.retriever.catalog().titled(question)
-    if not scope:
-        return None
-    hits = kb.search(question, top_k=10, filters=filters).results
-    hit = next((h for h in hits if h.doc_id in scope), None)
+    hit = named_hit(kb, question, filters, scope)
     if hit is None:
         return None
     text = kb.registry.document_text(hit.doc_id) or ""

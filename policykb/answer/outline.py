@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from policykb.answer.document_facts import named_hit
 from policykb.results import Answer, Citation
 from policykb.text import cn_int, cn_numeral
 
@@ -27,7 +28,6 @@ _NUMBERED = {"编": re.compile(r"^第[一二三四五六七八九十百零〇两
              "节": re.compile(r"^第[一二三四五六七八九十百零〇两\d]+节")}
 _BARE_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+[.．、])$")
 _ARTICLE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+条")
-_WORD = {"编": "编", "章": "章", "节": "节"}
 # 「…一共多少条」: how many articles (「有哪几条」 asks for them, not their number).
 _COUNTS_ARTICLES = re.compile(r"(?:一共|总共|共计|总计|共)有?(?<!哪)(?:多少|几)条|(?<!哪)(?:多少|几)条(?:规定)?[？?]?$")
 # 「…的内容是什么」, 「…主要讲了什么」: the document itself is asked about.
@@ -78,17 +78,22 @@ def answer_outline(kb: "KnowledgeBase", question: str, filters: "FilterInput") -
     scope = kb.retriever.analyse(question).scope
     if not scope:
         return None
-    hits = kb.search(question, top_k=10, filters=filters).results
-    hit = next((h for h in hits if h.doc_id in scope), None)
-    if hit is None:
-        return None
     # 「中央八项规定的内容是什么」, 「清单80条分成哪几大块」 ask about the document itself;
     # 「八项规定对出访有什么要求」, 「差旅费包括哪几部分」 ask about something in it (a word
-    # its title does not hold): left to the ordinary answer.
-    title = hit.title or ""
-    if not all(t in title or t in _ABOUT_ITSELF or any(w in t for w in _NUMBERED) and len(t) <= 2
-               for t in kb.question_weights(question)):
+    # its title does not hold): left to the ordinary answer. Read before searching, so that
+    # the many 「…是什么」 questions about something in a document cost no search here.
+    terms = list(kb.question_weights(question))
+    docs = kb.retriever.catalog().docs
+
+    def about_itself(title: str) -> bool:
+        return all(t in title or t in _ABOUT_ITSELF or any(w in t for w in _NUMBERED) and len(t) <= 2 for t in terms)
+
+    if not any(about_itself(docs[d].title or "") for d in scope if d in docs):
         return None
+    hit = named_hit(kb, question, filters, scope)
+    if hit is None or not about_itself(hit.title or ""):
+        return None
+    title = hit.title or ""
     # 「因公临时出国经费都包括哪几块」 asks what the 经费 comprises (its 第八条), not how
     # 《因公临时出国经费管理办法》 is laid out: parts and contents are the document's only
     # when the question calls it a document (办法, 清单, 规定 …); 编, 章 and 节 always are.
@@ -128,7 +133,7 @@ def answer_outline(kb: "KnowledgeBase", question: str, filters: "FilterInput") -
         n = next(c.n for c in citations if c.chunk_id == chunk.id)
         lines.append(f"{head}[{n}]")
     kind = next((u for u, pattern in _NUMBERED.items() if all(pattern.match(h) for h, _ in heads)), unit)
-    count = f"{cn_numeral(len(heads))}{_WORD.get(kind, '个部分')}"
+    count = f"{cn_numeral(len(heads))}{kind if kind in _NUMBERED else '个部分'}"
     answer = f"《{hit.title}》分为{count}：\n" + "\n".join(lines)
     return Answer(question=question, answer=answer, citations=citations, found=True,
                   pending_vectors=kb.registry.pending_count())

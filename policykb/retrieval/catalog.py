@@ -193,13 +193,19 @@ class Catalog:
             cat.members[key] = ids
         return cat
 
+    def _folded_titles(self) -> dict[str, str]:
+        """Each document's bare title, folded as questions are."""
+        folded = self.__dict__.get("_folded")
+        if folded is None:
+            folded = self.__dict__["_folded"] = {i: fold(bare_title(r.title or "")) for i, r in self.docs.items()}
+        return folded
+
     def _title_grams(self) -> dict[str, set[str]]:
         """Every stretch of 3 to 8 characters of every bare title, with its documents."""
         grams = self.__dict__.get("_grams")
         if grams is None:
             grams = {}
-            for i, r in self.docs.items():
-                t = fold(bare_title(r.title or ""))
+            for i, t in self._folded_titles().items():
                 for n in range(3, 9):
                     for k in range(len(t) - n + 1):
                         grams.setdefault(t[k:k + n], set()).add(i)
@@ -212,7 +218,7 @@ class Catalog:
         title (「违反八项规定清单80条」 of 《中央列出违反八项规定清单80条》): a name in its own
         right, longer than any alias inside it (「八项规定」 names another document). Held by
         at most `most` titles."""
-        grams = self._title_grams()
+        grams, titles = self._title_grams(), self._folded_titles()
         candidates: set[str] = set()
         for k in range(len(text) - min_len + 1):
             ids = grams.get(text[k:k + min_len])
@@ -220,7 +226,7 @@ class Catalog:
                 candidates |= ids
         out = []
         for i in candidates:
-            title = fold(bare_title(self.docs[i].title or ""))
+            title = titles[i]
             m = SequenceMatcher(None, text, title, autojunk=False).find_longest_match(0, len(text), 0, len(title))
             if m.size < min_len or m.size < share * len(title):
                 continue
@@ -232,7 +238,7 @@ class Catalog:
             if len(stretch) - common < 4:
                 continue
             # Every title holding it holds its first eight characters: the grams know them all.
-            holders = {j for j in grams.get(stretch[:8], set()) if stretch in fold(bare_title(self.docs[j].title or ""))}
+            holders = {j for j in grams.get(stretch[:8], set()) if stretch in titles[j]}
             if len(holders) <= most:
                 out.append((m.a, m.a + m.size, stretch, holders))
         return out

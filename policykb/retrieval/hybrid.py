@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from policykb.filters import SearchFilters
@@ -33,6 +34,12 @@ _DEFINING = r"(?:是指|包括|包含|分为|主要有|有以下|有下列|的�
 # What a list question asks its subject's items to be (「组织处理的**方式**包括哪些」): the
 # subject is the other words.
 _ASKED_FORMS = frozenset("方式 种类 形式 情形 类型 类别 内容 范围 方面 措施 途径 渠道 手段 费用 项目 情况".split())
+
+
+def subject_terms(terms: Iterable[str]) -> list[str]:
+    """The words of a list question that name what it asks about: 「组织处理的方式包括哪些」 →
+    组织, 处理 (a single character says nothing; 方式 is the form it asks the items in)."""
+    return [t for t in terms if len(t) > 1 and t not in _ASKED_FORMS]
 
 
 def _defines(terms: list[str]) -> re.Pattern[str] | None:
@@ -299,7 +306,7 @@ class Retriever:
             return wanted
         # 「差旅费包括哪几项费用」 is answered by the article that says what 差旅费 is (「差旅费是指
         # …城市间交通费、住宿费、伙食补助费和市内交通费」), not by others with longer lists.
-        subject = [t for t in terms if len(t) > 1 and t not in _ASKED_FORMS]
+        subject = subject_terms(terms)
         defines = _defines(subject)
         if defines is None:
             return wanted
