@@ -433,9 +433,11 @@ class KnowledgeBase:
             own = {i for i, _ in order if hits[i].doc_id in qa.place_docs}
             if own:
                 order = [o for o in order if o[0] in own] + [o for o in order if o[0] not in own]
-        if self.DEFINES_FIRST and qa.intent in ("list", "define"):
+        if self.DEFINES_FIRST and with_vectors and qa.intent in ("list", "define"):
             # 「因公临时出国经费都包括哪几块」: the article that says what the 经费 comprises
-            # (「因公临时出国经费包括：国际旅费、…」) over one that lists rules about it.
+            # (「因公临时出国经费包括：国际旅费、…」) over one that lists rules about it. Not in
+            # a keyword-only library, whose selector orders by other weights: there it cost
+            # list quotations (keyword whole corpus quoted 0.710 → 0.701).
             from policykb.retrieval.hybrid import _defines, subject_terms
 
             defines = _defines(subject_terms(weights))
