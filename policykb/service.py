@@ -424,8 +424,8 @@ class KnowledgeBase:
         from policykb.answer.selection import ranked
 
         with_vectors = any(h.match.get("vector_similarity") is not None for h in hits)
-        order = ranked(self.answer_question(question, weights), hits, [self._evidence_text(h) for h in hits],
-                       with_vectors=with_vectors)
+        asked = self.answer_question(question, weights)
+        order = ranked(asked, hits, [self._evidence_text(h) for h in hits], with_vectors=with_vectors)
         qa = self.retriever.analyse(question)
         if self.PLACE_FIRST and qa.places_geo and qa.place_docs and not qa.named_docs:
             # 「云南今年粮食产量要稳在多少」: Yunnan's report answers, or nothing does; 黑龙江's
@@ -433,6 +433,18 @@ class KnowledgeBase:
             own = {i for i, _ in order if hits[i].doc_id in qa.place_docs}
             if own:
                 order = [o for o in order if o[0] in own] + [o for o in order if o[0] not in own]
+        if asked.wants_number and asked.unit and order:
+            # 「GDP增速目标定的多少」: when the first passage states no amount of the kind asked
+            # and one the selector found about as likely does, that one answers first.
+            from policykb.answer.selection import also_quoted, amount_coverage
+
+            top = order[0][1]
+            if not amount_coverage(asked, hits[order[0][0]]):
+                # Among the passages the answer reads, so the gate weighs the same ones.
+                stating = next((o for o in order[1:self.ASK_PASSAGES] if also_quoted(top, o[1])
+                                and amount_coverage(asked, hits[o[0]]) > 0), None)
+                if stating is not None:
+                    order = [stating] + [o for o in order if o is not stating]
         if self.DEFINES_FIRST and with_vectors and qa.intent in ("list", "define"):
             # 「因公临时出国经费都包括哪几块」: the article that says what the 经费 comprises
             # (「因公临时出国经费包括：国际旅费、…」) over one that lists rules about it. Not in
@@ -575,7 +587,7 @@ class KnowledgeBase:
                 continue
             if not also_quoted(top, hit.match["answer_score"]):
                 return None  # hits are in the selector's order: the rest are further still
-            if hit.doc_id == first.doc_id and hit.char_start < first.char_end and hit.char_end > first.char_start:
+            if hit.doc_id == first.doc_id and first.char_start <= hit.char_start and hit.char_end <= first.char_end:
                 continue  # the same provision, quoted already
             picked = pick_sentences(weights, [hit], question=question, max_sentences=1, alternatives=alternatives,
                                     intent=intent, title_apart=True)
@@ -583,6 +595,11 @@ class KnowledgeBase:
                 continue
             p = picked[0]
             s0 = hit.char_start + p.offset
+            # A long paragraph is cut into overlapping passages: the next one may go on past
+            # what the first quoted (「…为全国大局多作贡献。」 then 「主要预期目标为：…增长5%以上」),
+            # but a sentence the quotation already holds is not quoted twice.
+            if hit.doc_id == first.doc_id and first.char_start <= s0 < first.char_end:
+                continue
             document = self.registry.document_text(hit.doc_id) or ""
             label = cite_label(hit.title, provision_at(document, s0, s0 + len(p.sentence))) if document else ""
             sentence = p.sentence if p.sentence[-1] in "。！？；" else p.sentence + "。"

@@ -214,3 +214,57 @@ def test_a_numbered_slogan_is_no_amount() -> None:
     assert not states_amount("增强“四个意识”、坚定“四个自信”、做到“两个维护”。")
     assert states_amount("主要预期目标是：地区生产总值增长5%以上，城镇新增就业110万人以上。")
     assert states_amount("深入推进“3个100万”，常住人口城镇化率达59%左右。")
+
+
+def test_a_growth_rate_is_asked_for_in_percent() -> None:
+    from policykb.answer.selection import amount_coverage, asked_unit
+
+    def asked(question: str) -> Question:
+        return Question(weights={"今年": 1.0, "增速": 1.0, "目标": 1.0}, alternatives={}, wants_number=True,
+                        unit=asked_unit(question))
+
+    preamble = hit(0, "今年政府工作要锚定目标，更好统筹国内国际两个大局，推动经济实现质的有效提升。")
+    target = hit(1, "今年经济社会发展主要预期目标为：地区生产总值增长5%以上。")
+    for question in ("山东今年GDP增速目标定的多少？", "今年经济增长目标多少", "城镇调查失业率控制在多少"):
+        assert amount_coverage(asked(question), preamble) == 0.0, question  # 「两个大局」 is no rate
+        assert amount_coverage(asked(question), target) > 0.0, question
+    assert asked_unit("甘肃去年经济增速在全国排第几") == ""  # a rank, not a rate
+
+
+def test_a_passage_stating_the_amount_asked_for_answers_before_a_close_one_that_states_none(fresh_kb) -> None:  # type: ignore[no-untyped-def]
+    # 山东's 2026 report: its 总体要求 shares the question's words but states no rate; the
+    # 预期目标 that follows states 「地区生产总值增长5%以上」. When the selector finds the two
+    # about as likely, the one that states an amount of the kind asked is quoted first.
+    title, path = "2026年山东省政府工作报告", ["三、2026年重点工作"]
+    preamble = ("今年是“十五五”开局之年。今年政府工作要锚定目标，更好统筹国内国际两个大局，"
+                "推动经济实现质的有效提升和量的合理增长，确保“十五五”开好局、起好步。")
+    target = "今年经济社会发展主要预期目标为：地区生产总值增长5%以上，在实际工作中努力争取更好结果；一般公共预算收入增长2%。"
+    hits = [hit(0, preamble, title=title, path=path, similarity=0.88),
+            hit(1, target, title=title, path=path, similarity=0.86)]
+    question = "山东今年GDP增速目标定的多少？"
+    weights = fresh_kb.question_weights(question)
+    by_selector = ranked(fresh_kb.answer_question(question, weights), hits,
+                         [fresh_kb._evidence_text(h) for h in hits], with_vectors=True)
+    assert [i for i, _ in by_selector] == [0, 1]  # the preamble first, the target close behind
+    assert fresh_kb.answer_order(question, hits, weights)[0].text == target
+
+
+def test_the_next_passage_of_a_long_paragraph_is_quoted_beside_it_for_what_the_first_did_not_hold(fresh_kb) -> None:  # type: ignore[no-untyped-def]
+    # A long paragraph is cut into overlapping passages. The runner-up overlaps the quoted one
+    # but goes on past it to the sentence that answers: overlapping is no reason to drop it;
+    # a sentence the quotation already holds is.
+    from dataclasses import replace
+
+    from policykb.results import Citation
+
+    head = "今年政府工作要锚定目标，更好统筹国内国际两个大局，推动经济实现质的有效提升和量的合理增长。"
+    tail = "今年经济社会发展主要预期目标为：地区生产总值增长5%以上。"
+    first = replace(hit(0, head), match={"answer_score": 3.0})
+    second = replace(hit(0, head[20:] + tail), char_start=20, char_end=20 + len(head[20:] + tail),
+                     chunk_id="d0-0-1", match={"answer_score": 2.8})
+    question = "今年GDP增速目标定的多少？"
+    weights = fresh_kb.question_weights(question)
+    also = fresh_kb._also_quoted(question, [first, second], 0, weights, {}, "quantity", Citation.of(first, 1))
+    assert also is not None and "增长5%以上" in also[0]
+    within = replace(second, text=head[20:], char_end=len(head))  # only what was quoted already
+    assert fresh_kb._also_quoted(question, [first, within], 0, weights, {}, "quantity", Citation.of(first, 1)) is None

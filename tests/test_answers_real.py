@@ -296,3 +296,4 @@ def test_what_a_thing_comprises_is_not_how_its_document_is_laid_out(library) -> 
     answer = library.ask("差旅费都包括哪几块？")
     assert "分为" not in answer.answer.splitlines()[0]
 
+

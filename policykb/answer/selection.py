@@ -170,6 +170,10 @@ _ASKED_UNITS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"几年|多少年"), r"年"),
     (re.compile(r"几次|多少次"), r"次"),
     (re.compile(r"比例|占多少|百分之几|几成"), r"%|％|‰|成"),
+    # 「GDP增速目标定的多少」, 「失业率控制在多少」: a rate is stated in percent, not by
+    # 「统筹国内国际两个大局」; a rank (「增速排第几」) is not a rate.
+    (re.compile(r"(?:增速|增幅|涨幅|降幅|增长率|增长目标|增长|[^效频汇]率)[^，。？?第排]{0,6}(?:多少|几)(?!名|位)"),
+     r"%|％|‰|成|个百分点"),
 )
 
 
