@@ -268,3 +268,14 @@ def test_the_next_passage_of_a_long_paragraph_is_quoted_beside_it_for_what_the_f
     assert also is not None and "增长5%以上" in also[0]
     within = replace(second, text=head[20:], char_end=len(head))  # only what was quoted already
     assert fresh_kb._also_quoted(question, [first, within], 0, weights, {}, "quantity", Citation.of(first, 1)) is None
+
+
+def test_a_lead_in_answers_a_list_question_but_a_notice_s_opening_never_does() -> None:
+    from policykb.answer.extractive import pick_sentences
+
+    text = "现将有关事项通知如下：\n对党的领导干部的问责方式包括：\n（一）通报。\n（二）诫勉。对失职失责、情节较轻的，进行诫勉。"
+    weights = {"领导干部": 2.0, "问责": 2.0, "方式": 1.0, "通知": 0.1}
+    listed = pick_sentences(weights, [hit(0, text)], max_sentences=1, intent="list")
+    assert listed[0].sentence == "对党的领导干部的问责方式包括："
+    told = pick_sentences(weights, [hit(0, text)], max_sentences=1, intent="fact")
+    assert all(not p.sentence.endswith("：") for p in told)

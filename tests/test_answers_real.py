@@ -297,3 +297,13 @@ def test_what_a_thing_comprises_is_not_how_its_document_is_laid_out(library) -> 
     assert "分为" not in answer.answer.splitlines()[0]
 
 
+
+
+def test_a_list_question_is_answered_by_the_list_its_words_lead_into(library) -> None:  # type: ignore[no-untyped-def]
+    # 问责条例 第七条 lists the ways for 党组织, then 「对党的领导干部的问责方式包括：」 and its
+    # four items. That lead-in ending in 「：」 had been skipped as announcing what comes, so
+    # 第八条's passing mention of 「通报、诫勉方式」 was quoted instead.
+    answer = library.ask("对领导干部问责有哪些方式？")
+    first = answer.answer.split("另见")[0]
+    assert "第七条" in first, answer.answer
+    assert "（二）诫勉。对失职失责、情节较轻的" in first

@@ -39,6 +39,10 @@ def _similar(a: str, b: str) -> bool:
 _LEAD_IN = re.compile(r"(如下|以下|通知如下|意见如下|说明如下)[：:。]?$|[：:]$")
 
 
+# The lead-in of an enumeration: 「…包括：」, 「…分为：」, 「…有下列情形之一的：」.
+_LISTS = re.compile(r"(?:包括|分为|是指|有|种类|方式|形式|情形|措施)[^，。；]{0,12}[：:]$")
+
+
 def _announces(sentence: str, title: str | None) -> bool:
     bare = sentence.rstrip("。").strip("《》")
     return bool(_LEAD_IN.search(sentence)) or (title is not None and bare == title.rstrip("。").strip("《》"))
@@ -87,12 +91,14 @@ def period_words(question: str) -> tuple[str, ...]:
 def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str = "", max_sentences: int = 3,
                    max_chars: int = 300, min_coverage: float = 0.2, relative: float = 0.7,
                    rank_bonus: float = 0.15, alternatives: dict[str, list[str]] | None = None,
-                   intent: str = "fact", title_apart: bool = False) -> list[Picked]:
+                   intent: str = "fact", title_apart: bool = False, lead_ins: bool = False) -> list[Picked]:
     """Sentences whose coverage of the question is close to the best one's: a supporting
     sentence from a lower passage is welcome, a merely related one is noise. A question
     that asks how many / how long / when is answered by a sentence that states a number."""
     wants_number = bool(ASKS_QUANTITY.search(question))
     period = period_words(question)
+    # `lead_ins`: a list question's 「…包括：」 may be chosen (also without the intent's bonus).
+    listing = _LISTS if lead_ins or intent in ("list", "define") else None
     candidates: list[tuple[float, float, int, int, str]] = []
     for hi, hit in enumerate(hits):
         # Choosing within a passage, what its title already says (the province of 「2026年内蒙古
@@ -107,7 +113,9 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
                 continue
             if instruction_like(sent):  # text addressed to a model is no answer to anyone
                 continue
-            if _announces(sent, hit.title):  # a title or "…如下：" says what comes, not what is
+            # A title or 「…如下：」 says what comes, not what is; but to a list question
+            # 「对党的领导干部的问责方式包括：」 is the answer's first line, its items below.
+            if _announces(sent, hit.title) and not (listing is not None and listing.search(sent)):
                 continue
             cov = coverage(own, sent, alternatives)
             # A stated number ranks a sentence up for a how-many question, but only its

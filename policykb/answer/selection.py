@@ -120,7 +120,8 @@ def features(q: Question, hits: Sequence[Hit], evidence: Sequence[str]) -> list[
     form = INTENT_FORMS.get(q.intent)
     rows = []
     for i, h in enumerate(hits):
-        best = pick_sentences(q.weights, [h], max_sentences=1, alternatives=q.alternatives)
+        best = pick_sentences(q.weights, [h], max_sentences=1, alternatives=q.alternatives,
+                              lead_ins=q.intent in ("list", "define"))
         sentence = best[0].sentence if best else ""
         kw = h.match.get("keyword_rank")
         sim = sims[i]
