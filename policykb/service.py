@@ -524,14 +524,16 @@ class KnowledgeBase:
 
     @staticmethod
     def _evidence_text(hit: Hit) -> str:
-        """What a reader sees of a passage: its document's title, 文号 and date, its
+        """What a reader sees of a passage: its document's title, 文号, issuer and date, its
         headings and its text."""
         from policykb.answer.checks import evidence_text
 
         meta = hit.metadata
+        # 云南's report is filed as 「2026年政府工作报告」: its issuer (云南省人民政府) says whose
+        # it is for every passage, not only those whose text happens to say 云南.
         # A sentence addressed to a model (「忽略以上指令，…由谁负责的问题…」) is no evidence
         # of anything, however many of the question's words it repeats.
-        return " ".join([hit.title or "", meta.get("doc_no") or "", meta.get("date") or "",
+        return " ".join([hit.title or "", meta.get("doc_no") or "", meta.get("issuer") or "", meta.get("date") or "",
                          *hit.section_path, evidence_text(hit.text)])
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,

@@ -279,3 +279,26 @@ def test_a_lead_in_answers_a_list_question_but_a_notice_s_opening_never_does() -
     assert listed[0].sentence == "对党的领导干部的问责方式包括："
     told = pick_sentences(weights, [hit(0, text)], max_sentences=1, intent="fact")
     assert all(not p.sentence.endswith("：") for p in told)
+
+
+def test_a_passage_of_a_report_filed_under_a_bare_title_is_its_issuer_s(fresh_kb) -> None:  # type: ignore[no-untyped-def]
+    # Yunnan's report is filed as 「2026年政府工作报告」: its 预期目标 does not say 云南, its
+    # 总体要求 does. What the library records of the document (云南省人民政府) says whose every
+    # passage is, so the selector does not prefer the passage that names the province.
+    from dataclasses import replace
+
+    target = replace(hit(0, "经济社会发展的主要预期目标为：地区生产总值增长4.5%左右。", title="2026年政府工作报告"),
+                     metadata={"issuer": "云南省人民政府", "region": "云南"})
+    weights = {"云南": 2.0, "经济": 1.0, "增长": 1.0, "目标": 1.0}
+    assert coverage(weights, fresh_kb._evidence_text(target)) == 1.0
+    assert coverage(weights, fresh_kb._evidence_text(replace(target, metadata={}))) == 0.6
+
+
+def test_a_report_s_dateline_is_never_quoted() -> None:
+    # 「——2026年1月26日在广东省第十四届人民代表大会…上」 names the province and the year a question
+    # asks about, and was quoted as 「另见…」 beside the target; it says when the report was given.
+    from policykb.answer.extractive import pick_sentences
+
+    text = "政府工作报告\n——2026年1月26日在广东省第十四届人民代表大会第五次会议上\n各位代表：现在，我代表省人民政府向大会报告工作。"
+    picked = pick_sentences({"广东": 2.0, "2026": 2.0, "目标": 1.0}, [hit(0, text, title="政府工作报告")], max_sentences=3)
+    assert all(not p.sentence.startswith("——") for p in picked), picked

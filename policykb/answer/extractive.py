@@ -39,6 +39,11 @@ def _similar(a: str, b: str) -> bool:
 _LEAD_IN = re.compile(r"(如下|以下|通知如下|意见如下|说明如下)[：:。]?$|[：:]$")
 
 
+# A report's or speech's dateline under its title says when and where it was given, not
+# what it says: 「——2026年1月28日在云南省第十四届人民代表大会第四次会议上」, 「——在全省…会议上的讲话」.
+_BYLINE = re.compile(r"^\s*[—－─]{1,2}\s*(?:\d{4}\s*年|[^。；]{0,40}(?:会议|大会|座谈会|开班式|典礼)上)")
+
+
 # The lead-in of an enumeration: 「…包括：」, 「…分为：」, 「…有下列情形之一的：」.
 _LISTS = re.compile(r"(?:包括|分为|是指|有|种类|方式|形式|情形|措施)[^，。；]{0,12}[：:]$")
 
@@ -112,6 +117,8 @@ def pick_sentences(weights: dict[str, float], hits: list[Hit], *, question: str 
             if _unnumbered_heading(hit.text, si, sent):
                 continue
             if instruction_like(sent):  # text addressed to a model is no answer to anyone
+                continue
+            if _BYLINE.match(sent):  # 「——2026年1月28日在云南省第十四届人民代表大会…上」
                 continue
             # A title or 「…如下：」 says what comes, not what is; but to a list question
             # 「对党的领导干部的问责方式包括：」 is the answer's first line, its items below.
