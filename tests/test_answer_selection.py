@@ -229,6 +229,10 @@ def test_a_growth_rate_is_asked_for_in_percent() -> None:
         assert amount_coverage(asked(question), preamble) == 0.0, question  # 「两个大局」 is no rate
         assert amount_coverage(asked(question), target) > 0.0, question
     assert asked_unit("甘肃去年经济增速在全国排第几") == ""  # a rank, not a rate
+    # A rate may be a fraction: 「万分之一」, 「千分之三」.
+    errors = Question(weights={"出版物": 1.0, "差错率": 2.0}, alternatives={}, wants_number=True,
+                      unit=asked_unit("出版物差错率的上限是多少？"))
+    assert amount_coverage(errors, hit(2, "出版物差错率不得超过万分之一。")) == 1.0
 
 
 def test_a_passage_stating_the_amount_asked_for_answers_before_a_close_one_that_states_none(fresh_kb) -> None:  # type: ignore[no-untyped-def]

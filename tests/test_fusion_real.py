@@ -82,3 +82,11 @@ def test_an_article_defines_the_subject_of_a_list_question_not_the_form_it_asks_
     assert travel is not None and travel.search("第三条 差旅费是指工作人员临时到常驻地以外地区公务出差所发生的城市间交通费")
     assert not travel.search("第十九条 市内交通费是指工作人员因公出差期间发生的市内交通费用")
     assert _defines([]) is None
+
+
+def test_an_article_defines_its_subject_through_a_head_noun() -> None:
+    # 「国家监委管辖的贪污贿赂犯罪包括哪些罪名」: 管辖规定 第十二条 says 「贪污贿赂犯罪案件，包括贪污罪；…」.
+    defines = _defines(["贪污贿赂", "犯罪", "罪名"])
+    assert defines is not None
+    assert defines.search("第十二条 贪污贿赂犯罪案件，包括贪污罪；挪用公款罪；受贿罪。")
+    assert not defines.search("第十一条 国家监察委员会负责调查行使公权力的公职人员涉嫌贪污贿赂犯罪案件。")

@@ -29,6 +29,7 @@ MODES = ("hybrid", "keyword", "vector")
 _ENUMERATES = re.compile(r"[（(][一二三四五六七八九十][）)].{2,}?[（(][一二三四五六七八九十][）)]|包括|分为|是指|下列|以下"
                          r"|[一二三四五六七八九十]是.{2,}?[一二三四五六七八九十]是|种类|方式|形式|情形")
 _DEFINING = r"(?:是指|包括|包含|分为|主要有|有以下|有下列|的种类|的方式|的形式|的情形)"
+_HEAD_NOUN = r"(?:案件|行为|人员|工作|事项|活动|对象)"
 
 
 # What a list question asks its subject's items to be (「组织处理的**方式**包括哪些」): the
@@ -46,9 +47,10 @@ def _defines(terms: list[str]) -> re.Pattern[str] | None:
     """Text that says what one of these terms is or comprises (「差旅费是指」, 「处分的种类」)."""
     if not terms:
         return None
-    # 「本规定所称组织处理，是指…」: a comma may stand between the term and what defines it.
-    return re.compile("(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + ")[，,]?"
-                      + _DEFINING)
+    # 「本规定所称组织处理，是指…」: a comma may stand between the term and what defines it,
+    # and a head noun after it (「贪污贿赂犯罪案件，包括贪污罪；…」).
+    return re.compile("(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + ")"
+                      + _HEAD_NOUN + "?[，,]?" + _DEFINING)
 
 
 _THIS_YEAR = re.compile(r"今年|本年度?|年内")
