@@ -90,3 +90,15 @@ def test_an_article_defines_its_subject_through_a_head_noun() -> None:
     assert defines is not None
     assert defines.search("第十二条 贪污贿赂犯罪案件，包括贪污罪；挪用公款罪；受贿罪。")
     assert not defines.search("第十一条 国家监察委员会负责调查行使公权力的公职人员涉嫌贪污贿赂犯罪案件。")
+
+
+def test_a_list_of_the_form_asked_for_is_told_by_its_lead_in() -> None:
+    from policykb.retrieval.hybrid import _lists_form
+
+    forms = _lists_form(["违规", "津贴", "补贴", "情形"])
+    assert forms is not None
+    assert forms.search("第四条 有下列行为之一的，给予警告处分：（一）违反规定自行新设项目…")
+    assert not forms.search("第二条 本规定所称津贴补贴包括国家统一规定的津贴补贴和工作性津贴。")
+    ways = _lists_form(["领导干部", "问责", "方式"])
+    assert ways is not None and ways.search("对党的领导干部的问责方式包括：（一）通报。")
+    assert _lists_form(["差旅费", "报销"]) is None  # no form asked: nothing to tell

@@ -37,6 +37,21 @@ _HEAD_NOUN = r"(?:案件|行为|人员|工作|事项|活动|对象)"
 _ASKED_FORMS = frozenset("方式 种类 形式 情形 类型 类别 内容 范围 方面 措施 途径 渠道 手段 费用 项目 情况".split())
 
 
+# The words a text introduces a list of each asked form with (「有下列行为之一的」 lists 情形).
+_FORM_WORDS = {"情形": "情形|行为|情况|情节", "情况": "情形|行为|情况", "方式": "方式|形式|措施", "形式": "形式|方式",
+               "种类": "种类|类型|类别", "类型": "类型|种类|类别", "类别": "类别|种类|类型", "措施": "措施|手段|方式",
+               "手段": "手段|措施", "途径": "途径|渠道|方式", "渠道": "渠道|途径", "内容": "内容|事项", "范围": "范围"}
+
+
+def _lists_form(terms: Iterable[str]) -> re.Pattern[str] | None:
+    """Text that introduces a list of the form a list question asks for: 「有下列行为之一的」
+    for 哪些情形, 「采取以下方式」 for 哪些方式, 「处分的种类为：」 for 哪些种类."""
+    words = "|".join(dict.fromkeys(w for t in terms if t in _FORM_WORDS for w in _FORM_WORDS[t].split("|")))
+    if not words:
+        return None
+    return re.compile(f"(?:下列|以下|如下)(?:{words})|(?:{words})(?:包括|为|有)[：:]")
+
+
 def subject_terms(terms: Iterable[str]) -> list[str]:
     """The words of a list question that name what it asks about: 「组织处理的方式包括哪些」 →
     组织, 处理 (a single character says nothing; 方式 is the form it asks the items in)."""
@@ -313,6 +328,13 @@ class Retriever:
         if defines is None:
             return wanted
         first = [cid for cid in wanted if defines.search(texts[cid].text)]
+        if not first:
+            # 「违规发津贴补贴有哪些情形」: the article whose list is of the form asked for (「有下列
+            # 行为之一的」), over others that share the subject's words and list something else.
+            forms = _lists_form(terms)
+            first = [cid for cid in wanted if forms is not None and forms.search(texts[cid].text)]
+            if first:
+                return first + [cid for cid in wanted if cid not in first]
         if not first and self.DEFINES_ANYWHERE:
             # None of the first documents defines it: the article that does, wherever it is
             # (「组织处理的方式包括哪些」 → 组织处理规定 第三条 「本规定所称组织处理，是指…包括…」).
