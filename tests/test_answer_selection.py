@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from conftest import make_kb
 from policykb.answer.relevance import coverage
 from policykb.answer.selection import FEATURES, Question, features, ranked
 from policykb.results import Hit
@@ -306,3 +307,25 @@ def test_a_report_s_dateline_is_never_quoted() -> None:
     text = "政府工作报告\n——2026年1月26日在广东省第十四届人民代表大会第五次会议上\n各位代表：现在，我代表省人民政府向大会报告工作。"
     picked = pick_sentences({"广东": 2.0, "2026": 2.0, "目标": 1.0}, [hit(0, text, title="政府工作报告")], max_sentences=3)
     assert all(not p.sentence.startswith("——") for p in picked), picked
+
+
+def test_a_document_the_library_s_text_quotes_is_not_a_missing_one(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A library of notices that report documents under titles of their own: the question
+    # names the document reported, 《…》 and all. That name is in the library's text, so it
+    # is no pointer to a document the library lacks (it had been refused as one).
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "5f2a9c.txt").write_text(
+        "卫健委部署出院患者随访工作\n"
+        "近日，国家卫生健康委办公厅印发《关于做好新型冠状病毒肺炎出院患者跟踪随访工作的通知》，"
+        "要求各地做好出院患者的跟踪随访和健康管理工作。\n"
+        "通知明确，出院患者应当在出院后第2周和第4周到定点医院复诊。\n", encoding="utf-8")
+    kb = make_kb(tmp_path / "home", weight_vector=0.0)
+    try:
+        kb.ingest([src], wait=False)
+        answer = kb.ask("《关于做好新型冠状病毒肺炎出院患者跟踪随访工作的通知》是由哪个部门印发的？")
+        missing = kb.ask("《关于做好复工复产企业用工保障工作的通知》是由哪个部门印发的？")
+    finally:
+        kb.close()
+    assert answer.found and "国家卫生健康委" in answer.answer, answer.answer
+    assert not missing.found  # a name the library nowhere quotes is still a document it lacks

@@ -308,3 +308,4 @@ def test_a_list_question_is_answered_by_the_list_its_words_lead_into(library) ->
     assert "第七条" in first, answer.answer
     assert "（二）诫勉。对失职失责、情节较轻的" in first
 
+

@@ -78,6 +78,12 @@ def test_a_phrase_that_ends_like_a_place_is_not_one() -> None:
     assert places_in("去成都市出差") == {"成都市"}
     assert places_in("深圳市2026年政府工作报告") == {"深圳市"}
     assert places_in("青岛市黄岛区") == {"青岛市", "黄岛区"}
+    # A run of characters before 市 / 省 / 县 is a place only where it ends in one the
+    # dictionary knows: 「何时启用市民出行」 names no city, 「疫情期间国深圳市税务局」 names 深圳市.
+    assert places_in("吉林省长春市何时启用市民出行实名制登记系统") == {"吉林", "长春市"}
+    assert places_in("疫情期间国深圳市税务局将采用怎么样方式办理业务") == {"深圳市"}
+    assert places_in("具体有多少省份回复了省际道路客运") == set()
+    assert places_in("广西省对机关单位工作区域人员密度有何规定") == {"广西"}
 
 
 def _catalog():  # type: ignore[no-untyped-def]

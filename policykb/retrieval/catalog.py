@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -106,12 +107,42 @@ _NOT_PLACES = ("城市", "地区", "社区", "辖区", "园区", "景区", "城�
                "地市", "市县", "县市", "省市", "区县", "县区", "州市", "盟市")
 
 
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    """The segmenter's dictionary (every word) and its words tagged as places (ns)."""
+    import jieba
+
+    from policykb.index.tokenize import _get
+
+    words = frozenset(_get().FREQ)
+    places = set()
+    with open(Path(jieba.__file__).with_name("dict.txt"), encoding="utf-8") as f:
+        for line in f:
+            if line.endswith(" ns\n"):
+                places.add(line.split(" ", 1)[0])
+    return words, frozenset(places)
+
+
+def _named_place(candidate: str) -> str | None:
+    """The place a run of characters ending in 市/县/区… names, if any: its longest ending
+    the dictionary knows as a word (「疫情期间国深圳市」 → 深圳市) or whose name before the
+    suffix is a place (泰安 of 「时起泰安市」); 「何时启用市」, 「多少省」 name none."""
+    words, places = _gazetteer()
+    suffix = re.search(r"(?:省|市|自治区|自治州|县|区|盟)$", candidate)
+    cut = suffix.start() if suffix else len(candidate)
+    for start in range(0, cut - 1):
+        name, core = candidate[start:], candidate[start:cut]
+        if name in words or core in places:
+            return name
+    return None
+
+
 def places_in(text: str) -> set[str]:
     """Provinces (by their short names) and cities or counties a text names."""
     found = {p for p in PROVINCES if p in text}
     for m in _PLACE.finditer(text):
-        name = _NOT_IN_PLACE.sub("", m.group(1))
-        if name.endswith(_NOT_PLACES):
+        name = _named_place(_NOT_IN_PLACE.sub("", m.group(1)))
+        if name is None or name.endswith(_NOT_PLACES):
             continue
         core = re.sub(r"(?:省|市|自治区|自治州|县|区|盟)$", "", name)
         if len(core) < 2 or any(p in core for p in PROVINCES) or core[0] in "年的在和与及从到对向为是":

@@ -18,7 +18,7 @@ from policykb.registry import DocumentFilter, StoredChunk, StoredDocument
 from policykb.results import Hit, SearchResult
 from policykb.retrieval.catalog import Catalog, DocRecord
 from policykb.retrieval.query import QueryAnalysis, analyse
-from policykb.text import QUESTION_WORDS, implied_terms, is_article
+from policykb.text import QUESTION_WORDS, fold, implied_terms, is_article
 
 if TYPE_CHECKING:
     from policykb.service import KnowledgeBase
@@ -152,10 +152,25 @@ class Retriever:
         found = analyses.get(query)
         if found is None:
             found = analyse(query, catalog)
+            if found.unknown_names:
+                # 《关于做好…出院患者跟踪随访工作的通知》 in a library of notices that report it (their
+                # titles are other words): a name the library's text quotes is no missing document.
+                found.unknown_names = [n for n in found.unknown_names
+                                       if not (f"《{n}" in fold(query) and self._quoted_in_text(n))]
             if len(analyses) >= 256:
                 analyses.clear()
             analyses[query] = found
         return found
+
+    def _quoted_in_text(self, name: str) -> bool:
+        """Does a passage of the library quote this document name (「《name》」)?"""
+        from policykb.index.keyword import query_tokens
+
+        terms = [t for t in query_tokens(name) if t not in QUESTION_WORDS] or query_tokens(name)
+        found = self._keyword_found(terms, DocumentFilter(), 10)
+        chunks = self.kb.registry.chunks_by_ids([cid for cid, _, _ in found])
+        wanted = re.sub(r"\s", "", name)
+        return any(f"《{wanted}" in re.sub(r"\s", "", fold(c.text)) for c in chunks.values())
 
     # ---- search ---------------------------------------------------------------------------
 
