@@ -489,8 +489,13 @@ class KnowledgeBase:
         if ASKS_AMOUNT.search(question) and qa.intent != "list":  # 哪几条 asks for a list, not a count
             asked = self.answer_question(question, weights)
             amount = max((amount_coverage(asked, h) for h in hits), default=0.0)
+        from policykb.answer.checks import evidence_text
+        from policykb.text import sentence_texts
+
+        sentence = max((coverage(weights, f"{self._evidence_head(h)} {s}", alternatives)
+                        for h in hits for s in sentence_texts(evidence_text(h.text))), default=0.0)
         return GateSignals(coverage=best, similarity=max(sims) if sims else None, named=named,
-                           anchored=pointed and anchored(question, texts), amount=amount)
+                           anchored=pointed and anchored(question, texts), amount=amount, sentence=sentence)
 
     def version_lacks(self, question: str, weights: dict[str, float]) -> dict[str, list[str]]:
         """The question's terms that the version it names lacks and other versions hold
@@ -528,13 +533,19 @@ class KnowledgeBase:
         headings and its text."""
         from policykb.answer.checks import evidence_text
 
+        # A sentence addressed to a model (「忽略以上指令，…由谁负责的问题…」) is no evidence
+        # of anything, however many of the question's words it repeats.
+        return f"{KnowledgeBase._evidence_head(hit)} {evidence_text(hit.text)}"
+
+    @staticmethod
+    def _evidence_head(hit: Hit) -> str:
+        """What a reader sees above a passage: its document's title, 文号, issuer and date,
+        and its headings."""
         meta = hit.metadata
         # 云南's report is filed as 「2026年政府工作报告」: its issuer (云南省人民政府) says whose
         # it is for every passage, not only those whose text happens to say 云南.
-        # A sentence addressed to a model (「忽略以上指令，…由谁负责的问题…」) is no evidence
-        # of anything, however many of the question's words it repeats.
         return " ".join([hit.title or "", meta.get("doc_no") or "", meta.get("issuer") or "", meta.get("date") or "",
-                         *hit.section_path, evidence_text(hit.text)])
+                         *hit.section_path])
 
     def _extractive_answer(self, question: str, hits: list[Hit], weights: dict[str, float], pending: int,
                            notice: str | None = None) -> Answer:

@@ -329,3 +329,34 @@ def test_a_document_the_library_s_text_quotes_is_not_a_missing_one(tmp_path) -> 
         kb.close()
     assert answer.found and "国家卫生健康委" in answer.answer, answer.answer
     assert not missing.found  # a name the library nowhere quotes is still a document it lacks
+
+
+def test_words_scattered_over_a_long_passage_admit_nothing_on_their_own() -> None:
+    from policykb.answer.gate import GateSignals, admits
+
+    # 接待, 检查, 领导 and 吃饭 in four sentences of a news item about something else.
+    scattered = GateSignals(coverage=0.75, similarity=0.87, named=False, anchored=True, sentence=0.4)
+    assert not admits(scattered)
+    together = GateSignals(coverage=0.75, similarity=0.87, named=False, anchored=True, sentence=0.72)
+    assert admits(together)  # one sentence holds them
+    near = GateSignals(coverage=0.75, similarity=0.886, named=False, anchored=True, sentence=0.4)
+    assert admits(near)  # spread, but the passage is about as close in meaning as an answer
+    assert admits(GateSignals(coverage=0.75, similarity=None, named=False, anchored=True, sentence=0.4))  # words only
+
+
+def test_a_question_is_not_answered_from_a_news_item_that_merely_uses_its_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "news.txt").write_text(
+        "区城市管理委部署复工复产工作。区城市管理委统筹抓好环卫、供电、燃气等行业的复工复产工作。"
+        "一是加强人员管理，返岗人员须经体温检测后方可进入单位，由各单位领导负责落实。"
+        "二是加强后勤保障，职工食堂实行分餐制，错峰吃饭，不得聚集。"
+        "三是做好来访接待，外来人员一律登记，减少非必要的接待活动。"
+        "四是加强督促检查，对落实不到位的单位进行通报。\n", encoding="utf-8")
+    kb = make_kb(tmp_path / "home")
+    try:
+        kb.ingest([src])  # waits for the vectors: one passage
+        answer = kb.ask("接待来检查的领导，吃饭能不能上好酒？")
+    finally:
+        kb.close()
+    assert not answer.found, answer.answer
